@@ -1,0 +1,41 @@
+# SIGAP developer commands. `make demo` and `make test` work on a fresh machine (Python >= 3.11).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ARGS ?=
+
+.PHONY: install demo test check lint format typecheck bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: install  ## generate a Kota Bekasi registry, target SIGAP 2026, serve http://127.0.0.1:8000
+	$(BIN)/sigap demo $(ARGS)
+
+test: install  ## the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+
+format: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+typecheck: install
+	$(BIN)/mypy src
+
+check: lint typecheck test  ## format, lint, type check and tests: the same locally and in CI
+
+bench: install  ## the benchmarks (slow; see bench/README.md)
+	$(BIN)/python bench/import.py
+	$(BIN)/python bench/targeting.py
+
+clean:
+	rm -rf $(VENV) sigap-data build dist src/*.egg-info

@@ -1,0 +1,94 @@
+"""Take the README screenshots from a running demo (not part of the test suite).
+
+    SIGAP_DATA_DIR=/tmp/sgdemo sigap demo --people 20000 --budget 300000000 --no-serve --json > demo.json
+    SIGAP_DATA_DIR=/tmp/sgdemo sigap manage runserver 127.0.0.1:8765 --noreload &
+    python docs/screenshots/take_screenshots.py demo.json   # needs: pip install playwright==1.65.2
+
+Drives Debian's /usr/bin/chromium (no browser download).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+from playwright.sync_api import sync_playwright
+
+BASE = "http://127.0.0.1:8765"
+OUT = Path(__file__).resolve().parent
+
+
+def main(demo_json: str) -> None:
+    demo = json.loads(Path(demo_json).read_text())
+    users = {u["role"]: u for u in demo["users"]}
+    decisions = Path(demo["exports"]["beneficiaries.csv"]).parent.parent / "decisions.parquet"
+    kel = users["operator_kelurahan"]["area_code"]
+    con = duckdb.connect()
+    nik, born, name = con.execute(
+        "SELECT nik, tanggal_lahir, nama FROM read_parquet(?) WHERE decision = 'ineligible' "
+        "AND kode_kelurahan = ? AND reasons LIKE 'desil%' ORDER BY nik LIMIT 1",
+        [str(decisions), kel],
+    ).fetchone()
+    waiting = con.execute(
+        "SELECT nik FROM read_parquet(?) WHERE decision = 'waiting' AND kode_kelurahan = ? ORDER BY nik LIMIT 1",
+        [str(decisions), kel],
+    ).fetchone()[0]
+    surname = con.execute(
+        "SELECT w FROM (SELECT unnest(string_split(nama, ' ')) AS w FROM read_parquet(?) WHERE kode_kelurahan = ?) "
+        "WHERE length(w) > 3 GROUP BY w ORDER BY count(*) DESC, w LIMIT 1",
+        [str(decisions), kel],
+    ).fetchone()[0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
+
+        def session(role: str | None, *, width: int = 1280, height: int = 900):
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
+            page = context.new_page()
+            if role:
+                page.goto(f"{BASE}/masuk/")
+                page.fill("#id_username", users[role]["username"])
+                page.fill("#id_password", users[role]["password"])
+                page.click("main button[type=submit]")
+                page.wait_for_load_state("networkidle")
+            return page
+
+        page = session("pimpinan")
+        page.goto(f"{BASE}/")
+        page.wait_for_selector(".leaflet-interactive")
+        page.wait_for_timeout(500)
+        page.screenshot(path=OUT / "dashboard.png")
+        page.screenshot(path=OUT / "dashboard-full.png", full_page=True)
+
+        page = session("pimpinan", width=820, height=1180)  # a tablet, portrait
+        page.goto(f"{BASE}/")
+        page.wait_for_selector(".leaflet-interactive")
+        page.wait_for_timeout(500)
+        page.screenshot(path=OUT / "dashboard-tablet.png")
+
+        page = session("operator_kelurahan")
+        page.goto(f"{BASE}/penduduk/?q={surname}")
+        page.screenshot(path=OUT / "person-search.png")
+        page.goto(f"{BASE}/penduduk/{nik}/")
+        page.screenshot(path=OUT / "person-detail.png")
+        page.goto(f"{BASE}/penduduk/{waiting}/")
+
+        page = session("auditor")
+        page.goto(f"{BASE}/audit/?aksi=person")
+        page.screenshot(path=OUT / "audit-log.png")
+
+        page = session(None)
+        page.goto(f"{BASE}/cek-status/")
+        page.fill("#id_nik", nik)
+        page.fill("#id_tanggal_lahir", born.isoformat())
+        page.click("main button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "citizen-check.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,30 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def sync_role_groups(**kwargs: Any) -> None:
+    """Create one group per role with its permissions (idempotent; runs after every migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from sigap.accounts.roles import PERMISSIONS
+
+    for role, perms in PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
+
+
+class AccountsConfig(AppConfig):
+    name = "sigap.accounts"
+    label = "accounts"
+    verbose_name = "Akun dan peran"
+
+    def ready(self) -> None:
+        post_migrate.connect(sync_role_groups, dispatch_uid="sigap.accounts.sync_role_groups")

@@ -1,0 +1,538 @@
+"""Billing actions: issue invoices, record and reverse payments, reverse lines, reconcile, lapse check.
+
+Every action is keyword-only, atomic and writes its audit row in the same transaction.  Money rows
+are never edited: corrections are reversal entries.
+
+Choices made here (tested in tests/billing):
+
+* Issuing the same month twice is refused with a message naming the existing invoice (an invoice is a
+  document sent to BPJS TK; a second one for the same month would be a duplicate claim).  Advance
+  payments reuse invoices that already exist and issue only the missing months.
+* A member-month counts as *paid* when the invoice carrying its (not reversed) premium line is fully
+  paid.  A partial payment pays the invoice, not particular members.
+* A line reversal on a paid invoice leaves a credit (paid > total); such an invoice cannot be
+  reconciled until the payment is corrected (reversed and recorded again with the right amount).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from sigap.audit.actions import Actor, audit_record, stored_user
+from sigap.billing.models import Invoice, InvoiceLine, Payment, PaymentAllocation
+from sigap.core import coverage
+from sigap.core.money import Month, format_rupiah
+from sigap.core.tariff import DEFAULT_INCOME_BRACKET, monthly_premium
+from sigap.enrolment.models import CoveragePeriod, Member
+from sigap.errors import UserError
+from sigap.programmes.models import Programme
+
+ADVANCE_MONTHS = (3, 6, 12)
+BILLED_STATES = (Member.ACTIVE, Member.EXITED)
+
+
+def invoice_number(programme: Programme, month: Month) -> str:
+    return f"{programme.code}/INV/{month}"
+
+
+def premium_for(programme: Programme, month: Month) -> int:
+    """Premium per member for ``month``: funding from the programme, so no BPU discount for APBD."""
+    bracket = (programme.spec or {}).get("tariff", {}).get("income_bracket", DEFAULT_INCOME_BRACKET)
+    return monthly_premium(month, funding=programme.funding, income_bracket=int(bracket))
+
+
+def paid_amount(invoice: Invoice) -> int:
+    return int(invoice.allocations.aggregate(s=Sum("amount"))["s"] or 0)
+
+
+# --------------------------------------------------------------------------- invoices
+
+
+def _insert_lines(invoice: Invoice, month: Month, amount: int) -> int:
+    """One premium line per covered member, built in the database (INSERT ... SELECT; portable)."""
+    line, member, period = InvoiceLine._meta.db_table, Member._meta.db_table, CoveragePeriod._meta.db_table
+    first = month.first_day()
+    sql = (
+        f"INSERT INTO {line} (invoice_id, member_id, month, amount, kind, reverses_id, reason) "  # noqa: S608 -- table names from model meta, values bound
+        f"SELECT %s, m.id, %s, %s, %s, NULL, '' FROM {member} m "
+        f"WHERE m.programme_id = %s AND m.state IN (%s, %s) AND EXISTS ("
+        f"SELECT 1 FROM {period} p WHERE p.member_id = m.id AND p.start_month <= %s "
+        f"AND (p.end_month IS NULL OR p.end_month >= %s))"
+    )
+    params: list[Any] = [
+        invoice.pk,
+        first,
+        amount,
+        InvoiceLine.PREMIUM,
+        invoice.programme_id,
+        *BILLED_STATES,
+        first,
+        first,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def _issue(*, programme: Programme, month: Month, acting_user: Actor) -> Invoice:
+    spec = programme.to_spec()
+    if month.year != programme.fiscal_year or month < spec.coverage_start:
+        raise UserError(
+            f"{programme.code}: {month} is outside the programme's coverage "
+            f"({spec.coverage_start} to {spec.coverage_end})"
+        )
+    amount = premium_for(programme, month)
+    invoice = Invoice.objects.create(
+        programme=programme,
+        month=month.first_day(),
+        number=invoice_number(programme, month),
+        state=Invoice.DRAFT,
+        due_date=coverage.due_date(month),
+    )
+    count = _insert_lines(invoice, month, amount)
+    if count == 0:
+        raise UserError(f"{programme.code}: no member is covered in {month}; nothing to invoice")
+    invoice.line_count = count
+    invoice.total = count * amount
+    invoice.state = Invoice.ISSUED
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = stored_user(acting_user)
+    invoice.save(update_fields=["line_count", "total", "state", "issued_at", "issued_by"])
+    audit_record(
+        acting_user=acting_user,
+        action="invoice.issue",
+        obj=invoice,
+        before={"state": Invoice.DRAFT},
+        after={
+            "state": invoice.state,
+            "number": invoice.number,
+            "month": str(month),
+            "lines": count,
+            "premium": amount,
+            "total": invoice.total,
+            "due_date": invoice.due_date.isoformat(),
+        },
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_issue(*, programme: Programme, month: Month, acting_user: Actor = None) -> Invoice:
+    """Issue the invoice for ``month``: one line per covered member (state active or exited, with a
+    coverage period including the month).  Issuing a month that already has an invoice is refused."""
+    Programme.objects.select_for_update().get(pk=programme.pk)  # serialise issuing per programme
+    existing = Invoice.objects.filter(programme=programme, month=month.first_day()).first()
+    if existing is not None:
+        raise UserError(
+            f"{programme.code}: the invoice for {month} was already issued as {existing.number} "
+            f"({existing.line_count} members, {format_rupiah(existing.total)}, {existing.state}); "
+            "corrections are reversal lines, not a second invoice"
+        )
+    return _issue(programme=programme, month=month, acting_user=acting_user)
+
+
+def _set_state_from_balance(invoice: Invoice, acting_user: Actor, reason: str) -> None:
+    """issued <-> paid according to the balance; audited when it changes."""
+    if invoice.state not in (Invoice.ISSUED, Invoice.PAID):
+        return
+    paid = paid_amount(invoice)
+    new = Invoice.PAID if paid >= invoice.total else Invoice.ISSUED
+    if new != invoice.state:
+        before = invoice.state
+        invoice.state = new
+        invoice.save(update_fields=["state"])
+        audit_record(
+            acting_user=acting_user,
+            action="invoice.state",
+            obj=invoice,
+            before={"state": before},
+            after={"state": new, "paid": paid, "total": invoice.total},
+            note=reason,
+        )
+
+
+@transaction.atomic
+def invoice_reconcile(*, invoice: Invoice, acting_user: Actor = None) -> Invoice:
+    """paid -> reconciled (matched against BPJS TK's statement); afterwards the invoice is frozen."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.state != Invoice.PAID:
+        raise UserError(f"{invoice.number} is {invoice.state}; only a paid invoice can be reconciled")
+    paid = paid_amount(invoice)
+    if paid != invoice.total:
+        raise UserError(
+            f"{invoice.number}: paid {format_rupiah(paid)} but the total is {format_rupiah(invoice.total)} "
+            f"(credit {format_rupiah(paid - invoice.total)}); reverse the payment and record the right amount"
+        )
+    invoice.state = Invoice.RECONCILED
+    invoice.reconciled_at = timezone.now()
+    invoice.reconciled_by = stored_user(acting_user)
+    invoice.save(update_fields=["state", "reconciled_at", "reconciled_by"])
+    audit_record(
+        acting_user=acting_user,
+        action="invoice.reconcile",
+        obj=invoice,
+        before={"state": Invoice.PAID},
+        after={"state": invoice.state, "total": invoice.total},
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_line_reverse(*, line: InvoiceLine, reason: str, acting_user: Actor = None) -> InvoiceLine:
+    """Add a negative line cancelling ``line`` (e.g. a member billed for a month after death)."""
+    if not reason.strip():
+        raise UserError("a line reversal needs a reason")
+    invoice = Invoice.objects.select_for_update().get(pk=line.invoice_id)
+    line = InvoiceLine.objects.select_related("member").get(pk=line.pk)
+    who = f"{invoice.number}, member {line.member.nik}"
+    if invoice.state == Invoice.RECONCILED:
+        raise UserError(f"{who}: the invoice is reconciled and cannot be changed")
+    if line.kind != InvoiceLine.PREMIUM:
+        raise UserError(f"{who}: only a premium line can be reversed")
+    if InvoiceLine.objects.filter(reverses=line).exists():
+        raise UserError(f"{who}: this line was already reversed")
+    reversal = InvoiceLine.objects.create(
+        invoice=invoice,
+        member=line.member,
+        month=line.month,
+        amount=-line.amount,
+        kind=InvoiceLine.REVERSAL,
+        reverses=line,
+        reason=reason,
+    )
+    before = {"total": invoice.total, "line_count": invoice.line_count}
+    invoice.total -= line.amount
+    invoice.line_count -= 1
+    invoice.save(update_fields=["total", "line_count"])
+    audit_record(
+        acting_user=acting_user,
+        action="invoice.line_reverse",
+        obj=invoice,
+        before=before,
+        after={"total": invoice.total, "line_count": invoice.line_count, "member": line.member.nik},
+        note=reason,
+    )
+    _set_state_from_balance(invoice, acting_user, "line reversed")
+    return reversal
+
+
+# --------------------------------------------------------------------------- payments
+
+
+def _describe(payment: Payment) -> str:
+    return (
+        f"payment #{payment.pk} ({payment.programme.code}, SP2D date {payment.sp2d_date.isoformat()}, "
+        f"{format_rupiah(payment.amount)}, recorded {timezone.localtime(payment.recorded_at):%Y-%m-%d %H:%M})"
+    )
+
+
+def _duplicate(sp2d_number: str) -> UserError | None:
+    earlier = (
+        Payment.objects.select_related("programme")
+        .filter(sp2d_number=sp2d_number, kind=Payment.PAYMENT)
+        .first()
+    )
+    if earlier is None:
+        return None
+    return UserError(f"SP2D {sp2d_number} was already recorded as {_describe(earlier)}; nothing was recorded")
+
+
+def _advance_months(programme: Programme, months: int) -> list[Month]:
+    """The ``months`` months starting at the oldest month not fully paid (or the next to invoice)."""
+    unpaid = Invoice.objects.filter(programme=programme, state=Invoice.ISSUED).order_by("month").first()
+    last = Invoice.objects.filter(programme=programme).order_by("-month").first()
+    if unpaid is not None:
+        start = Month.of(unpaid.month)
+    elif last is not None:
+        start = Month.of(last.month) + 1
+    else:
+        start = programme.to_spec().coverage_start
+    wanted = [start + i for i in range(months)]
+    end = Month(programme.fiscal_year, 12)
+    if wanted[-1] > end:
+        raise UserError(
+            f"{programme.code}: an advance for {months} months from {start} would reach {wanted[-1]}, "
+            f"beyond the fiscal year (last month {end})"
+        )
+    return wanted
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    programme: Programme,
+    sp2d_number: str,
+    sp2d_date: dt.date,
+    amount: int,
+    invoices: Sequence[str] | None = None,
+    months: int | None = None,
+    exact: bool = False,
+    acting_user: Actor = None,
+) -> Payment:
+    """Record an SP2D disbursement and allocate it to invoices (oldest first).
+
+    ``invoices``: invoice numbers to pay (default: the oldest unpaid issued invoices).  ``months``: an
+    advance for 3, 6 or 12 months -- the missing invoices are issued first with the members known now.
+    ``exact``: the amount must equal the outstanding balance of the targeted invoices.  Partial payments
+    leave the last invoice issued with a balance; more than can be allocated is refused.  The same SP2D
+    number twice is refused (unique constraint, so concurrent submissions cannot both succeed).
+    """
+    sp2d_number = (sp2d_number or "").strip()
+    if not sp2d_number:
+        raise UserError("an SP2D number is required")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise UserError(f"SP2D {sp2d_number}: the amount must be a whole number of rupiah above 0")
+    if invoices and months:
+        raise UserError("name invoices or an advance in months, not both")
+    if months is not None and months not in ADVANCE_MONTHS:
+        raise UserError(f"an advance payment covers 3, 6 or 12 months, not {months}")
+    if (dup := _duplicate(sp2d_number)) is not None:
+        raise dup
+    Programme.objects.select_for_update().get(pk=programme.pk)
+
+    if months:
+        targets: list[Invoice] = []
+        for month in _advance_months(programme, months):
+            found = Invoice.objects.filter(programme=programme, month=month.first_day()).first()
+            targets.append(found or _issue(programme=programme, month=month, acting_user=acting_user))
+    elif invoices:
+        targets = []
+        for number in dict.fromkeys(n.strip() for n in invoices):
+            inv = Invoice.objects.filter(number=number).first()
+            if inv is None:
+                raise UserError(f"SP2D {sp2d_number}: invoice {number} does not exist")
+            if inv.programme_id != programme.pk:
+                raise UserError(f"SP2D {sp2d_number}: invoice {number} belongs to another programme")
+            targets.append(inv)
+    else:
+        targets = list(Invoice.objects.filter(programme=programme, state=Invoice.ISSUED).order_by("month"))
+        if not targets:
+            raise UserError(f"{programme.code}: there is no unpaid invoice to allocate SP2D {sp2d_number} to")
+    targets = list(
+        Invoice.objects.select_for_update().filter(pk__in=[t.pk for t in targets]).order_by("month")
+    )
+    for inv in targets:
+        if inv.state == Invoice.RECONCILED:
+            raise UserError(
+                f"SP2D {sp2d_number}: invoice {inv.number} is reconciled; no payment can be added"
+            )
+        if inv.state == Invoice.DRAFT:
+            raise UserError(f"SP2D {sp2d_number}: invoice {inv.number} is a draft, not issued")
+    balances = [(inv, inv.total - paid_amount(inv)) for inv in targets]
+    payable = sum(max(0, b) for _, b in balances)
+    names = ", ".join(inv.number for inv in targets)
+    if exact and amount != payable:
+        raise UserError(
+            f"SP2D {sp2d_number}: the amount {format_rupiah(amount)} does not match the outstanding "
+            f"{format_rupiah(payable)} of {names}"
+        )
+    if amount > payable:
+        raise UserError(
+            f"SP2D {sp2d_number}: {format_rupiah(amount)} is more than the {format_rupiah(payable)} outstanding "
+            f"on {names}; overpayment of {format_rupiah(amount - payable)} refused (nothing was recorded)"
+        )
+
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                programme=programme,
+                kind=Payment.PAYMENT,
+                sp2d_number=sp2d_number,
+                sp2d_date=sp2d_date,
+                amount=amount,
+                recorded_by=stored_user(acting_user),
+            )
+    except IntegrityError:
+        dup = _duplicate(sp2d_number)
+        if dup is None:
+            raise
+        raise dup from None
+    left = amount
+    allocations = []
+    for inv, balance in balances:
+        if left == 0:
+            break
+        share = min(left, max(0, balance))
+        if share:
+            allocations.append(PaymentAllocation(payment=payment, invoice=inv, amount=share))
+            left -= share
+    PaymentAllocation.objects.bulk_create(allocations)
+    audit_record(
+        acting_user=acting_user,
+        action="payment.record",
+        obj=payment,
+        after={
+            "sp2d_number": sp2d_number,
+            "sp2d_date": sp2d_date.isoformat(),
+            "amount": amount,
+            "allocations": {a.invoice.number: a.amount for a in allocations},
+            "advance_months": months,
+        },
+    )
+    for a in allocations:
+        _set_state_from_balance(a.invoice, acting_user, f"SP2D {sp2d_number}")
+    return payment
+
+
+@transaction.atomic
+def payment_reverse(
+    *, payment: Payment, reason: str, acting_user: Actor = None, date: dt.date | None = None
+) -> Payment:
+    """Cancel a payment with a reversal payment (negative amount and allocations); re-opens invoices."""
+    if not reason.strip():
+        raise UserError("a payment reversal needs a reason")
+    payment = Payment.objects.select_for_update().select_related("programme").get(pk=payment.pk)
+    if payment.kind != Payment.PAYMENT:
+        raise UserError(f"SP2D {payment.sp2d_number}: a reversal cannot itself be reversed")
+    if Payment.objects.filter(reverses=payment).exists():
+        raise UserError(f"SP2D {payment.sp2d_number} was already reversed")
+    allocations = list(payment.allocations.select_related("invoice"))
+    invoices = {
+        inv.pk: inv
+        for inv in Invoice.objects.select_for_update().filter(pk__in=[a.invoice_id for a in allocations])
+    }
+    frozen = [inv.number for inv in invoices.values() if inv.state == Invoice.RECONCILED]
+    if frozen:
+        raise UserError(
+            f"SP2D {payment.sp2d_number} paid reconciled invoice(s) {', '.join(sorted(frozen))}; "
+            "it cannot be reversed"
+        )
+    reversal = Payment.objects.create(
+        programme=payment.programme,
+        kind=Payment.REVERSAL,
+        sp2d_number=payment.sp2d_number,
+        sp2d_date=date or timezone.localdate(),
+        amount=-payment.amount,
+        reverses=payment,
+        reason=reason,
+        recorded_by=stored_user(acting_user),
+    )
+    PaymentAllocation.objects.bulk_create(
+        PaymentAllocation(payment=reversal, invoice=invoices[a.invoice_id], amount=-a.amount)
+        for a in allocations
+    )
+    audit_record(
+        acting_user=acting_user,
+        action="payment.reverse",
+        obj=payment,
+        before={"amount": payment.amount},
+        after={"reversal": reversal.pk, "amount": reversal.amount},
+        note=reason,
+    )
+    for inv in invoices.values():
+        _set_state_from_balance(inv, acting_user, f"SP2D {payment.sp2d_number} reversed")
+    return reversal
+
+
+# --------------------------------------------------------------------------- ledger and lapse
+
+
+def paid_ledger(
+    *, programme: Programme, on: dt.date | None = None, member: Member | None = None
+) -> dict[int, set[Month]]:
+    """member id -> months paid (one query): premium lines not reversed on invoices fully paid by ``on``.
+
+    With ``on``, only payments (and reversals) dated on or before ``on`` count.
+    """
+    flt = Q(allocations__payment__sp2d_date__lte=on) if on is not None else Q()
+    paid_invoices = (
+        Invoice.objects.filter(
+            programme=programme, state__in=[Invoice.ISSUED, Invoice.PAID, Invoice.RECONCILED]
+        )
+        .annotate(paid=Sum("allocations__amount", filter=flt))
+        .filter(paid__gte=F("total"))
+        .values("id")
+    )
+    ledger: dict[int, set[Month]] = defaultdict(set)
+    rows = InvoiceLine.objects.filter(
+        invoice__in=paid_invoices, kind=InvoiceLine.PREMIUM, reversed_by__isnull=True
+    )
+    if member is not None:
+        rows = rows.filter(member=member)
+    for member_id, month in rows.values_list("member_id", "month").iterator(chunk_size=20_000):
+        ledger[member_id].add(Month.of(month))
+    return ledger
+
+
+def member_periods(
+    members: Sequence[int] | None, *, programme: Programme
+) -> dict[int, list[coverage.Period]]:
+    qs = CoveragePeriod.objects.filter(member__programme=programme)
+    if members is not None:
+        qs = qs.filter(member_id__in=members)
+    periods: dict[int, list[coverage.Period]] = defaultdict(list)
+    for member_id, start, end in qs.values_list("member_id", "start_month", "end_month"):
+        periods[member_id].append(coverage.Period(Month.of(start), Month.of(end) if end else None))
+    return periods
+
+
+@dataclass
+class LapseReport:
+    programme: str
+    on: dt.date
+    checked: int = 0
+    lapsed: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme,
+            "on": self.on.isoformat(),
+            "checked": self.checked,
+            "lapsed": self.lapsed,
+        }
+
+
+@transaction.atomic
+def lapse_check(*, programme: Programme, on: dt.date, acting_user: Actor = None) -> LapseReport:
+    """Exit every active member whose membership lapsed by ``on`` (more than 3 unpaid months)."""
+    from sigap.enrolment.actions import member_exit
+
+    report = LapseReport(programme=programme.code, on=on)
+    active = dict(Member.objects.filter(programme=programme, state=Member.ACTIVE).values_list("id", "nik"))
+    report.checked = len(active)
+    ledger = paid_ledger(programme=programme, on=on)
+    periods = member_periods(None, programme=programme)
+    due: list[tuple[int, coverage.Lapse]] = []
+    for member_id in active:
+        found = coverage.lapse(periods=periods.get(member_id, []), paid=ledger.get(member_id, set()), on=on)
+        if found is not None:
+            due.append((member_id, found))
+    members = Member.objects.in_bulk([m for m, _ in due])
+    for member_id, found in due:
+        note = (
+            f"{found.first_unpaid}..{found.lapse_month} unpaid; protection ended after {found.last_paid}; "
+            f"arrears payable until {found.arrears_payable_until.isoformat()}"
+        )
+        member_exit(
+            member=members[member_id],
+            date=found.lapsed_on,
+            reason="lapsed",
+            source="billing",
+            note=note,
+            acting_user=acting_user,
+        )
+        report.lapsed.append(
+            {
+                "nik": active[member_id],
+                "last_paid": str(found.last_paid),
+                "first_unpaid": str(found.first_unpaid),
+                "lapse_month": str(found.lapse_month),
+                "lapsed_on": found.lapsed_on.isoformat(),
+                "arrears_payable_until": found.arrears_payable_until.isoformat(),
+            }
+        )
+    audit_record(
+        acting_user=acting_user,
+        action="billing.lapse_check",
+        obj=programme,
+        after={"on": on.isoformat(), "checked": report.checked, "lapsed": len(report.lapsed)},
+    )
+    return report

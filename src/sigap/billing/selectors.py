@@ -1,0 +1,125 @@
+"""Read-only queries for billing: budget realisation and a member's month-by-month ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from sigap.billing.actions import BILLED_STATES, member_periods, paid_ledger, premium_for
+from sigap.billing.models import Invoice, InvoiceLine, PaymentAllocation
+from sigap.core import coverage
+from sigap.core.money import Month
+from sigap.core.realisation import Enrolled, Realisation, realise
+from sigap.enrolment.models import CoveragePeriod, Member
+from sigap.programmes.models import Programme, TargetingRun
+
+ISSUED_STATES = (Invoice.ISSUED, Invoice.PAID, Invoice.RECONCILED)
+
+
+def quota(programme: Programme) -> int:
+    """The originally selected count: the first approved (or enrolled) initial run, else the member count."""
+    run = (
+        TargetingRun.objects.filter(
+            programme=programme,
+            kind=TargetingRun.INITIAL,
+            state__in=[TargetingRun.APPROVED, TargetingRun.ENROLLED],
+        )
+        .order_by("id")
+        .first()
+    )
+    if run is not None:
+        return int(run.selected)
+    return Member.objects.filter(programme=programme).count()
+
+
+def realisation(*, programme: Programme, on: dt.date, target: int | None = None) -> Realisation:
+    """Budget realisation of ``programme``'s fiscal year; payments dated after ``on`` are not counted."""
+    year = programme.fiscal_year
+    invoices = Invoice.objects.filter(
+        programme=programme,
+        state__in=ISSUED_STATES,
+        month__gte=dt.date(year, 1, 1),
+        month__lte=dt.date(year, 12, 1),
+    )
+    invoiced = int(invoices.aggregate(s=Sum("total"))["s"] or 0)
+    paid = int(
+        PaymentAllocation.objects.filter(invoice__in=invoices, payment__sp2d_date__lte=on).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or 0
+    )
+    months = [Month.of(d) for d in invoices.values_list("month", flat=True)]
+    periods = CoveragePeriod.objects.filter(
+        member__programme=programme, member__state__in=BILLED_STATES
+    ).values_list("start_month", "end_month")
+    members = [Enrolled(Month.of(s), Month.of(e) if e else None) for s, e in periods]
+    bracket = (programme.spec or {}).get("tariff", {}).get("income_bracket")
+    extra = {"income_bracket": int(bracket)} if bracket else {}
+    return realise(
+        allocated=int(programme.budget),
+        fiscal_year=year,
+        members=members,
+        invoiced=invoiced,
+        paid=paid,
+        invoiced_months=months,
+        on=on,
+        quota=quota(programme),
+        target=target,
+        funding=programme.funding,
+        **extra,
+    )
+
+
+@dataclass(frozen=True)
+class MemberMonth:
+    month: Month
+    status: coverage.MonthStatus
+    due_date: dt.date
+    billed: int  # net amount on invoices for this member and month
+    invoice: str | None
+
+
+@dataclass(frozen=True)
+class MemberLedger:
+    member: Member
+    months: tuple[MemberMonth, ...]
+    consecutive_unpaid: int
+    arrears_payable_until: dt.date | None
+    lapse: coverage.Lapse | None
+
+
+def member_months(*, member: Member, on: dt.date) -> MemberLedger:
+    """Every month of the member's fiscal year with its status on ``on`` (payments up to ``on``)."""
+    programme = member.programme
+    periods = member_periods([member.pk], programme=programme).get(member.pk, [])
+    paid = paid_ledger(programme=programme, on=on, member=member).get(member.pk, set())
+    billed: dict[Month, tuple[int, str | None]] = {}
+    for day, line_amount, line_invoice in InvoiceLine.objects.filter(member=member).values_list(
+        "month", "amount", "invoice__number"
+    ):
+        prev = billed.get(Month.of(day), (0, line_invoice))
+        billed[Month.of(day)] = (prev[0] + line_amount, line_invoice)
+    rows = []
+    for month in Month(programme.fiscal_year, 1).through(Month(programme.fiscal_year, 12)):
+        amount, number = billed.get(month, (0, None))
+        rows.append(
+            MemberMonth(
+                month=month,
+                status=coverage.month_status(month, periods=periods, paid=paid, on=on),
+                due_date=coverage.due_date(month),
+                billed=amount,
+                invoice=number,
+            )
+        )
+    return MemberLedger(
+        member=member,
+        months=tuple(rows),
+        consecutive_unpaid=coverage.consecutive_unpaid(periods=periods, paid=paid, on=on),
+        arrears_payable_until=coverage.arrears_payable_until(periods=periods, paid=paid, on=on),
+        lapse=coverage.lapse(periods=periods, paid=paid, on=on),
+    )
+
+
+__all__ = ["MemberLedger", "MemberMonth", "member_months", "premium_for", "quota", "realisation"]

@@ -1,0 +1,208 @@
+"""``sigap demo``: the whole first slice on embedded defaults, then the web summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sigap.cli.common import console, emit, handle_errors, json_option, progress, setup_django
+
+DEMO_PROGRAMME = """\
+[programme]
+code = "SIGAP-2026"
+name = "SIGAP — Siap Jaga Pekerja Informal 2026"
+region = "{region}"
+fiscal_year = 2026
+budget = {budget}
+coverage_start = "2026-01"
+funding = "APBD"
+
+[eligibility]
+desil_max = 5
+age_min = 18
+age_max = 60
+occupations_included = "informal"
+
+[priority]
+order = ["desil", "occupation_risk", "age_desc"]
+"""
+
+
+@click.command()
+@click.option("--people", default=300_000, show_default=True, help="Registry size to generate.")
+@click.option("--region", default="3275", show_default=True, help="Kab/kota code (3275 = Kota Bekasi).")
+@click.option("--budget", default=2_000_000_000, show_default=True, help="APBD budget in rupiah.")
+@click.option("--seed", default=2026, show_default=True)
+@click.option("--clean", is_flag=True, help="Generate clean data (default: realistic defects to reject).")
+@click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards.")
+@click.option("--port", default=8000, show_default=True)
+@json_option
+@handle_errors
+def demo(
+    people: int, region: str, budget: int, seed: int, clean: bool, serve: bool, port: int, as_json: bool
+) -> None:
+    """Generate, import, define SIGAP 2026, run targeting, export, and serve the summary."""
+    setup_django()
+    import tomllib
+
+    from django.conf import settings
+
+    from sigap.programmes.actions import programme_apply, targeting_run
+    from sigap.registry.actions import snapshot_import
+    from sigap.synth import DirtyKnobs, generate_registry, generate_roster, write_table
+
+    demo_dir = Path(settings.DATA_DIR) / "demo"
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    dirty = DirtyKnobs() if clean else DirtyKnobs.preset()
+    flavour = "clean" if clean else "dirty"
+    registry_file = demo_dir / f"dtsen_{region}_{people}_{seed}_{flavour}.csv"
+    roster_file = demo_dir / f"bpjstk_roster_{region}_{people}_{seed}_{flavour}.csv"
+    reference_date = dt.date(2026, 1, 1)
+
+    with progress(not as_json) as report:
+        if not registry_file.exists() or not roster_file.exists():
+            report("Membuat registri sintetis / generating registry", 0, 1)
+            table = generate_registry(
+                region=region, people=people, seed=seed, dirty=dirty, reference_date=reference_date
+            )
+            write_table(table, registry_file)
+            write_table(generate_roster(table, seed=seed, dirty=dirty), roster_file)
+            report("Membuat registri sintetis / generating registry", 1, 1)
+        registry = snapshot_import(path=registry_file, reference_date=reference_date, progress=report)
+        roster = snapshot_import(
+            path=roster_file, kind="roster", reference_date=reference_date, progress=report
+        )
+        document = tomllib.loads(DEMO_PROGRAMME.format(region=region, budget=budget))
+        programme, _, _ = programme_apply(document=document, source_name="demo")
+        run = targeting_run(
+            programme=programme, snapshot=registry.snapshot, roster=roster.snapshot, progress=report
+        )
+
+    password = _demo_admin()
+    users = _demo_users(region=region, run=run)
+    result: dict[str, Any] = {
+        "registry_file": str(registry_file),
+        "snapshot": registry.snapshot.pk,
+        "rows": registry.rows,
+        "accepted": registry.accepted,
+        "rejected": registry.rejected,
+        "warnings": registry.warnings,
+        "report": str(registry.snapshot.report_file or ""),
+        "roster": roster.snapshot.pk,
+        "run": run.pk,
+        "eligible": run.eligible,
+        "selected": run.selected,
+        "waiting": run.waiting,
+        "cost_per_person": run.cost_per_person,
+        "cost": run.cost,
+        "budget": run.budget,
+        "remaining": run.remaining,
+        "exports": {k: str(Path(settings.DATA_DIR) / v) for k, v in run.exports.items()},
+        "url": f"http://127.0.0.1:{port}/runs/{run.pk}/",
+        "admin_user": "admin",
+        "admin_password": password,
+        "users": users,
+    }
+    emit(result, as_json=as_json, human=_print_summary)
+    if serve:
+        from django.core.management import call_command
+
+        console.print(f"Membuka / serving http://127.0.0.1:{port}/ (Ctrl+C untuk berhenti / to stop)")
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+
+def _demo_admin() -> str:
+    """Create (or reset) the demo superuser and return its fresh password."""
+    from django.contrib.auth import get_user_model
+
+    password = secrets.token_urlsafe(9)
+    user, _ = get_user_model().objects.get_or_create(username="admin", defaults={"is_staff": True})
+    user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    return password
+
+
+def _demo_users(*, region: str, run: Any) -> list[dict[str, str]]:
+    """One user per role (fresh random passwords on every demo run); the kelurahan operator gets
+    the demo region's kelurahan with the most selected people, so the screens have data."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from sigap.accounts import roles
+    from sigap.accounts.actions import user_create
+    from sigap.accounts.models import Profile
+    from sigap.reference import regions
+
+    kelurahan = [
+        row["code"]
+        for row in sorted(
+            (run.summary or {}).get("per_kelurahan", []), key=lambda r: -int(r.get("selected") or 0)
+        )
+        if str(row.get("code", "")).startswith(region) and len(str(row["code"])) == 10
+    ] or [r.code for r in regions().descendants(region, "desa_kelurahan")]
+    kel = kelurahan[0] if kelurahan else region
+    areas = {
+        roles.ADMIN_DINAS: region,
+        roles.KEPALA_DINAS: region,
+        roles.PIMPINAN: region,
+        roles.AUDITOR: region,
+        roles.OPERATOR_KECAMATAN: kel[:6],
+        roles.OPERATOR_KELURAHAN: kel,
+    }
+    users = []
+    for role, area in areas.items():
+        username = role.replace("_", ".")
+        password = secrets.token_urlsafe(9)
+        existing = get_user_model().objects.filter(username=username).first()
+        if existing is None:
+            user_create(username=username, password=password, role=role, area_code=area)
+        else:
+            existing.set_password(password)
+            existing.save()
+            Profile.objects.update_or_create(user=existing, defaults={"role": role, "area_code": area})
+            existing.groups.set([Group.objects.get(name=role)])
+        users.append({"username": username, "password": password, "role": role, "area_code": area})
+    return users
+
+
+def _print_summary(r: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from sigap.core.money import format_rupiah
+
+    table = Table(title="SIGAP 2026 — ringkasan / summary", show_header=False)
+    rows = [
+        (
+            "Registri / registry",
+            f"{r['rows']:,} baris, {r['accepted']:,} diterima, {r['rejected']:,} ditolak",
+        ),
+        ("Laporan penolakan / rejection report", r["report"]),
+        ("Memenuhi syarat / eligible", f"{r['eligible']:,}"),
+        ("Terpilih / selected", f"{r['selected']:,}"),
+        ("Daftar tunggu / waiting", f"{r['waiting']:,}"),
+        ("Biaya per orang / cost per person", format_rupiah(r["cost_per_person"])),
+        ("Anggaran / budget", format_rupiah(r["budget"])),
+        ("Biaya / cost", format_rupiah(r["cost"])),
+        ("Sisa / remaining", format_rupiah(r["remaining"])),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
+    for name, path in r["exports"].items():
+        console.print(f"  {name}: {path}", highlight=False)
+    console.print(f"Web: {r['url']}  (login: {r['admin_user']} / {r['admin_password']})", highlight=False)
+    people = Table(title="Pengguna demo / demo users (satu per peran / one per role)")
+    for column in ("username", "password", "peran / role", "wilayah / area"):
+        people.add_column(column)
+    for u in r.get("users", []):
+        people.add_row(u["username"], u["password"], u["role"], u["area_code"])
+    console.print(people)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(demo)

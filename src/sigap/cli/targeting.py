@@ -1,0 +1,162 @@
+"""``sigap targeting``: run the targeting for a programme and show a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from sigap.cli.common import console, emit, handle_errors, json_option, progress, setup_django
+from sigap.core.money import format_rupiah
+from sigap.errors import UserError
+
+FIGURES = (
+    ("people", "Orang dalam snapshot / people", False),
+    ("eligible", "Memenuhi syarat / eligible", False),
+    ("selected", "Terpilih / selected", False),
+    ("waiting", "Daftar tunggu / waiting", False),
+    ("ineligible", "Tidak memenuhi syarat / ineligible", False),
+    ("budget", "Anggaran / budget", True),
+    ("cost_per_person", "Biaya per orang / cost per person", True),
+    ("cost", "Biaya / cost", True),
+    ("remaining", "Sisa / remaining", True),
+)
+
+
+@click.group("targeting")
+def targeting() -> None:
+    """Penetapan sasaran / targeting: eligibility, priority, budget cut."""
+
+
+def _run_result(run: Any, exports: dict[str, Path] | None = None) -> dict[str, Any]:
+    from django.conf import settings
+
+    paths = exports or {name: Path(settings.DATA_DIR) / rel for name, rel in (run.exports or {}).items()}
+    return {
+        "run": run.pk,
+        "programme": run.programme.code,
+        "programme_version": run.programme_version,
+        "snapshot": run.snapshot_id,
+        "roster": run.roster_id,
+        "people": run.people,
+        "eligible": run.eligible,
+        "selected": run.selected,
+        "waiting": run.waiting,
+        "ineligible": run.ineligible,
+        "cost_per_person": run.cost_per_person,
+        "cost": run.cost,
+        "budget": run.budget,
+        "remaining": run.remaining,
+        "decisions": str(run.decisions_file),
+        "decisions_sha256": run.decisions_sha256,
+        "exports": {name: str(path) for name, path in paths.items()},
+        "duration_ms": run.duration_ms,
+    }
+
+
+def _human(result: dict[str, Any], summary: dict[str, Any] | None = None) -> None:
+    table = Table(title=f"Penetapan sasaran / targeting run #{result['run']} - {result['programme']}")
+    table.add_column("")
+    table.add_column("", justify="right")
+    for key, label, money in FIGURES:
+        value = result[key]
+        table.add_row(label, format_rupiah(value) if money else f"{value:,}".replace(",", "."))
+    console.print(table)
+    console.print(
+        f"{result['selected']:,} x {format_rupiah(result['cost_per_person'])} = {format_rupiah(result['cost'])}; "
+        f"{format_rupiah(result['cost'])} + {format_rupiah(result['remaining'])} = {format_rupiah(result['budget'])}",
+        highlight=False,
+    )
+    if summary:
+        kec = Table(title="Per kecamatan")
+        for col in ("Kode", "Kecamatan", "Memenuhi syarat", "Terpilih", "Tunggu", "Biaya"):
+            kec.add_column(col, justify="right" if col not in ("Kode", "Kecamatan") else "left")
+        for row in summary.get("per_kecamatan", []):
+            kec.add_row(
+                row["code"],
+                row["name"],
+                f"{row['eligible']:,}",
+                f"{row['selected']:,}",
+                f"{row['waiting']:,}",
+                format_rupiah(row["cost"]),
+            )
+        console.print(kec)
+        for note in summary.get("notes", []):
+            console.print(f"[yellow]Catatan / note:[/] {note}", highlight=False)
+    for name, path in result["exports"].items():
+        console.print(f"  {name}: {path}", highlight=False)
+
+
+def _snapshot(pk: int | None, kind: str) -> Any:
+    from sigap.registry.models import Snapshot
+
+    if pk is None:
+        return None
+    snap = Snapshot.objects.filter(pk=pk).first()
+    if snap is None:
+        raise UserError(f"snapshot #{pk} does not exist")
+    if snap.kind != kind:
+        raise UserError(f"snapshot #{pk} is a {snap.kind} snapshot, not a {kind} snapshot")
+    return snap
+
+
+@targeting.command("run")
+@click.option("--programme", "programme_code", required=True, help="Programme code.")
+@click.option("--snapshot", "snapshot_id", type=int, help="Registry snapshot id (default: newest).")
+@click.option("--roster", "roster_id", type=int, help="BPJS TK roster snapshot id (default: newest, if any).")
+@click.option(
+    "--export-dir", type=click.Path(path_type=Path, file_okay=False), help="Also copy the exports here."
+)
+@json_option
+@handle_errors
+def run(
+    programme_code: str,
+    snapshot_id: int | None,
+    roster_id: int | None,
+    export_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Decide every person of the registry snapshot for a programme."""
+    setup_django()
+    from sigap.programmes.actions import targeting_export, targeting_run
+    from sigap.programmes.models import Programme
+    from sigap.registry.models import Snapshot
+
+    prog = Programme.objects.filter(code=programme_code).first()
+    if prog is None:
+        raise UserError(f"programme {programme_code} does not exist (sigap programme apply FILE)")
+    snapshot = _snapshot(snapshot_id, Snapshot.REGISTRY)
+    roster = _snapshot(roster_id, Snapshot.ROSTER)
+    with progress(enabled=not as_json) as reporter:
+        result_run = targeting_run(programme=prog, snapshot=snapshot, roster=roster, progress=reporter)
+    copied = targeting_export(run=result_run, directory=export_dir) if export_dir else None
+    result = _run_result(result_run, copied)
+    emit(result, as_json=as_json, human=lambda r: _human(r, result_run.summary))
+
+
+@targeting.command("show")
+@click.argument("run_id", type=int)
+@json_option
+@handle_errors
+def show(run_id: int, as_json: bool) -> None:
+    """Show a targeting run."""
+    setup_django()
+    from sigap.programmes.models import TargetingRun
+
+    found = TargetingRun.objects.select_related("programme").filter(pk=run_id).first()
+    if found is None:
+        raise UserError(f"targeting run #{run_id} does not exist")
+    result = _run_result(found)
+    result.update(
+        state=found.state,
+        created_at=found.created_at.isoformat(),
+        code_version=found.code_version,
+        summary=found.summary,
+    )
+    emit(result, as_json=as_json, human=lambda r: _human(r, found.summary))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(targeting)

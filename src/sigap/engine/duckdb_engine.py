@@ -1,0 +1,86 @@
+"""DuckDB in-process implementation of :class:`sigap.engine.base.Engine`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+
+from sigap.engine.base import sql_string
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def _check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"'{name}' is not a plain relation name")
+    return name
+
+
+class DuckDBEngine:
+    """``DuckDBEngine(memory_limit="4GB", threads=2)``; use as a context manager or call ``close()``."""
+
+    def __init__(
+        self,
+        *,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        temp_directory: Path | str | None = None,
+    ) -> None:
+        self._con = duckdb.connect(database=":memory:")
+        if memory_limit:
+            if not _MEMORY.match(memory_limit.strip()):
+                raise ValueError(f"memory limit '{memory_limit}' is not like 4GB or 512MB")
+            self._con.execute(f"SET memory_limit = {sql_string(memory_limit.strip())}")
+        if threads:
+            self._con.execute(f"SET threads = {int(threads)}")
+        if temp_directory:
+            self._con.execute(f"SET temp_directory = {sql_string(str(temp_directory))}")
+        # Ordered output is part of the contract (deterministic Parquet files).
+        self._con.execute("SET preserve_insertion_order = true")
+
+    def __enter__(self) -> DuckDBEngine:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def register_parquet(self, name: str, path: Path | str) -> None:
+        self._con.execute(
+            f"CREATE OR REPLACE VIEW {_check_name(name)} AS "  # noqa: S608 -- name checked, path quoted
+            f"SELECT * FROM read_parquet({sql_string(str(path))})"
+        )
+
+    def execute(self, sql: str) -> None:
+        self._con.execute(sql)
+
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        return self._con.execute(sql).fetchall()
+
+    def iter_rows(self, sql: str, *, batch_size: int = 50_000) -> Iterator[tuple[Any, ...]]:
+        cursor = self._con.cursor()
+        try:
+            cursor.execute(sql)
+            while batch := cursor.fetchmany(batch_size):
+                yield from batch
+        finally:
+            cursor.close()
+
+    def copy_to_parquet(self, sql: str, path: Path | str) -> int:
+        result = self._con.execute(
+            f"COPY ({sql}) TO {sql_string(str(path))} (FORMAT parquet, COMPRESSION zstd)"
+        ).fetchone()
+        return int(result[0]) if result else 0
+
+    def version(self) -> str:
+        return f"duckdb {duckdb.__version__}"
+
+    def close(self) -> None:
+        self._con.close()

@@ -1,0 +1,74 @@
+"""Read the people of a run's frozen list from its Parquet files (decisions joined to the snapshot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import duckdb
+
+from sigap.programmes.models import TargetingRun
+
+# Personal data copied onto each Member at approval (the snapshot's PERSON_COLUMNS subset).
+MEMBER_COLUMNS = (
+    "nik",
+    "no_kk",
+    "nama",
+    "tempat_lahir",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "alamat",
+    "rt",
+    "rw",
+    "kode_kelurahan",
+    "pekerjaan",
+    "desil",
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    rank: int
+    nik: str
+    no_kk: str
+    nama: str
+    tempat_lahir: str
+    tanggal_lahir: dt.date | None
+    jenis_kelamin: str
+    alamat: str
+    rt: str
+    rw: str
+    kode_kelurahan: str
+    pekerjaan: str
+    desil: int
+
+    def member_fields(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_SQL = """
+WITH people AS (
+  SELECT * FROM read_parquet($snapshot)
+  QUALIFY row_number() OVER (PARTITION BY nik ORDER BY source_row) = 1
+)
+SELECT d.rank, p.nik, coalesce(p.no_kk, ''), coalesce(p.nama, ''), coalesce(p.tempat_lahir, ''),
+  p.tanggal_lahir, coalesce(p.jenis_kelamin, ''), coalesce(p.alamat, ''), coalesce(p.rt, ''),
+  coalesce(p.rw, ''), coalesce(p.kode_kelurahan, ''), coalesce(p.pekerjaan, ''), coalesce(p.desil, 0)
+FROM read_parquet($decisions) AS d
+JOIN people AS p ON p.nik = d.nik
+WHERE d.decision = 'selected'
+ORDER BY d.rank, p.nik
+"""
+
+
+def selected_people(run: TargetingRun) -> list[Person]:
+    """Every selected person of ``run`` with the personal data of the run's snapshot, in rank order."""
+    con = duckdb.connect(":memory:")
+    try:
+        rows = con.execute(
+            _SQL, {"snapshot": str(run.snapshot.data_file), "decisions": str(run.decisions_file)}
+        ).fetchall()
+    finally:
+        con.close()
+    return [Person(int(r[0]), *r[1:12], int(r[12])) for r in rows]  # type: ignore[call-arg]

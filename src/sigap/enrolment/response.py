@@ -1,0 +1,272 @@
+"""BPJS TK response files: read (CSV with , ; | or XLSX), validate every row, plan the answers.
+
+Nothing here writes: :func:`plan` returns the answers to apply or every problem found, each naming
+the file, row, column and reason.  ``sigap.enrolment.actions.response_import`` applies a plan.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+COLUMNS = ("NIK", "KPJ", "STATUS", "ALASAN", "TANGGAL_EFEKTIF")
+REQUIRED = ("NIK", "STATUS")
+COLUMNS_ORDER = ("NIK", "STATUS", "KPJ", "ALASAN", "TANGGAL_EFEKTIF")
+ALIASES = {
+    "NIK": "NIK",
+    "NOMOR_NIK": "NIK",
+    "KPJ": "KPJ",
+    "NO_KPJ": "KPJ",
+    "NOMOR_KPJ": "KPJ",
+    "STATUS": "STATUS",
+    "ALASAN": "ALASAN",
+    "KETERANGAN": "ALASAN",
+    "REASON": "ALASAN",
+    "TANGGAL_EFEKTIF": "TANGGAL_EFEKTIF",
+    "TGL_EFEKTIF": "TANGGAL_EFEKTIF",
+    "EFFECTIVE_DATE": "TANGGAL_EFEKTIF",
+}
+ACCEPTED, REJECTED = "accepted", "rejected"
+STATUSES = {"DITERIMA": ACCEPTED, "ACCEPTED": ACCEPTED, "DITOLAK": REJECTED, "REJECTED": REJECTED}
+# An effective date may precede the batch's export date by this much (BPJS back-dates a few days).
+EFFECTIVE_DATE_TOLERANCE = dt.timedelta(days=7)
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KPJ = re.compile(r"^[0-9A-Za-z]{5,20}$")
+_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y")
+
+
+class Answer(NamedTuple):
+    row: int
+    nik: str
+    status: str  # accepted | rejected
+    kpj: str
+    reason: str
+    effective_date: dt.date | None
+
+
+class Line(NamedTuple):
+    """What the database holds for one line of the batch."""
+
+    id: int
+    member_id: int
+    nik: str
+    status: str  # pending | accepted | rejected
+    kpj: str
+    effective_date: dt.date | None
+    reason: str
+    member_state: str = ""
+
+
+@dataclass
+class Plan:
+    answers: list[tuple[Line, Answer]] = field(default_factory=list)  # lines to answer now
+    unchanged: int = 0  # rows that repeat an answer already applied
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", str(name).strip().upper()).strip("_")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def read_rows(path: Path, content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and data rows (with their 1-based file row number) of a CSV or XLSX file."""
+    if content[:4] == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(content)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "|", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, [])
+    # Skip blank rows; the first cell (NIK) is usually filled, so the join is rarely needed.
+    rows = [
+        (i, row) for i, row in enumerate(reader, start=2) if row and (row[0].strip() or "".join(row).strip())
+    ]
+    return header, rows
+
+
+def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        rows_iter = sheet.iter_rows(values_only=True)
+        header = [_text(v) for v in next(rows_iter, ())]
+        rows = []
+        for i, values in enumerate(rows_iter, start=2):
+            cells = [_text(v) for v in values]
+            if any(cells):
+                rows.append((i, cells))
+        return header, rows
+    finally:
+        workbook.close()
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_date(text: str) -> dt.date | None:
+    if _ISO.match(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def plan(
+    *,
+    name: str,
+    header: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    lines: Mapping[str, Line],
+    batch_number: str,
+    exported_on: dt.date,
+    today: dt.date,
+    other_batches: Mapping[str, str],
+    kpj_holders: Mapping[str, set[str]],
+) -> tuple[Plan, list[str]]:
+    """Check every row against the batch; returns the plan and the list of problems (empty if none).
+
+    ``lines``: NIK -> line of this batch; ``other_batches``: NIK -> batch number, for NIKs of this file
+    that are in another batch; ``kpj_holders``: KPJ -> NIKs of members already holding it.
+    """
+    problems: list[str] = []
+    columns: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        canonical = ALIASES.get(_key(raw))
+        if canonical and canonical not in columns:
+            columns[canonical] = index
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        return Plan(), [f"{name}: missing column {', '.join(missing)} (expected {', '.join(COLUMNS)})"]
+
+    # Absent optional columns read an empty cell appended after the last column.
+    width = max(columns.values()) + 1
+    i_nik, i_status, i_kpj, i_reason, i_date = (columns.get(c, width) for c in COLUMNS_ORDER)
+    padding = [""] * (width + 1)
+    earliest = exported_on - EFFECTIVE_DATE_TOLERANCE
+    seen_nik: dict[str, int] = {}
+    seen_kpj: dict[str, int] = {}
+    result = Plan()
+    count = 0
+    for row, values in rows:
+        count += 1
+        if len(values) <= width:
+            values = values + padding[len(values) :]
+        nik = values[i_nik].strip().replace(" ", "")
+        status_raw = values[i_status].strip()
+        kpj = values[i_kpj].strip().replace(" ", "")
+        reason = values[i_reason].strip()
+        date_raw = values[i_date].strip()
+        before = len(problems)
+        line = None
+        if len(nik) != 16 or not nik.isascii() or not nik.isdigit():
+            problems.append(f"{name}: row {row}, column NIK: '{nik}' is not a 16-digit NIK")
+        elif nik in seen_nik:
+            problems.append(f"{name}: row {row}, column NIK: duplicate of row {seen_nik[nik]} (NIK {nik})")
+        else:
+            seen_nik[nik] = row
+            line = lines.get(nik)
+            if line is None:
+                other = other_batches.get(nik)
+                problems.append(
+                    f"{name}: row {row}, column NIK: NIK {nik} is in batch {other}, not in batch {batch_number}"
+                    if other
+                    else f"{name}: row {row}, column NIK: unknown NIK {nik} (not in batch {batch_number})"
+                )
+        status = STATUSES.get(status_raw.upper()) or STATUSES.get(_key(status_raw))
+        if status is None:
+            problems.append(
+                f"{name}: row {row}, column STATUS: '{status_raw}' is not DITERIMA/ACCEPTED or DITOLAK/REJECTED"
+            )
+        effective: dt.date | None = None
+        if date_raw:
+            effective = parse_date(date_raw)
+            if effective is None:
+                problems.append(
+                    f"{name}: row {row}, column TANGGAL_EFEKTIF: '{date_raw}' is not a date (YYYY-MM-DD)"
+                )
+            elif effective > today:
+                problems.append(
+                    f"{name}: row {row}, column TANGGAL_EFEKTIF: {effective.isoformat()} is in the future (today is "
+                    f"{today.isoformat()})"
+                )
+            elif effective < earliest:
+                problems.append(
+                    f"{name}: row {row}, column TANGGAL_EFEKTIF: {effective.isoformat()} is before batch {batch_number} "
+                    f"was exported ({exported_on.isoformat()}, tolerance {EFFECTIVE_DATE_TOLERANCE.days} days)"
+                )
+        if status == ACCEPTED:
+            if not kpj:
+                problems.append(f"{name}: row {row}, column KPJ: an accepted registration needs a KPJ number")
+            elif not _KPJ.match(kpj):
+                problems.append(
+                    f"{name}: row {row}, column KPJ: '{kpj}' is not a KPJ number (5-20 letters/digits)"
+                )
+            elif kpj in seen_kpj:
+                problems.append(f"{name}: row {row}, column KPJ: KPJ {kpj} is also on row {seen_kpj[kpj]}")
+            else:
+                seen_kpj[kpj] = row
+                holders = kpj_holders.get(kpj)
+                if holders and (holders := holders - {nik}):
+                    problems.append(
+                        f"{name}: row {row}, column KPJ: KPJ {kpj} already belongs to another member (NIK "
+                        f"{', '.join(sorted(holders))})"
+                    )
+            if not date_raw:
+                problems.append(
+                    f"{name}: row {row}, column TANGGAL_EFEKTIF: an accepted registration needs an effective date"
+                )
+        elif status == REJECTED:
+            if not reason:
+                problems.append(f"{name}: row {row}, column ALASAN: a rejected registration needs a reason")
+            kpj = ""
+        if len(problems) != before or line is None or status is None:
+            continue
+        answer = Answer(row, nik, status, kpj, reason if status == REJECTED else "", effective)
+        if line.status != "pending":
+            same = (line.status, line.kpj, line.effective_date, line.reason) == (
+                answer.status,
+                answer.kpj,
+                answer.effective_date,
+                answer.reason,
+            )
+            if same:
+                result.unchanged += 1
+            else:
+                problems.append(
+                    f"{name}: row {row}: NIK {nik} was already answered ({_describe(line.status, line.kpj, line.reason)}); "
+                    f"a later file cannot answer it differently ({_describe(status, kpj, reason)})"
+                )
+            continue
+        result.answers.append((line, answer))
+    if count == 0:
+        problems.append(f"{name}: no data rows")
+    return result, problems
+
+
+def _describe(status: str, kpj: str, reason: str) -> str:
+    return f"accepted, KPJ {kpj}" if status == ACCEPTED else f"rejected: {reason}"

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sigap.core.programme import ProgrammeSpec
+from sigap.registry.models import Snapshot
+
+
+class Programme(models.Model):
+    """A programme definition (``sigap programme apply``); ``spec`` is the full validated file."""
+
+    code = models.CharField(_("kode"), max_length=64, unique=True)
+    name = models.CharField(_("nama"), max_length=255)
+    region = models.CharField(_("wilayah"), max_length=10)
+    fiscal_year = models.PositiveIntegerField(_("tahun anggaran"))
+    budget = models.BigIntegerField(_("anggaran (Rp)"))
+    coverage_start = models.CharField(_("bulan mulai"), max_length=7)
+    funding = models.CharField(_("sumber dana"), max_length=8, default="APBD")
+    spec = models.JSONField(_("definisi"))
+    spec_sha256 = models.CharField(_("hash definisi"), max_length=64)
+    version = models.PositiveIntegerField(_("versi"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-fiscal_year", "code"]
+        verbose_name = _("program")
+        verbose_name_plural = _("program")
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.fiscal_year})"
+
+    def to_spec(self) -> ProgrammeSpec:
+        return ProgrammeSpec.from_dict(self.spec_document())
+
+    def spec_document(self) -> dict[str, object]:
+        return dict(self.spec)
+
+
+class TargetingRun(models.Model):
+    """One targeting run: inputs, rules and code version frozen; decisions in Parquet."""
+
+    DRAFT, SUBMITTED, APPROVED, RETURNED, ENROLLED = "draft", "submitted", "approved", "returned", "enrolled"
+    STATES = [
+        (DRAFT, _("Draf")),
+        (SUBMITTED, _("Diajukan")),
+        (APPROVED, _("Disetujui")),
+        (RETURNED, _("Dikembalikan")),
+        (ENROLLED, _("Didaftarkan")),
+    ]
+
+    INITIAL, REPLACEMENT, RENEWAL = "initial", "replacement", "renewal"
+    KINDS = [(INITIAL, _("Awal")), (REPLACEMENT, _("Pengganti")), (RENEWAL, _("Perpanjangan"))]
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="runs")
+    kind = models.CharField(_("jenis"), max_length=16, choices=KINDS, default=INITIAL)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments"
+    )  # the approved list a replacement/renewal builds on
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="runs")
+    roster = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("status"), max_length=16, choices=STATES, default=DRAFT)
+    spec = models.JSONField(_("definisi saat dijalankan"))
+    programme_version = models.PositiveIntegerField()
+    code_version = models.CharField(max_length=64)
+    people = models.BigIntegerField(_("orang dalam snapshot"))
+    eligible = models.BigIntegerField(_("memenuhi syarat"))
+    selected = models.BigIntegerField(_("terpilih"))
+    waiting = models.BigIntegerField(_("daftar tunggu"))
+    ineligible = models.BigIntegerField(_("tidak memenuhi syarat"))
+    cost_per_person = models.BigIntegerField(_("biaya per orang (Rp)"))
+    cost = models.BigIntegerField(_("biaya (Rp)"))
+    budget = models.BigIntegerField(_("anggaran (Rp)"))
+    remaining = models.BigIntegerField(_("sisa (Rp)"))
+    summary = models.JSONField(_("ringkasan"), default=dict)
+    decisions_path = models.CharField(max_length=500)
+    decisions_sha256 = models.CharField(max_length=64)
+    exports = models.JSONField(default=dict)  # name -> path relative to DATA_DIR
+    duration_ms = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Maker-checker approval (sigap.enrolment.actions): the approver is never the submitter.
+    submitted_at = models.DateTimeField(_("diajukan"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_reason = models.TextField(_("alasan dikembalikan"), blank=True)
+    list_sha256 = models.CharField(_("hash daftar"), max_length=64, blank=True)  # frozen at approval
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("penetapan sasaran")
+        verbose_name_plural = _("penetapan sasaran")
+
+    def __str__(self) -> str:
+        return f"Run #{self.pk} {self.programme.code}"
+
+    @property
+    def decisions_file(self) -> Path:
+        return Path(settings.DATA_DIR) / self.decisions_path

@@ -1,0 +1,70 @@
+"""The commented programme definition printed by ``sigap programme template`` (no Django needed)."""
+
+from __future__ import annotations
+
+PROGRAMME_TEMPLATE = """\
+# Definisi program SIGAP / SIGAP programme definition.
+# Terapkan dengan / apply with:  sigap programme apply program.toml
+# Menerapkan ulang berkas yang berubah menaikkan versi program.
+# Applying a changed file again raises the programme version.
+
+[programme]
+# Kode unik program / unique programme code.
+code = "SIGAP-2026"
+# Nama program / programme name.
+name = "SIGAP - Siap Jaga Pekerja Informal 2026"
+# Kode wilayah Kemendagri: provinsi (2 digit) atau kabupaten/kota (4 digit). Domisili diambil dari
+# alamat (kode kelurahan) di registri, bukan dari NIK.
+# Kemendagri region code: province (2 digits) or kabupaten/kota (4 digits). Domicile comes from the
+# registry address (kelurahan code), never from the NIK.
+region = "3275"  # Kota Bekasi
+# Tahun anggaran / fiscal year.
+fiscal_year = 2026
+# Anggaran dalam rupiah bulat / budget in whole rupiah.
+budget = 2_000_000_000
+# Bulan pertama perlindungan (YYYY-MM); biaya dihitung per bulan sampai Desember tahun anggaran.
+# First covered month (YYYY-MM); cost is counted per month up to December of the fiscal year.
+coverage_start = "2026-01"
+# Sumber dana: APBD atau APBN. Diskon 50% PP 50/2025 TIDAK berlaku untuk iuran yang dibayar APBD/APBN.
+# Funding source: APBD or APBN. The 50% PP 50/2025 discount NEVER applies to premiums paid by APBD/APBN.
+funding = "APBD"
+
+[tariff]
+# Dasar upah (rupiah) untuk iuran BPU: JKK 1% x Rp1.000.000 = Rp10.000 + JKM Rp6.800
+# = Rp16.800 per orang per bulan (Rp201.600 per tahun).
+# Declared income bracket for BPU premiums: JKK 1% of Rp1,000,000 = Rp10,000 + JKM Rp6,800
+# = Rp16,800 per person per month (Rp201,600 per year).
+income_bracket = 1_000_000
+
+[eligibility]
+# Desil DTSEN tertinggi yang boleh (1 sangat miskin ... 5 menengah bawah).
+# Highest DTSEN desil admitted (1 very poor ... 5 lower-middle).
+desil_max = 5
+# Rentang umur dalam tahun penuh pada hari pertama bulan mulai.
+# Age range in whole years on the first day of coverage_start.
+age_min = 18
+age_max = 60
+# Pekerjaan KTP yang boleh: "informal" (semua pekerjaan informal) atau daftar nama pekerjaan.
+# KTP occupations admitted: "informal" (every informal occupation) or a list of occupation names.
+occupations_included = "informal"
+# Pekerjaan yang dikecualikan walau termasuk di atas / occupations excluded even if included above.
+occupations_excluded = []
+# Kecualikan yang sudah AKTIF di daftar peserta BPJS TK / exclude people already AKTIF in the BPJS TK roster.
+exclude_insured = true
+# Kecualikan ASN/TNI/Polri dan pejabat negara / exclude civil servants, military, police and officials.
+exclude_aparat = true
+# Kecualikan yang tercatat meninggal / exclude people recorded as deceased.
+exclude_deceased = true
+
+[priority]
+# Urutan prioritas; seri terakhir diputus dengan NIK terkecil.
+# Priority order; remaining ties are broken by the smallest NIK.
+# Kunci / keys: "desil" (terendah dulu / lowest first), "occupation_risk" (risiko tinggi dulu / high risk
+# first), "age_desc" (tertua dulu / oldest first), "age_asc", "kk_size_desc" (KK terbesar dulu / largest family).
+order = ["desil", "occupation_risk", "age_desc"]
+"""
+
+
+def programme_template() -> str:
+    """A commented TOML programme definition accepted by ``ProgrammeSpec.from_dict``."""
+    return PROGRAMME_TEMPLATE

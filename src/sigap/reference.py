@@ -1,0 +1,19 @@
+"""Reference data packaged with SIGAP (loaded once, read-only)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from functools import cache
+from importlib import resources
+
+from sigap.core.regions import RegionIndex
+
+
+@cache
+def regions() -> RegionIndex:
+    """The Kemendagri 2025 region codes of all Indonesia (MIT, cahyadsn/wilayah)."""
+    blob = resources.files("sigap.data").joinpath("wilayah/kode_wilayah.csv.gz").read_bytes()
+    text = gzip.decompress(blob).decode("utf-8")
+    return RegionIndex.from_rows(csv.DictReader(io.StringIO(text)))

@@ -1,0 +1,215 @@
+"""Build a snapshot's files (Parquet + rejection report) in a work directory.
+
+No Django here: the action decides where the directory goes and records the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sigap.core.nik_sql import sql_str
+from sigap.core.schema import PERSON_COLUMNS, ROSTER_COLUMNS
+from sigap.errors import UserError
+from sigap.registry.ingest import checks as C
+from sigap.registry.ingest.mapping import REGISTRY, expected_columns
+from sigap.registry.ingest.source import Progress, SourceFile, create_rows, load_source
+
+DATA_FILES = {"registry": "people.parquet", "roster": "roster.parquet"}
+REPORT_CSV = "rejections.csv"
+REPORT_XLSX = "rejections.xlsx"
+REPORT_HEADER = ("file", "row", "column", "value", "severity", "code", "reason")
+XLSX_REPORT_LIMIT = 200_000
+
+
+@dataclass
+class BuildOutcome:
+    rows: int
+    accepted: int
+    rejected: int
+    warnings: int
+    data_file: str  # file name inside the output directory
+    report_file: str
+    region_codes: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _step(progress: Progress | None, description: str) -> None:
+    if progress:
+        progress(description, None, None)
+
+
+def build_snapshot(
+    *,
+    source: SourceFile,
+    kind: str,
+    mapping: dict[str, Any],
+    reference_date: dt.date,
+    outdir: Path,
+    scratch: Path,
+    progress: Progress | None = None,
+    threads: int | None = None,
+) -> BuildOutcome:
+    """Validate ``source`` and write the snapshot Parquet and rejection report into ``outdir``."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    mark = started
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        timings[name] = round(now - mark, 3)
+        mark = now
+
+    known, required = expected_columns(kind)
+    scratch.mkdir(parents=True, exist_ok=True)
+    config: dict[str, Any] = {"temp_directory": str(scratch / "duckdb"), "preserve_insertion_order": True}
+    if threads:
+        config["threads"] = threads
+    con = duckdb.connect(config=config)
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        # the reference tables load (single-threaded, gzip) while the row pass runs
+        reference = pool.submit(C.load_reference, con.cursor())
+        _step(progress, "Memuat data / loading rows")
+        relation = load_source(
+            con, source, workdir=scratch, known=known, required=required, mapping=mapping, progress=progress
+        )
+        columns = relation.columns
+        _step(progress, "Memeriksa data / validating")
+        rows_sql = C.registry_rows_sql if kind == REGISTRY else C.roster_rows_sql
+        create_rows(con, source, relation, select=lambda sql, keep: rows_sql(sql, reference_date, keep=keep))
+        reference.result()
+        lap("read_and_check_rows")
+        # only the row-local pass needs the file order (row numbers); the rest may go faster
+        con.execute("SET preserve_insertion_order = false")
+        row = con.execute("SELECT count(*) FROM checked_rows").fetchone()
+        rows = int(row[0]) if row else 0
+        if rows == 0:
+            raise UserError(f"{source.path.name}: the file has a header but no data rows")
+        if kind == REGISTRY:
+            side = C.registry_side_tables(con, present=set(columns))
+            checks = C.registry_checks(reference_date)
+            output_sql, layout = C.registry_output_sql, PERSON_COLUMNS
+        else:
+            side = C.roster_side_tables(con)
+            checks = C.roster_checks(reference_date)
+            output_sql, layout = C.roster_output_sql, ROSTER_COLUMNS
+        lap("regions_and_duplicates")
+        con.execute(C.issues_sql(checks, side))
+        lap("issues")
+
+        _step(progress, "Menulis snapshot / writing snapshot")
+        data_file = DATA_FILES[kind]
+        select = ", ".join(f"CAST({name} AS {type_}) AS {name}" for name, type_ in layout)
+        query = output_sql(C.accepted_sql(checks), side)
+        written = con.execute(
+            f"COPY (SELECT {select} FROM ({query})) TO {sql_str(str(outdir / data_file))}"  # noqa: S608 -- literals quoted via sql_str, names fixed
+            " (FORMAT parquet)"
+        ).fetchone()
+        accepted = int(written[0]) if written else 0
+        region_codes: list[str] = []
+        if kind == REGISTRY:
+            region_codes = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT substr(kode_kelurahan, 1, 4) FROM"  # noqa: S608 -- literals quoted via sql_str, names fixed
+                    f" read_parquet({sql_str(str(outdir / data_file))}) ORDER BY 1"
+                ).fetchall()
+            ]
+        lap("write_snapshot")
+        by_code = con.execute(
+            "SELECT severity, code, count(*) FROM issues GROUP BY ALL ORDER BY severity, count(*) DESC, code"
+        ).fetchall()
+        errors = {code: n for severity, code, n in by_code if severity == C.ERROR}
+        warnings = {code: n for severity, code, n in by_code if severity == C.WARNING}
+
+        _step(progress, "Menulis laporan / writing report")
+        lines = write_report(con, source_name=source.path.name, outdir=outdir, scratch=scratch)
+        lap("write_report")
+        stats: dict[str, Any] = {
+            "format": source.format,
+            "encoding": source.encoding,
+            **source.stats,
+            "columns": columns,
+            "errors_by_code": errors,
+            "warnings_by_code": warnings,
+            "report_lines": lines,
+            "report_xlsx": lines <= XLSX_REPORT_LIMIT,
+            "seconds": round(time.perf_counter() - started, 3),
+            "timings": timings,
+        }
+        return BuildOutcome(
+            rows=rows,
+            accepted=accepted,
+            rejected=rows - accepted,
+            warnings=sum(warnings.values()),
+            data_file=data_file,
+            report_file=REPORT_CSV,
+            region_codes=region_codes,
+            stats=stats,
+        )
+    finally:
+        pool.shutdown(wait=True)
+        con.close()
+
+
+def _defuse_sql(expr: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    return f"CASE WHEN regexp_matches({expr}, '^[=+@\\t\\r]') THEN '''' || {expr} ELSE {expr} END"
+
+
+def write_report(con: duckdb.DuckDBPyConnection, *, source_name: str, outdir: Path, scratch: Path) -> int:
+    """rejections.csv (UTF-8 with BOM, comma) always; rejections.xlsx when it fits comfortably."""
+    query = (
+        f'SELECT {sql_str(source_name)} AS file, source_row AS row, "column", {_defuse_sql("value")} AS value,'  # noqa: S608 -- literals quoted via sql_str, names fixed
+        " severity, code, reason FROM issues ORDER BY source_row, ord"
+    )
+    plain = scratch / "report.csv"
+    con.execute(
+        f"COPY ({query}) TO {sql_str(str(plain))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
+    )
+    with (outdir / REPORT_CSV).open("wb") as out, plain.open("rb") as src:
+        out.write(b"\xef\xbb\xbf")
+        shutil.copyfileobj(src, out, 8 * 1024 * 1024)
+    plain.unlink()
+    count_row = con.execute("SELECT count(*) FROM issues").fetchone()
+    lines = int(count_row[0]) if count_row else 0
+    if lines <= XLSX_REPORT_LIMIT:
+        _write_xlsx_report(con, query, outdir / REPORT_XLSX)
+    return lines
+
+
+def _write_xlsx_report(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_numbers": False})
+    try:
+        sheet = book.add_worksheet("penolakan")
+        bold = book.add_format({"bold": True})
+        for col, (name, width) in enumerate(zip(REPORT_HEADER, (24, 8, 16, 22, 9, 24, 70), strict=True)):
+            sheet.set_column(col, col, width)
+            sheet.write_string(0, col, name, bold)
+        sheet.freeze_panes(1, 0)
+        cursor = con.execute(query.replace(_defuse_sql("value"), "value"))
+        line = 1
+        while batch := cursor.fetchmany(10_000):
+            for record in batch:
+                for col, value in enumerate(record):
+                    if value is None:
+                        continue
+                    if col == 1:
+                        sheet.write_number(line, col, value)
+                    else:
+                        sheet.write_string(line, col, str(value))
+                line += 1
+        sheet.autofilter(0, 0, max(line - 1, 1), len(REPORT_HEADER) - 1)
+    finally:
+        book.close()

@@ -1,0 +1,123 @@
+"""Who may open which page, decided once here (views only call these helpers).
+
+Pages and roles (a superuser may open everything):
+
+=====================  ==========================================================
+dashboard              Admin Dinas, Kepala Dinas, Pimpinan (aggregates only)
+programmes, run pages  the above and Auditor (aggregates only)
+person search/detail   Admin Dinas, operator kecamatan, operator kelurahan (own area)
+audit log              Auditor
+approvals, annex       Admin Dinas (submits), Kepala Dinas (approves, returns)
+citizen status check   everyone, no login
+=====================  ==========================================================
+
+A logged-in user without a profile has no role and gets 403 everywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from sigap.accounts.roles import (
+    ADMIN_DINAS,
+    AUDITOR,
+    KEPALA_DINAS,
+    OPERATOR_KECAMATAN,
+    OPERATOR_KELURAHAN,
+    PIMPINAN,
+)
+from sigap.accounts.scoping import area_prefix
+from sigap.programmes.models import Programme, TargetingRun
+
+DASHBOARD_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS, PIMPINAN})
+PROGRAMME_ROLES = DASHBOARD_ROLES | {AUDITOR}
+SEARCH_ROLES = frozenset({ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN})
+AUDIT_ROLES = frozenset({AUDITOR})
+APPROVAL_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS})
+SUBMIT_ROLES = frozenset({ADMIN_DINAS})
+DECIDE_ROLES = frozenset({KEPALA_DINAS})
+
+
+def role_of(user: Any) -> str | None:
+    profile = getattr(user, "profile", None) if getattr(user, "is_authenticated", False) else None
+    return str(profile.role) if profile is not None else None
+
+
+def allowed(user: Any, roles: Iterable[str]) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return role_of(user) in set(roles)
+
+
+def role_required(roles: Iterable[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Login first (anonymous -> login page), then the role (wrong role or no profile -> 403)."""
+    wanted = frozenset(roles)
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not allowed(request.user, wanted):
+                return forbidden(request)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+def forbidden(request: Any) -> HttpResponse:
+    """A friendly 403 page (says what the account lacks, nothing about the data)."""
+    return render(request, "sigap/forbidden.html", {"role": role_of(request.user)}, status=403)
+
+
+def _overlaps(region: str, prefix: str) -> bool:
+    return region.startswith(prefix) or prefix.startswith(region)
+
+
+def visible_programmes(user: Any) -> list[Programme]:
+    """Programmes whose region overlaps the user's area (a kelurahan operator sees its kota's)."""
+    prefix = area_prefix(user)
+    return [p for p in Programme.objects.all() if _overlaps(p.region, prefix)]
+
+
+def visible_runs(user: Any) -> QuerySet[TargetingRun]:
+    codes = [p.pk for p in visible_programmes(user)]
+    return TargetingRun.objects.filter(programme_id__in=codes).select_related("programme", "snapshot")
+
+
+def latest_runs(user: Any) -> list[TargetingRun]:
+    """The newest run of each visible programme, programmes in their usual order."""
+    runs = []
+    for programme in visible_programmes(user):
+        run = programme.runs.select_related("programme", "snapshot").order_by("-id").first()
+        if run is not None:
+            runs.append(run)
+    return runs
+
+
+def nav_items(user: Any) -> list[tuple[str, str, str]]:
+    """``(url name, label msgid, key)`` for the pages this user may open, in menu order."""
+    from django.utils.translation import gettext as _
+
+    items = []
+    if allowed(user, DASHBOARD_ROLES):
+        items.append(("web:home", _("Beranda"), "home"))
+    if allowed(user, PROGRAMME_ROLES):
+        items.append(("web:programmes", _("Program & sasaran"), "programmes"))
+    if allowed(user, APPROVAL_ROLES):
+        items.append(("web:approvals", _("Persetujuan"), "approvals"))
+    if allowed(user, SEARCH_ROLES):
+        items.append(("web:person-search", _("Cari penduduk"), "search"))
+    if allowed(user, AUDIT_ROLES):
+        items.append(("web:audit-log", _("Log audit"), "audit"))
+    items.append(("web:citizen-check", _("Cek status"), "citizen"))
+    return items

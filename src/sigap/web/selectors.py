@@ -1,0 +1,123 @@
+"""Reads of a run's decisions (Parquet) for the web pages, with DuckDB.
+
+The caller's area prefix goes INTO every query (``kode_kelurahan LIKE prefix || '%'``), so rows
+outside the area never leave DuckDB.  Values are bound as parameters, never spliced in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+import duckdb
+from django.utils.translation import gettext as _
+
+from sigap.programmes.models import TargetingRun
+from sigap.programmes.selectors import decisions_relation
+
+MAX_RESULTS = 50
+MIN_NAME_LETTERS = 3
+MAX_QUERY_LENGTH = 80
+
+_PERSON_COLUMNS = (
+    "nik",
+    "nama",
+    "jenis_kelamin",
+    "tanggal_lahir",
+    "age",
+    "kode_kecamatan",
+    "kode_kelurahan",
+    "desil",
+    "pekerjaan",
+    "occupation_category",
+    "decision",
+    "rank",
+    "waiting_rank",
+    "cost",
+    "reasons",
+)
+_SELECT = ", ".join(_PERSON_COLUMNS)
+_AREA = "coalesce(kode_kelurahan, '') LIKE ? || '%'"
+_NIK = re.compile(r"^\d{16}$")
+
+
+class QueryError(ValueError):
+    """The search text cannot be used (message is shown to the user)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Person:
+    nik: str
+    nama: str | None
+    jenis_kelamin: str | None
+    tanggal_lahir: dt.date | None
+    age: int | None
+    kode_kecamatan: str | None
+    kode_kelurahan: str | None
+    desil: int | None
+    pekerjaan: str | None
+    occupation_category: str | None
+    decision: str
+    rank: int | None
+    waiting_rank: int | None
+    cost: int | None
+    reasons: str | None
+
+
+def _check_prefix(prefix: str) -> str:
+    if prefix and not prefix.isdigit():
+        raise ValueError(f"area prefix {prefix!r} is not a region code")
+    return prefix
+
+
+def _fetch(run: TargetingRun, where: str, params: list[Any], *, limit: int) -> list[Person]:
+    sql = (
+        f"SELECT {_SELECT} FROM {decisions_relation(run)} AS d WHERE {where} "  # noqa: S608 -- generated text, values bound
+        "ORDER BY nama NULLS LAST, nik LIMIT ?"
+    )
+    con = duckdb.connect(database=":memory:")
+    try:
+        rows = con.execute(sql, [*params, limit]).fetchall()
+    finally:
+        con.close()
+    return [Person(*row) for row in rows]
+
+
+def parse_query(raw: str) -> tuple[str, str]:
+    """``("nik", "3275...")`` for 16 digits, ``("name", text)`` for a name; raises QueryError."""
+    text = " ".join(raw.split())[:MAX_QUERY_LENGTH]
+    compact = re.sub(r"[\s.\-]", "", text)
+    if compact.isdigit():
+        if not _NIK.match(compact):
+            raise QueryError(_("NIK harus 16 digit angka (tertulis %(n)s digit).") % {"n": len(compact)})
+        return "nik", compact
+    if sum(ch.isalpha() for ch in text) < MIN_NAME_LETTERS:
+        raise QueryError(_("Ketik minimal %(n)s huruf nama, atau NIK 16 digit.") % {"n": MIN_NAME_LETTERS})
+    return "name", text
+
+
+def person_search(*, run: TargetingRun, area_prefix: str, query: str) -> list[Person]:
+    """People of ``run`` in the area matching a NIK (exact) or a name (contains, any case)."""
+    kind, value = parse_query(query)
+    prefix = _check_prefix(area_prefix)
+    if kind == "nik":
+        return _fetch(run, f"{_AREA} AND nik = ?", [prefix, value], limit=MAX_RESULTS)
+    return _fetch(run, f"{_AREA} AND contains(lower(nama), lower(?))", [prefix, value], limit=MAX_RESULTS)
+
+
+def person_get(*, run: TargetingRun, area_prefix: str, nik: str) -> Person | None:
+    """One person of ``run`` by NIK, or None when absent or outside the area (same answer)."""
+    if not _NIK.match(nik):
+        return None
+    rows = _fetch(run, f"{_AREA} AND nik = ?", [_check_prefix(area_prefix), nik], limit=1)
+    return rows[0] if rows else None
+
+
+def person_check(*, run: TargetingRun, nik: str, birth_date: dt.date) -> Person | None:
+    """The citizen check: a row only when NIK and birth date both match."""
+    if not _NIK.match(nik):
+        return None
+    rows = _fetch(run, "nik = ? AND tanggal_lahir = ?", [nik, birth_date], limit=1)
+    return rows[0] if rows else None

@@ -1,0 +1,202 @@
+"""Dashboard, programme and run pages: aggregates only (no NIK, no names).
+
+Downloads of personal data are audited.  Area: a user sees the programmes whose region overlaps
+the user's area (see :mod:`sigap.web.access`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from sigap.audit.actions import audit_record
+from sigap.core.selection import OUTSIDE
+from sigap.programmes.models import TargetingRun
+from sigap.reference import regions
+from sigap.registry.models import Snapshot
+from sigap.web import geo
+from sigap.web.access import (
+    AUDIT_ROLES,
+    DASHBOARD_ROLES,
+    PROGRAMME_ROLES,
+    SEARCH_ROLES,
+    allowed,
+    forbidden,
+    latest_runs,
+    role_required,
+    visible_programmes,
+    visible_runs,
+)
+
+GEOJSON_CACHE_SECONDS = 3600
+ESTIMATE_KEY = "estimated_vulnerable_workers"
+
+
+def percent(part: int, whole: int) -> str:
+    """``percent(1, 3)`` -> ``"33,3"`` (one decimal, comma, integer arithmetic; "–" for no base)."""
+    if whole <= 0:
+        return "–"
+    tenths = (part * 1000 + whole // 2) // whole
+    return f"{tenths // 10},{tenths % 10}"
+
+
+def _with_coverage(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        row = dict(row)
+        if row.get("code") == OUTSIDE or row.get("name", "").startswith("outside"):
+            row["name"] = _("di luar wilayah program")
+        row["coverage"] = percent(int(row.get("selected") or 0), int(row.get("eligible") or 0))
+        out.append(row)
+    return out
+
+
+def _estimate(run: TargetingRun) -> int | None:
+    for section in (run.programme.spec or {}, (run.programme.spec or {}).get("programme", {})):
+        value = section.get(ESTIMATE_KEY) if isinstance(section, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
+
+
+def dashboard_panel(run: TargetingRun) -> dict[str, Any]:
+    """Everything the dashboard shows for one run (aggregates from ``run.summary``)."""
+    summary = run.summary or {}
+    region = run.programme.region
+    found = regions().get(region)
+    estimate = _estimate(run)
+    base = estimate if estimate is not None else run.eligible
+    occupations = sorted(summary.get("per_occupation", []), key=lambda r: -int(r.get("selected") or 0))
+    return {
+        "run": run,
+        "programme": run.programme,
+        "region_name": found.name if found is not None else region,
+        "estimate": estimate,
+        "coverage_base": base,
+        "coverage": percent(run.selected, base),
+        "has_map": geo.has_boundaries(region),
+        "per_kecamatan": _with_coverage(summary.get("per_kecamatan", [])),
+        "per_kelurahan": _with_coverage(summary.get("per_kelurahan", [])),
+        "per_desil": _with_coverage([r for r in summary.get("per_desil", []) if r.get("eligible")]),
+        "per_occupation": _with_coverage([r for r in occupations if r.get("eligible")][:12]),
+    }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Beranda: the dashboard for leaders; other roles land on their own first page."""
+    user = request.user
+    if allowed(user, DASHBOARD_ROLES):
+        panels = [dashboard_panel(run) for run in latest_runs(user)]
+        return render(request, "sigap/dashboard.html", {"panels": panels, "nav": "home"})
+    if allowed(user, SEARCH_ROLES):
+        return redirect("web:person-search")
+    if allowed(user, AUDIT_ROLES):
+        return redirect("web:audit-log")
+    return forbidden(request)
+
+
+@role_required(PROGRAMME_ROLES)
+def programmes(request: HttpRequest) -> HttpResponse:
+    visible = visible_programmes(request.user)
+    context = {
+        "programmes": visible[:50],
+        "runs": visible_runs(request.user)[:20],
+        "snapshots": Snapshot.objects.all()[:20],
+        "nav": "programmes",
+    }
+    return render(request, "sigap/programmes.html", context)
+
+
+def _visible_run(request: HttpRequest, run_id: int) -> TargetingRun:
+    run = get_object_or_404(visible_runs(request.user).select_related("roster"), pk=run_id)
+    return run
+
+
+@role_required(PROGRAMME_ROLES)
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _visible_run(request, run_id)
+    tables = [
+        (name, rows, list(rows[0].keys()))
+        for name, rows in (run.summary or {}).items()
+        if isinstance(rows, list) and rows and isinstance(rows[0], dict)
+    ]
+    return render(request, "sigap/run_detail.html", {"run": run, "tables": tables, "nav": "programmes"})
+
+
+@login_required
+@permission_required("programmes.view_targetingrun", raise_exception=True)
+def run_export(request: HttpRequest, run_id: int, name: str) -> FileResponse:
+    """Exports carry NIK and names: only staff with the view permission, and every download is logged."""
+    run = get_object_or_404(visible_runs(request.user), pk=run_id)
+    relative = (run.exports or {}).get(name)
+    if not relative:
+        raise Http404("no such export")
+    path = (Path(settings.DATA_DIR) / relative).resolve()
+    if not path.is_file() or Path(settings.DATA_DIR).resolve() not in path.parents:
+        raise Http404("export file missing")
+    audit_record(acting_user=request.user, action="export.download", obj=run, note=f"{name}: {relative}")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+def run_geojson_text(run: TargetingRun) -> str:
+    """The run's region as GeoJSON with per-area counts (kelurahan; kab/kota for a province)."""
+    region = run.programme.region
+    summary = run.summary or {}
+    counts: dict[str, dict[str, int]] = {}
+    if len(region) == 2:
+        level = "kabupaten_kota"
+        for row in summary.get("per_kelurahan", []):
+            code = str(row.get("code", ""))[:4]
+            if code.isdigit():
+                bucket = counts.setdefault(code, {"people": 0, "eligible": 0, "selected": 0, "waiting": 0})
+                for key in bucket:
+                    bucket[key] += int(row.get(key) or 0)
+    else:
+        level = "desa_kelurahan"
+        for row in summary.get("per_kelurahan", []):
+            counts[str(row.get("code", ""))] = {
+                key: int(row.get(key) or 0) for key in ("people", "eligible", "selected", "waiting")
+            }
+    features = []
+    for feature in geo.region_features(region, level=level):
+        code = str(feature["properties"]["kode"])
+        found = regions().get(code)
+        parent = regions().get(code[:6]) if level == "desa_kelurahan" else None
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "kode": code,
+                    "nama": found.name if found is not None else feature["properties"]["nama"],
+                    "induk": parent.name if parent is not None else "",
+                    **counts.get(code, {"people": 0, "eligible": 0, "selected": 0, "waiting": 0}),
+                },
+                "geometry": feature["geometry"],
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+
+
+@role_required(PROGRAMME_ROLES)
+def run_geojson(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Boundaries of the run's region with counts: cached per run (a run never changes)."""
+    run = _visible_run(request, run_id)
+    if not geo.has_boundaries(run.programme.region):
+        raise Http404("no boundaries for this region")
+    key = f"sigap:geojson:run:{run.pk}:{run.decisions_sha256[:12]}"
+    text = cache.get(key)
+    if text is None:
+        text = run_geojson_text(run)
+        cache.set(key, text, GEOJSON_CACHE_SECONDS)
+    response = HttpResponse(text, content_type="application/geo+json")
+    response["Cache-Control"] = f"private, max-age={GEOJSON_CACHE_SECONDS}"
+    return response

@@ -1,0 +1,75 @@
+"""CLI round trip with --json: submit, return, approve, annex, batch export/list/response."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sigap.cli import _register, cli
+from sigap.enrolment.models import EnrolmentBatch, Member
+
+from .conftest import PLACES, answers, write_response
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def invoke(data_dir: Path) -> Any:
+    _register()
+    runner = CliRunner()
+
+    def call(*args: str, code: int = 0) -> dict[str, Any]:
+        result = runner.invoke(cli, [*args, "--json"], catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return json.loads(result.output.strip().splitlines()[-1])
+
+    return call
+
+
+def test_round_trip(invoke: Any, run: Any, officer: Any, head: Any, tmp_path: Path) -> None:
+    rid = str(run.pk)
+    assert invoke("run", "submit", rid, "--as", "petugas")["state"] == "submitted"
+    refused = invoke("run", "approve", rid, "--as", "petugas", code=2)
+    assert "maker-checker" in refused["error"]
+    assert "does not exist" in invoke("run", "approve", rid, "--as", "nobody", code=2)["error"]
+    returned = invoke("run", "return", rid, "--as", "kadis", "--reason", "cek ulang desil")
+    assert (returned["state"], returned["return_reason"]) == ("returned", "cek ulang desil")
+    invoke("run", "submit", rid)  # the CLI actor may submit
+    approved = invoke("run", "approve", rid, "--as", "kadis")
+    assert approved["members"] == PLACES and approved["state"] == "approved" and approved["skipped"] == 0
+    again = invoke("run", "approve", rid, "--as", "kadis", code=2)
+    assert "never changes" in again["error"]
+
+    annex = invoke("annex", rid, "--out", str(tmp_path / "sk"))
+    assert Path(annex["files"]["pdf"]).parent == tmp_path / "sk" and Path(annex["files"]["pdf"]).is_file()
+    assert annex["list_sha256"] == approved["list_sha256"]
+
+    exported = invoke("batch", "export", "--programme", "SIGAP-2026", "--coverage-start", "2026-01")
+    assert exported["number"] == "SIGAP-2026/B001" and exported["pending"] == PLACES
+    assert Path(exported["files"]["csv"]).is_file()
+    assert "no approved member" in invoke("batch", "export", "--programme", "SIGAP-2026", code=2)["error"]
+    listed = invoke("batch", "list")
+    assert [b["number"] for b in listed["batches"]] == ["SIGAP-2026/B001"]
+
+    batch = EnrolmentBatch.objects.get()
+    today = dt.date.today()
+    path = write_response(tmp_path, answers(batch, reject=4, effective=today.isoformat()))
+    answered = invoke("batch", "response", "SIGAP-2026/B001", str(path), "--as", "petugas")
+    assert (answered["accepted"], answered["rejected"], answered["batch_state"]) == (
+        PLACES - 4,
+        4,
+        "answered",
+    )
+    assert answered["runs_enrolled"] == [run.pk]
+    repeat = invoke("batch", "response", "SIGAP-2026/B001", str(path))
+    assert repeat["duplicate"] is True and repeat["accepted"] == 0
+    assert Member.objects.filter(state="active").count() == PLACES - 4
+    bad = write_response(tmp_path, [{"NIK": "3275999999999999", "STATUS": "DITOLAK", "ALASAN": "x"}])
+    error = invoke("batch", "response", "SIGAP-2026/B001", str(bad), code=2)
+    assert "unknown NIK 3275999999999999" in error["error"] and "nothing was applied" in error["error"]
+    assert invoke("batch", "list")["batches"][0]["accepted"] == PLACES - 4

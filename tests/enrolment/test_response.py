@@ -1,0 +1,195 @@
+"""BPJS TK response import: happy path, every bad input, idempotence, later files, coverage start."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+
+from factories import make_programme, make_run, make_snapshot
+from sigap.audit.models import AuditEvent
+from sigap.enrolment.actions import batch_export, response_import, run_approve, run_submit
+from sigap.enrolment.models import BpjsResponse, CoveragePeriod, EnrolmentLine, Member, MemberExit
+from sigap.errors import UserError
+
+from .conftest import ANSWERED_ON, PLACES, answers, write_response
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot_state() -> tuple[Any, ...]:
+    return (
+        sorted(Member.objects.values_list("nik", "state", "kpj")),
+        sorted(EnrolmentLine.objects.values_list("id", "status", "kpj")),
+        CoveragePeriod.objects.count(),
+        MemberExit.objects.count(),
+        BpjsResponse.objects.count(),
+    )
+
+
+def test_happy_path(batch: Any, tmp_path: Path, officer: Any) -> None:
+    rows = answers(batch, reject=5, effective="2026-01-05")
+    rows[10]["TANGGAL_EFEKTIF"] = "2025-12-28"  # a few days before the batch month: coverage from December
+    path = write_response(tmp_path, rows, delimiter=";")
+    result = response_import(batch=batch, path=path, acting_user=officer, today=ANSWERED_ON)
+    assert (result.accepted, result.rejected, result.pending, result.duplicate) == (PLACES - 5, 5, 0, False)
+    assert result.batch_state == "answered" and result.runs_enrolled == [batch.lines.first().member.run_id]
+    active = Member.objects.filter(state="active")
+    assert active.count() == PLACES - 5 and not active.filter(kpj="").exists()
+    member = Member.objects.get(nik=rows[6]["NIK"])
+    assert member.kpj == rows[6]["KPJ"]
+    assert list(member.periods.values_list("start_month", "end_month")) == [(dt.date(2026, 1, 1), None)]
+    early = Member.objects.get(nik=rows[10]["NIK"])
+    assert early.periods.get().start_month == dt.date(2025, 12, 1)
+    rejected = Member.objects.get(nik=rows[0]["NIK"])
+    assert rejected.state == "rejected" and not rejected.periods.exists()
+    assert rejected.exit.reason == "rejected" and rejected.exit.source == "bpjs_response"
+    assert "NIK tidak ditemukan di Dukcapil" in rejected.exit.note
+    line = EnrolmentLine.objects.get(member=rejected)
+    assert (line.status, line.reason) == ("rejected", "NIK tidak ditemukan di Dukcapil")
+    batch.refresh_from_db()
+    assert batch.state == "answered"
+    run = rejected.run
+    run.refresh_from_db()
+    assert run.state == "enrolled"
+    event = AuditEvent.objects.get(action="batch.response")
+    assert event.actor == officer and event.after["accepted"] == PLACES - 5
+    assert AuditEvent.objects.filter(action="member.exit").count() == 5
+
+
+def test_same_file_again_changes_nothing(batch: Any, tmp_path: Path) -> None:
+    path = write_response(tmp_path, answers(batch, reject=2))
+    response_import(batch=batch, path=path, today=ANSWERED_ON)
+    state = _snapshot_state()
+    again = response_import(batch=batch, path=path, today=ANSWERED_ON)
+    assert again.duplicate and "already imported" in again.notes[0] and again.accepted == 0
+    assert _snapshot_state() == state
+
+
+def test_later_file_answers_pending_lines_only(batch: Any, tmp_path: Path) -> None:
+    rows = answers(batch, reject=1)
+    first = response_import(batch=batch, path=write_response(tmp_path, rows[:60]), today=ANSWERED_ON)
+    assert (first.accepted, first.rejected, first.pending, first.batch_state) == (
+        59,
+        1,
+        PLACES - 60,
+        "exported",
+    )
+    assert first.runs_enrolled == []
+    # The second file repeats two answered rows identically and answers the rest.
+    second = response_import(batch=batch, path=write_response(tmp_path, rows[58:]), today=ANSWERED_ON)
+    assert (second.accepted, second.unchanged, second.pending, second.batch_state) == (
+        PLACES - 60,
+        2,
+        0,
+        "answered",
+    )
+    assert len(second.runs_enrolled) == 1
+    # Answering an answered line differently is refused.
+    changed = [dict(rows[0], STATUS="DITERIMA", KPJ="26999999999", TANGGAL_EFEKTIF="2026-01-06")]
+    with pytest.raises(UserError) as e:
+        response_import(batch=batch, path=write_response(tmp_path, changed), today=ANSWERED_ON)
+    assert "already answered (rejected: NIK tidak ditemukan di Dukcapil)" in e.value.details[0]
+
+
+def test_every_problem_is_reported_and_nothing_applied(
+    batch: Any, tmp_path: Path, data_dir: Path, officer: Any, head: Any
+) -> None:
+    # A second programme's batch, for "NIK of another batch".
+    other = make_programme("RTRW-2026", budget=10 * 201_600, funding="APBN")
+    run = make_run(other, make_snapshot(data_dir, people=10, offset=50_000))
+    run_submit(run=run, acting_user=officer)
+    run_approve(run=run, acting_user=head)
+    other_batch = batch_export(programme=other, today=dt.date(2025, 12, 10))
+    foreign = other_batch.lines.first().member.nik
+    # A KPJ already held by an active member of the other programme.
+    response_import(
+        batch=other_batch,
+        path=write_response(
+            tmp_path,
+            [{"NIK": foreign, "KPJ": "27000000001", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2026-01-02"}],
+        ),
+        today=ANSWERED_ON,
+    )
+    rows = answers(batch)
+    niks = [r["NIK"] for r in rows]
+    bad = [
+        {
+            "NIK": "3275999999999999",
+            "KPJ": "26100000001",
+            "STATUS": "DITERIMA",
+            "TANGGAL_EFEKTIF": "2026-01-05",
+        },
+        {"NIK": foreign, "KPJ": "26100000002", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2026-01-05"},
+        {"NIK": niks[0], "KPJ": "26100000003", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2026-01-05"},
+        {"NIK": niks[0], "KPJ": "26100000004", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2026-01-05"},
+        {"NIK": niks[1], "KPJ": "26100000003", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2026-01-05"},
+        {"NIK": niks[2], "KPJ": "27000000001", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2026-01-05"},
+        {"NIK": niks[3], "KPJ": "26100000005", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2026-02-01"},
+        {"NIK": niks[4], "KPJ": "26100000006", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2025-11-01"},
+        {"NIK": niks[5], "STATUS": "DITOLAK"},
+        {"NIK": niks[6], "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2026-01-05"},
+        {"NIK": niks[7], "KPJ": "26100000007", "STATUS": "DITERIMA"},
+        {"NIK": niks[8], "KPJ": "26100000008", "STATUS": "MUNGKIN", "TANGGAL_EFEKTIF": "2026-01-05"},
+        {"NIK": "12345", "KPJ": "26100000009", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "2026-01-05"},
+        {"NIK": niks[9], "KPJ": "26100000010", "STATUS": "DITERIMA", "TANGGAL_EFEKTIF": "31-02-2026"},
+    ]
+    path = write_response(tmp_path, bad + rows[10:], delimiter="|", name="jawaban.txt")
+    state = _snapshot_state()
+    with pytest.raises(UserError) as e:
+        response_import(batch=batch, path=path, today=ANSWERED_ON)
+    details = e.value.details
+    expected = [
+        "jawaban.txt: row 2, column NIK: unknown NIK 3275999999999999 (not in batch SIGAP-2026/B001)",
+        f"jawaban.txt: row 3, column NIK: NIK {foreign} is in batch RTRW-2026/B001, not in batch SIGAP-2026/B001",
+        f"jawaban.txt: row 5, column NIK: duplicate of row 4 (NIK {niks[0]})",
+        "jawaban.txt: row 6, column KPJ: KPJ 26100000003 is also on row 4",
+        f"jawaban.txt: row 7, column KPJ: KPJ 27000000001 already belongs to another member (NIK {foreign})",
+        "jawaban.txt: row 8, column TANGGAL_EFEKTIF: 2026-02-01 is in the future (today is 2026-01-20)",
+        "jawaban.txt: row 9, column TANGGAL_EFEKTIF: 2025-11-01 is before batch SIGAP-2026/B001 was exported "
+        "(2025-12-10, tolerance 7 days)",
+        "jawaban.txt: row 10, column ALASAN: a rejected registration needs a reason",
+        "jawaban.txt: row 11, column KPJ: an accepted registration needs a KPJ number",
+        "jawaban.txt: row 12, column TANGGAL_EFEKTIF: an accepted registration needs an effective date",
+        "jawaban.txt: row 13, column STATUS: 'MUNGKIN' is not DITERIMA/ACCEPTED or DITOLAK/REJECTED",
+        "jawaban.txt: row 14, column NIK: '12345' is not a 16-digit NIK",
+        "jawaban.txt: row 15, column TANGGAL_EFEKTIF: '31-02-2026' is not a date (YYYY-MM-DD)",
+    ]
+    assert details == expected
+    assert "13 problems found; nothing was applied" in e.value.message
+    assert _snapshot_state() == state
+
+
+def test_missing_columns_and_empty_file(batch: Any, tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("NOMOR,KETERANGAN\n1,x\n")
+    with pytest.raises(UserError, match="missing column NIK, STATUS"):
+        response_import(batch=batch, path=path, today=ANSWERED_ON)
+    path.write_text("NIK,KPJ,STATUS,ALASAN,TANGGAL_EFEKTIF\n")
+    with pytest.raises(UserError, match="no data rows"):
+        response_import(batch=batch, path=path, today=ANSWERED_ON)
+    with pytest.raises(UserError, match="cannot read"):
+        response_import(batch=batch, path=tmp_path / "absent.csv", today=ANSWERED_ON)
+
+
+def test_xlsx_response(batch: Any, tmp_path: Path) -> None:
+    rows = answers(batch, reject=3)
+    path = tmp_path / "jawaban.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["NIK", "No KPJ", "Status", "Keterangan", "Tgl Efektif"])
+    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    for i, row in enumerate(rows, start=1):
+        sheet.write_number(i, 0, int(row["NIK"]))  # NIK typed as a number by the sender
+        sheet.write_string(i, 1, row.get("KPJ", ""))
+        sheet.write_string(i, 2, row["STATUS"].lower())
+        sheet.write_string(i, 3, row.get("ALASAN", ""))
+        if row.get("TANGGAL_EFEKTIF"):
+            sheet.write_datetime(i, 4, dt.datetime(2026, 1, 9), date_format)
+    workbook.close()
+    result = response_import(batch=batch, path=path, today=ANSWERED_ON)
+    assert (result.accepted, result.rejected, result.batch_state) == (PLACES - 3, 3, "answered")
+    assert set(CoveragePeriod.objects.values_list("start_month", flat=True)) == {dt.date(2026, 1, 1)}

@@ -1,0 +1,41 @@
+"""The README's first command, end to end on a small registry (no server)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sigap.cli import _register, cli
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_demo_end_to_end_adds_up(data_dir: Path):
+    _register()
+    result = CliRunner().invoke(
+        cli,
+        ["demo", "--people", "6000", "--budget", "20000000", "--no-serve", "--json"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    assert out["cost_per_person"] == 201_600
+    assert out["selected"] == 20_000_000 // 201_600 == 99
+    assert out["cost"] == out["selected"] * out["cost_per_person"]
+    assert out["cost"] + out["remaining"] == out["budget"] == 20_000_000
+    assert out["eligible"] == out["selected"] + out["waiting"] and out["waiting"] > 0
+    assert out["accepted"] + out["rejected"] == out["rows"] >= 6000
+    assert out["rejected"] > 0 and Path(out["report"]).is_file()  # the demo registry has realistic defects
+    for path in out["exports"].values():
+        assert Path(path).is_file() and Path(path).stat().st_size > 0
+
+    # Running the demo again re-uses the same snapshot (same file, same hash) and adds a new run.
+    again = CliRunner().invoke(
+        cli, ["demo", "--people", "6000", "--budget", "20000000", "--no-serve", "--json"]
+    )
+    second = json.loads(again.output.strip().splitlines()[-1])
+    assert second["snapshot"] == out["snapshot"] and second["run"] != out["run"]
+    assert second["selected"] == out["selected"]

@@ -1,0 +1,190 @@
+"""Persetujuan: Admin Dinas submits, Kepala Dinas approves or returns, annex downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from sigap.accounts import roles
+from sigap.audit.models import AuditEvent
+from sigap.enrolment.models import Member
+from sigap.programmes.models import TargetingRun
+
+from .conftest import NIK_A, NIK_B, World
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def _post(client: Client, name: str, run: TargetingRun, **data: str) -> Any:
+    """POST like the browser does: read the CSRF token from the page first."""
+    page = client.get(reverse("web:approvals"))
+    token = (
+        page.cookies["csrftoken"].value if "csrftoken" in page.cookies else client.cookies["csrftoken"].value
+    )
+    return client.post(reverse(name, args=[run.pk]), {"csrfmiddlewaretoken": token, **data}, follow=True)
+
+
+def _messages(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def _state(run: TargetingRun) -> str:
+    run.refresh_from_db()
+    return run.state
+
+
+def test_submit_then_approve_creates_members(world: World) -> None:
+    admin = _client(world.users[roles.ADMIN_DINAS])
+    page = admin.get(reverse("web:approvals"))
+    assert page.status_code == 200
+    assert reverse("web:approval-submit", args=[world.run.pk]).encode() in page.content
+
+    response = _post(admin, "web:approval-submit", world.run)
+    assert response.redirect_chain[-1][0] == reverse("web:approvals")
+    assert _state(world.run) == TargetingRun.SUBMITTED
+    assert world.run.submitted_by == world.users[roles.ADMIN_DINAS]
+    assert any(f"#{world.run.pk}" in m for m in _messages(response))
+
+    kepala = _client(world.users[roles.KEPALA_DINAS])
+    page = kepala.get(reverse("web:approvals"))
+    assert world.run.programme.name in page.content.decode()
+    assert b"Rp403.200" in page.content  # the run's cost through the rupiah filter
+    assert reverse("web:approval-approve", args=[world.run.pk]).encode() in page.content
+
+    response = _post(kepala, "web:approval-approve", world.run)
+    assert _state(world.run) == TargetingRun.APPROVED
+    assert world.run.decided_by == world.users[roles.KEPALA_DINAS]
+    assert set(Member.objects.filter(run=world.run).values_list("nik", flat=True)) == {NIK_A, NIK_B}
+    assert any("2" in m and f"#{world.run.pk}" in m for m in _messages(response))
+
+
+def test_maker_cannot_check_their_own_run(world: World) -> None:
+    root = _client(world.users["superuser"])  # may submit and approve, but not the same run
+    _post(root, "web:approval-submit", world.run)
+    assert _state(world.run) == TargetingRun.SUBMITTED
+
+    response = _post(root, "web:approval-approve", world.run)
+    assert response.status_code == 200
+    assert _state(world.run) == TargetingRun.SUBMITTED
+    assert not Member.objects.filter(run=world.run).exists()
+    assert any("maker-checker" in m for m in _messages(response))
+
+    response = _post(root, "web:approval-return", world.run, reason="cek ulang")
+    assert _state(world.run) == TargetingRun.SUBMITTED
+    assert any("maker-checker" in m for m in _messages(response))
+
+
+def test_return_with_reason_and_resubmit(world: World) -> None:
+    _post(_client(world.users[roles.ADMIN_DINAS]), "web:approval-submit", world.run)
+    kepala = _client(world.users[roles.KEPALA_DINAS])
+
+    response = _post(kepala, "web:approval-return", world.run, reason="   ")
+    assert _state(world.run) == TargetingRun.SUBMITTED
+    assert any("reason" in m for m in _messages(response))
+
+    response = _post(kepala, "web:approval-return", world.run, reason="Anggaran belum disahkan DPRD")
+    assert _state(world.run) == TargetingRun.RETURNED
+    assert world.run.return_reason == "Anggaran belum disahkan DPRD"
+    assert "Anggaran belum disahkan DPRD" in response.content.decode()
+
+    # Approving a returned run is refused and shown; the maker may resubmit it.
+    response = _post(kepala, "web:approval-approve", world.run)
+    assert _state(world.run) == TargetingRun.RETURNED
+    assert any("submit it before approving" in m for m in _messages(response))
+    _post(_client(world.users[roles.ADMIN_DINAS]), "web:approval-submit", world.run)
+    assert _state(world.run) == TargetingRun.SUBMITTED
+
+
+@pytest.mark.parametrize("name", ["web:approval-submit", "web:approval-approve", "web:approval-return"])
+def test_get_on_post_endpoints_is_405(world: World, name: str) -> None:
+    user = world.users[roles.ADMIN_DINAS if name.endswith("submit") else roles.KEPALA_DINAS]
+    response = _client(user).get(reverse(name, args=[world.run.pk]))
+    assert response.status_code == 405
+    assert _state(world.run) == TargetingRun.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("persona", "page", "submit", "decide"),
+    [
+        (roles.ADMIN_DINAS, 200, "ok", 403),
+        (roles.KEPALA_DINAS, 200, 403, "ok"),
+        (roles.PIMPINAN, 403, 403, 403),
+        (roles.AUDITOR, 403, 403, 403),
+        (roles.OPERATOR_KECAMATAN, 403, 403, 403),
+        (roles.OPERATOR_KELURAHAN, 403, 403, 403),
+        ("no_profile", 403, 403, 403),
+        ("superuser", 200, "ok", "ok"),
+    ],
+)
+def test_roles(world: World, persona: str, page: int, submit: Any, decide: Any) -> None:
+    client = Client()  # CSRF is checked in the other tests; here only the role decides
+    client.force_login(world.users[persona])
+    assert client.get(reverse("web:approvals")).status_code == page
+    response = client.post(reverse("web:approval-submit", args=[world.run.pk]))
+    assert response.status_code == (302 if submit == "ok" else submit)
+    assert _state(world.run) == (TargetingRun.SUBMITTED if submit == "ok" else TargetingRun.DRAFT)
+    if submit != "ok":
+        _post(_client(world.users[roles.ADMIN_DINAS]), "web:approval-submit", world.run)
+    for name in ("web:approval-return", "web:approval-approve"):
+        response = client.post(reverse(name, args=[world.run.pk]), {"reason": "x"})
+        assert response.status_code == (302 if decide == "ok" else decide)
+    assert _state(world.run) == TargetingRun.SUBMITTED or persona == roles.KEPALA_DINAS
+    annex = client.get(reverse("web:approval-annex", args=[world.run.pk, "pdf"]))
+    assert annex.status_code == (404 if page == 200 else 403)
+
+
+def test_anonymous_is_sent_to_login(world: World) -> None:
+    client = Client()
+    login = reverse("web:login")
+    for url in (reverse("web:approvals"), reverse("web:approval-annex", args=[world.run.pk, "pdf"])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(login)
+    for name in ("web:approval-submit", "web:approval-approve", "web:approval-return"):
+        response = client.post(reverse(name, args=[world.run.pk]), {"reason": "x"})
+        assert response.status_code == 302
+        assert response["Location"].startswith(login)
+    assert _state(world.run) == TargetingRun.DRAFT
+
+
+def test_annex_download(world: World) -> None:
+    kepala = _client(world.users[roles.KEPALA_DINAS])
+    pdf_url = reverse("web:approval-annex", args=[world.run.pk, "pdf"])
+    assert kepala.get(pdf_url).status_code == 404  # a draft has no annex
+
+    _post(_client(world.users[roles.ADMIN_DINAS]), "web:approval-submit", world.run)
+    _post(kepala, "web:approval-approve", world.run)
+    page = kepala.get(reverse("web:approvals"))
+    assert pdf_url.encode() in page.content
+
+    response = kepala.get(pdf_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="annex.export").count() == 1
+
+    # Second download (other format) reuses the written files: no new annex.export, one download row.
+    response = kepala.get(reverse("web:approval-annex", args=[world.run.pk, "xlsx"]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"PK")
+    assert AuditEvent.objects.filter(action="annex.export").count() == 1
+    assert AuditEvent.objects.filter(action="annex.download").count() == 1
+    assert kepala.get(reverse("web:approval-annex", args=[world.run.pk, "doc"])).status_code == 404
+
+
+def test_english_page_and_messages(world: World) -> None:
+    admin = _client(world.users[roles.ADMIN_DINAS])
+    admin.cookies["django_language"] = "en"
+    page = admin.get(reverse("web:approvals")).content.decode()
+    assert "Approval of targeting runs" in page and ">Submit<" in page
+    response = _post(admin, "web:approval-submit", world.run)
+    assert f"Run #{world.run.pk} submitted for approval." in _messages(response)
