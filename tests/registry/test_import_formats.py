@@ -175,3 +175,66 @@ def test_binary_file_refused(data_dir: Path, tmp_path: Path) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
     with pytest.raises(UserError, match="not a CSV, XLSX or Parquet"):
         snapshot_import(path=path, reference_date=REF)
+
+
+def _with_line(text: str, number: int, change) -> str:
+    """``text`` with physical line ``number`` (header = 1) passed through ``change``."""
+    lines = text.splitlines(keepends=True)
+    lines[number - 1] = change(lines[number - 1])
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("delimiter", ["|", ","])
+def test_row_with_too_many_fields_is_one_rejected_row(data_dir: Path, tmp_path: Path, delimiter: str) -> None:
+    # a comma inside an unquoted address is the classic: the row splits into one field too many
+    text = csv_text([person(i) for i in range(1, 6)], delimiter=delimiter)
+    text = _with_line(text, 3, lambda line: line.replace("JL. MAWAR NO. 1", f"JL. MAWAR{delimiter} NO. 1"))
+    text = text.replace('"JL. MAWAR', "JL. MAWAR").replace(f'{delimiter} NO. 1"', f"{delimiter} NO. 1")
+    path = tmp_path / "extra.csv"
+    path.write_text(text, encoding="utf-8")
+    result = snapshot_import(path=path, reference_date=REF)
+    assert (result.rows, result.accepted, result.rejected) == (5, 4, 1)
+    assert [r["source_row"] for r in people_of(result)] == [2, 4, 5, 6]
+    (line,) = report_lines(result)
+    assert line[:3] == ["extra.csv", "3", "(row)"] and line[5] == "row_malformed"
+    assert "the row has 20 fields but the header has 19" in line[6]
+
+
+def test_stray_quote_costs_one_row_not_the_rest_of_the_file(data_dir: Path, tmp_path: Path) -> None:
+    text = csv_text([person(i) for i in range(1, 8)])
+    text = _with_line(text, 3, lambda line: line.replace("JL. MAWAR", '"JL. MAWAR'))
+    text = _with_line(text, 6, lambda line: line.replace("warga nomor 5", 'warga "nomor 5'))
+    path = tmp_path / "quote.csv"
+    path.write_text(text, encoding="utf-8")
+    result = snapshot_import(path=path, reference_date=REF)
+    # the two stray quotes do not pair up across lines 3..6: each costs its own row only
+    assert (result.rows, result.accepted, result.rejected) == (7, 5, 2)
+    assert [r["source_row"] for r in people_of(result)] == [2, 4, 5, 7, 8]
+    assert [(line[1], line[5]) for line in report_lines(result)] == [
+        ("3", "row_malformed"),
+        ("6", "row_malformed"),
+    ]
+    assert all("never closed" in line[6] for line in report_lines(result))
+
+
+def test_quoted_line_break_still_joins_one_record(data_dir: Path, tmp_path: Path) -> None:
+    rows = [person(1, alamat="JL. MAWAR\nRT 1"), person(2, alamat="JL. A|B"), person(3)]
+    text = csv_text(rows)
+    text = _with_line(text, 5, lambda line: line.rstrip("\n") + "|EXTRA\n")  # record 4 (person 3) is bad
+    path = tmp_path / "mixed.csv"
+    path.write_text(text, encoding="utf-8")
+    result = snapshot_import(path=path, reference_date=REF)
+    assert (result.accepted, result.rejected) == (2, 1)
+    assert [r["alamat"] for r in people_of(result)] == ["JL. MAWAR\nRT 1", "JL. A|B"]
+    assert [line[1] for line in report_lines(result)] == ["4"]
+
+
+def test_roster_row_with_too_many_fields_is_rejected(data_dir: Path, tmp_path: Path) -> None:
+    from registry_factory import roster_row, write_roster_csv
+
+    path = write_roster_csv(tmp_path / "bpjs.csv", [roster_row(i) for i in range(1, 4)])
+    text = _with_line(path.read_text(encoding="utf-8"), 2, lambda line: line.rstrip("\n") + "|X|Y\n")
+    path.write_text(text, encoding="utf-8")
+    result = snapshot_import(path=path, kind="roster", reference_date=REF)
+    assert (result.rows, result.accepted, result.rejected) == (3, 2, 1)
+    assert [(line[1], line[5]) for line in report_lines(result)] == [("2", "row_malformed")]

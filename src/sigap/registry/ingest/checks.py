@@ -63,6 +63,7 @@ class Check:
     column_sql: bool = False
     join: str = ""  # JOIN clause for a check whose issue comes from a side table (not row-local)
     needs: str = ""  # the side table; the check is skipped when it is empty
+    exclusive: bool = False  # a row with this issue gets no other report line (its fields are unusable)
 
 
 # -- reference tables ---------------------------------------------------------------------
@@ -312,6 +313,7 @@ def _nik_stages(column: str, reference_date: dt.date, extra: dict[str, str]) -> 
 
 def registry_checks(reference_date: dt.date) -> list[Check]:
     return [
+        Check("e_row", "'(row)'", ERROR, "''", "_row_error", column_sql=True, exclusive=True),
         Check("e_formula", "coalesce(_formula, '')", ERROR, "''",
               "'formula without a value (open the file in Excel, recalculate and save, or paste as values)'",
               column_sql=True),
@@ -422,6 +424,7 @@ def registry_rows_sql(relation: str, reference_date: dt.date, *, keep: str = "")
     )
     final = {
         "_formula": "_formula",
+        "_row_error": "_row_error",
         **{col: col for col in ADDRESS_COLUMNS},
         # the raw NIK is needed for NIK issues, duplicates and unknown kecamatan: keep it
         # where it may differ from the cleaned one, i.e. is not 16 plain digits (the report
@@ -433,6 +436,7 @@ def registry_rows_sql(relation: str, reference_date: dt.date, *, keep: str = "")
         "v_jenis_kelamin": "CASE WHEN x_e_sex IS NOT NULL OR x_w_sex IS NOT NULL THEN jenis_kelamin END",
         "v_desil": "CASE WHEN x_e_desil IS NOT NULL THEN desil END",
         "e_formula": "CASE WHEN _formula IS NOT NULL THEN 'formula_without_value' END",
+        "e_row": "CASE WHEN _row_error IS NOT NULL THEN 'row_malformed' END",
         "e_nik": "x_e_nik",
         "nik": "x_nik_d",
         "nik_birth": f"CASE WHEN x_w_tgl IS NOT NULL THEN {fields['birth_date']} END",
@@ -530,6 +534,7 @@ def nonempty(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> set[str]:
 
 def roster_checks(reference_date: dt.date) -> list[Check]:
     return [
+        Check("e_row", "'(row)'", ERROR, "''", "_row_error", column_sql=True, exclusive=True),
         Check("e_formula", "coalesce(_formula, '')", ERROR, "''",
               "'formula without a value (open the file in Excel, recalculate and save, or paste as values)'",
               column_sql=True),
@@ -594,6 +599,7 @@ def roster_rows_sql(relation: str, reference_date: dt.date, *, keep: str = "") -
     )
     final = {
         "_formula": "_formula",
+        "_row_error": "_row_error",
         # raw values only where a report line may need them (see registry_rows_sql)
         "v_nik": "CASE WHEN x_e_nik IS NOT NULL OR NOT x_nik_tidy THEN nik END",
         "v_kpj": "CASE WHEN x_kpj IS NULL OR kpj <> x_kpj THEN kpj END",
@@ -602,6 +608,7 @@ def roster_rows_sql(relation: str, reference_date: dt.date, *, keep: str = "") -
         "v_segmen": "CASE WHEN x_e_segmen IS NOT NULL THEN segmen END",
         "v_status": "CASE WHEN x_e_status IS NOT NULL THEN status END",
         "e_formula": "CASE WHEN _formula IS NOT NULL THEN 'formula_without_value' END",
+        "e_row": "CASE WHEN _row_error IS NOT NULL THEN 'row_malformed' END",
         "e_nik": "x_e_nik",
         "nik": "x_nik_d",
         "nik_birth": f"CASE WHEN x_w_tgl IS NOT NULL THEN {fields['birth_date']} END",
@@ -667,9 +674,12 @@ def issues_sql(checks: list[Check], side: set[str]) -> str:
         if check.needs and check.needs not in side:
             continue
         column = check.column if check.column_sql else sql_str(check.column)
+        others = "".join(
+            f" AND c.{other.issue} IS NULL" for other in checks if other.exclusive and other is not check
+        )
         parts.append(
             f'SELECT c.source_row, {order} AS ord, {column} AS "column", CAST({check.value_sql} AS VARCHAR) AS value,'  # noqa: S608 -- literals quoted via sql_str, names fixed
             f" {sql_str(check.severity)} AS severity, {check.issue} AS code, {check.message_sql} AS reason"
-            f" FROM checked c {check.join} WHERE {check.issue} IS NOT NULL"
+            f" FROM checked c {check.join} WHERE {check.issue} IS NOT NULL{others}"
         )
     return "CREATE TABLE issues AS " + " UNION ALL ".join(parts)

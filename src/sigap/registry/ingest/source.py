@@ -1,7 +1,8 @@
 """Reading extracts (CSV / XLSX / Parquet) as a DuckDB relation of raw text columns.
 
 Every reader ends in the same place: a :class:`SourceRelation`, a SELECT giving ``_formula``
-(columns whose XLSX cell held a formula without a cached value, else NULL) and one VARCHAR
+(columns whose XLSX cell held a formula without a cached value, else NULL), ``_row_error``
+(why a CSV record could not be split into the header's fields, else NULL) and one VARCHAR
 column per known column (NULL when the file lacks it).  :func:`create_rows` runs the row-local
 checks over it in a single pass and numbers the rows (header = row 1, first data row = row 2).
 """
@@ -213,7 +214,10 @@ class SourceRelation:
 
     ``row_column``: the relation has ``source_row`` (XLSX, blank rows skipped); otherwise the
     row number follows from the file order (header = row 1).  ``fallback`` is the same read
-    without parallel scanning, used when DuckDB refuses the parallel one.
+    without parallel scanning, used when DuckDB refuses the parallel one.  ``repair`` (CSV
+    only) re-reads the file record by record when DuckDB refuses it altogether (a record with
+    more fields than the header, an unmatched quote): such records become rejected rows with
+    ``_row_error`` set instead of failing the whole import.
     """
 
     sql: str
@@ -221,11 +225,13 @@ class SourceRelation:
     row_column: bool = False
     fallback: str | None = None
     what: str = "file"  # for error messages: "cannot read as <what>"
+    repair: Callable[[], SourceRelation] | None = None
 
 
-def _relation(
-    reader: str, *, known: tuple[str, ...], found: dict[str, str], extra: str = "NULL::VARCHAR AS _formula"
-) -> str:
+_NO_EXTRA = "NULL::VARCHAR AS _formula, NULL::VARCHAR AS _row_error"
+
+
+def _relation(reader: str, *, known: tuple[str, ...], found: dict[str, str], extra: str = _NO_EXTRA) -> str:
     """``SELECT`` over ``reader``: known columns by our names, absent ones NULL."""
     cols = [
         f"CAST({_ident(found[c])} AS VARCHAR) AS {c}" if c in found else f"NULL::VARCHAR AS {c}"
@@ -257,12 +263,119 @@ def load_csv(
         f"header=true, auto_detect=false, columns={columns}, null_padding=true, buffer_size={CSV_BUFFER}"
     )
     ours = {k: f"c{v}" for k, v in found.items()}
+    columns_found = {k: header[v] for k, v in found.items()}
+    what = f"{DELIMITER_NAMES[delim]}-delimited CSV"
+
+    def repair() -> SourceRelation:
+        return repair_csv(
+            text_path, delim=delim, header=header, found=found, known=known, workdir=workdir, what=what
+        )
+
     return SourceRelation(
         sql=_relation(f"{reader}, parallel=true)", known=known, found=ours),
         # quoted line breaks together with short rows: the parallel scanner gives up
         fallback=_relation(f"{reader}, parallel=false)", known=known, found=ours),
+        columns=columns_found,
+        what=what,
+        repair=repair,
+    )
+
+
+#: How many physical lines a quoted value may span before an unmatched quote is assumed.
+MAX_RECORD_LINES = 20
+
+
+def _split_records(lines: Iterator[str], *, delim: str, width: int) -> Iterator[tuple[list[str] | None, str]]:
+    """Records of a CSV body as ``(fields, "")`` or ``(None, reason)`` for one that cannot be split.
+
+    Unlike a plain CSV reader, an unmatched quote costs one record, not the rest of the file:
+    a record may continue over the next lines only while a quoted value is open, at most
+    :data:`MAX_RECORD_LINES` lines, and only if the joined lines split into exactly ``width``
+    fields; otherwise the first line alone is the bad record and the next lines are read again.
+    Blank lines are skipped (as DuckDB does), so the records are numbered the same way.
+    """
+    pending: list[str] = []
+    for line in lines:
+        if not pending and not line.strip("\r\n"):
+            continue
+        pending.append(line)
+        text = "".join(pending)
+        open_quote = text.count('"') % 2 == 1
+        if open_quote and len(pending) < MAX_RECORD_LINES:
+            continue
+        if open_quote:  # give up on the quote: the first line alone is the bad record
+            rest = pending[1:]
+            pending = []
+            yield None, 'a quoted value is never closed (a stray " character?)'
+            yield from _split_records(iter(rest), delim=delim, width=width)
+            continue
+        fields = next(csv.reader([text], delimiter=delim, quotechar='"', doublequote=True, strict=False), [])
+        if len(fields) != width and len(pending) > 1:
+            # two stray quotes paired up across lines: only the first line is the bad record
+            rest = pending[1:]
+            pending = []
+            yield None, 'a quoted value is never closed (a stray " character?)'
+            yield from _split_records(iter(rest), delim=delim, width=width)
+            continue
+        pending = []
+        if len(fields) > width:
+            yield (
+                None,
+                f"the row has {len(fields)} fields but the header has {width}"
+                f" (a {DELIMITER_NAMES[delim]} inside a value that is not quoted?)",
+            )
+        else:
+            yield fields + [""] * (width - len(fields)), ""
+    if pending:  # end of file inside an open quote
+        yield None, 'a quoted value is never closed (a stray " character?)'
+        yield from _split_records(iter(pending[1:]), delim=delim, width=width)
+
+
+def repair_csv(
+    text_path: Path,
+    *,
+    delim: str,
+    header: list[str],
+    found: dict[str, int],
+    known: tuple[str, ...],
+    workdir: Path,
+    what: str,
+) -> SourceRelation:
+    """Record-by-record conversion to Parquet, for a CSV that DuckDB cannot read as a whole."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    width = len(header)
+    wanted = sorted(set(found.values()))
+    schema = pa.schema(
+        [("source_row", pa.int64()), ("_formula", pa.string()), ("_row_error", pa.string())]
+        + [(f"c{i}", pa.string()) for i in wanted]
+    )
+    target = workdir / "source-repaired.parquet"
+    batch: dict[str, list[Any]] = {name: [] for name in schema.names}
+    with pq.ParquetWriter(target, schema) as writer, text_path.open(encoding="utf-8", newline="") as f:
+        next(f, None)  # header
+        for number, (fields, reason) in enumerate(_split_records(iter(f), delim=delim, width=width), start=2):
+            batch["source_row"].append(number)
+            batch["_formula"].append(None)
+            batch["_row_error"].append(reason or None)
+            for i in wanted:
+                batch[f"c{i}"].append((fields[i] or None) if fields is not None else None)
+            if len(batch["source_row"]) >= XLSX_BATCH:
+                writer.write_table(pa.table(batch, schema=schema))
+                for values in batch.values():
+                    values.clear()
+        writer.write_table(pa.table(batch, schema=schema))
+    return SourceRelation(
+        sql=_relation(
+            f"read_parquet({sql_str(str(target))})",
+            known=known,
+            found={k: f"c{v}" for k, v in found.items()},
+            extra="source_row, _formula, _row_error",
+        ),
         columns={k: header[v] for k, v in found.items()},
-        what=f"{DELIMITER_NAMES[delim]}-delimited CSV",
+        row_column=True,
+        what=what,
     )
 
 
@@ -403,7 +516,7 @@ def load_xlsx(
             f"read_parquet({sql_str(str(target))})",
             known=known,
             found={k: f"c{v}" for k, v in found.items()},
-            extra="source_row, _formula",
+            extra="source_row, _formula, NULL::VARCHAR AS _row_error",
         ),
         columns={k: header[v] for k, v in found.items()},
         row_column=True,
@@ -479,7 +592,20 @@ def create_rows(
                 raise
             con.execute(f"CREATE OR REPLACE TABLE checked_rows AS {select(relation.fallback, keep)}")
     except duckdb.Error as e:
-        raise UserError(f"{source.path.name}: cannot read as {relation.what}: {_first_lines(e)}") from None
+        if relation.repair is None:
+            raise UserError(
+                f"{source.path.name}: cannot read as {relation.what}: {_first_lines(e)}"
+            ) from None
+        # some records cannot be split: read record by record, reject just those
+        source.stats["repaired"] = True
+        relation = relation.repair()
+        keep = "source_row, "
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE checked_rows AS {select(relation.sql, keep)}")
+        except duckdb.Error as again:
+            raise UserError(
+                f"{source.path.name}: cannot read as {relation.what}: {_first_lines(again)}"
+            ) from None
     row = "" if relation.row_column else "rowid + 2 AS source_row, "
     con.execute(f"CREATE VIEW checked AS SELECT {row}* FROM checked_rows")  # noqa: S608 -- literals quoted via sql_str, names fixed
 
