@@ -238,3 +238,33 @@ def test_roster_row_with_too_many_fields_is_rejected(data_dir: Path, tmp_path: P
     result = snapshot_import(path=path, kind="roster", reference_date=REF)
     assert (result.rows, result.accepted, result.rejected) == (3, 2, 1)
     assert [(line[1], line[5]) for line in report_lines(result)] == [("2", "row_malformed")]
+
+
+def test_xlsx_title_rows_above_the_header(data_dir: Path, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["DAFTAR DTSEN KOTA BEKASI"])
+    ws.append(["Per tanggal 1 Oktober 2026", None, "Dinas Sosial"])
+    ws.append([])
+    ws.append([c.upper() for c in SOURCE_COLUMNS])  # header on Excel row 4, in capitals
+    for i in (1, 2):
+        ws.append([person(i)[c] for c in SOURCE_COLUMNS])
+    wb.save(tmp_path / "resmi.xlsx")
+
+    result = snapshot_import(path=tmp_path / "resmi.xlsx", reference_date=REF)
+    assert (result.rows, result.accepted) == (2, 2)
+    assert [r["source_row"] for r in people_of(result)] == [5, 6]  # Excel's row numbers
+    assert result.snapshot.stats["header_row"] == 4
+
+
+def test_xlsx_without_a_header_names_the_first_row(data_dir: Path, tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["NO", "NAMA LENGKAP", "ALAMAT"])
+    for i in range(30):
+        ws.append([i, f"WARGA {i}", "JL"])
+    wb.save(tmp_path / "lain.xlsx")
+    with pytest.raises(
+        UserError, match=r"lain.xlsx: missing required columns: .*Columns found: NO, NAMA LENGKAP, ALAMAT"
+    ):
+        snapshot_import(path=tmp_path / "lain.xlsx", reference_date=REF)

@@ -29,6 +29,7 @@ CHUNK = 8 * 1024 * 1024
 DELIMITERS = ("|", ",", ";", "\t")
 DELIMITER_NAMES = {"|": "pipe", ",": "comma", ";": "semicolon", "\t": "tab"}
 XLSX_BATCH = 50_000
+HEADER_SEARCH = 20  # XLSX: how many non-empty rows may stand above the header
 #: DuckDB's CSV read buffer.  Larger than its default: the row-local pass keeps file order,
 #: and fewer, larger batches make that order cheaper to keep (measured: ~20% less CPU).
 CSV_BUFFER = 32 * 1024 * 1024
@@ -465,16 +466,38 @@ def load_xlsx(
     import pyarrow.parquet as pq
 
     rows = _xlsx_rows(source.path)
+    # Official workbooks often carry a title, a date or a logo row above the header: the header
+    # is the first of the first HEADER_SEARCH non-empty rows that names the required columns.
+    seen: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []
     header: list[str] | None = None
-    for _number, row_v, _row_f in rows:
-        if any(v is not None and str(v).strip() for v in row_v):
-            header = [_cell_text(v) or "" for v in row_v]
-            break
+    found: dict[str, int] = {}
+    first_error: UserError | None = None
+    for item in rows:
+        if not any(v is not None and str(v).strip() for v in item[1]):
+            continue
+        seen.append(item)
+        candidate = [_cell_text(v) or "" for v in item[1]]
+        try:
+            found = match_columns(
+                source_name=source.path.name,
+                header=candidate,
+                known=known,
+                required=required,
+                mapping=mapping,
+            )
+        except UserError as e:
+            first_error = first_error or e
+            if len(seen) >= HEADER_SEARCH:
+                break
+            continue
+        header = candidate
+        break
     if header is None:
+        if first_error is not None:
+            raise first_error
         raise UserError(f"{source.path.name}: the workbook's first sheet is empty")
-    found = match_columns(
-        source_name=source.path.name, header=header, known=known, required=required, mapping=mapping
-    )
+    if len(seen) > 1:
+        source.stats["header_row"] = seen[-1][0]
     wanted = sorted(set(found.values()))
     names_at = {i: [c for c, j in found.items() if j == i][0] for i in wanted}
     schema = pa.schema(
