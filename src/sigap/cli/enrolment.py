@@ -105,6 +105,42 @@ def run_return_cmd(run_id: int, username: str, reason: str, as_json: bool) -> No
     emit(_run_state(run), as_json=as_json, human=_print_pairs)
 
 
+@run_group.command("roster-check")
+@click.argument("run_id", type=int)
+@click.option("--include-waiting", is_flag=True, help="Also review the waiting list.")
+@click.option(
+    "--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), help="Write the review as XLSX."
+)
+@as_option
+@json_option
+@handle_errors
+def run_roster_check_cmd(
+    run_id: int, include_waiting: bool, out_file: Path | None, username: str | None, as_json: bool
+) -> None:
+    """List selected people probably already insured under another NIK or name spelling."""
+    setup_django()
+    from sigap.programmes.roster_review import roster_review, write_xlsx
+
+    found = roster_review(
+        run=_run(run_id), include_waiting=include_waiting, acting_user=acting_user(username)
+    )
+    result: dict[str, Any] = {"run": run_id, "matches": len(found), "people": len({m.nik for m in found})}
+    if out_file is not None:
+        result["file"] = str(write_xlsx(found, out_file))
+    result["found"] = [m.as_dict() for m in found]
+
+    def human(r: dict[str, Any]) -> None:
+        table = Table("NIK", "Nama", "KPJ", "Segmen", "Alasan / reason")
+        for m in r["found"][:200]:
+            table.add_row(m["nik"], m["nama"], m["kpj"], m["segmen"], m["reason"])
+        console.print(table)
+        console.print(f"{r['people']:,} orang perlu verifikasi / people to verify", highlight=False)
+        if "file" in r:
+            console.print(f"XLSX: {r['file']}", highlight=False)
+
+    emit(result, as_json=as_json, human=human)
+
+
 @click.command("annex")
 @click.argument("run_id", type=int)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Also copy here.")

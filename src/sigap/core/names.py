@@ -9,6 +9,7 @@ prefix titles dropped (H, Hj, Bpk, Ibu, Ny, Sdr, Drs, Dra, dr, drg, Ir, Prof, Al
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -26,6 +27,7 @@ def strip_diacritics(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=65_536)
 def clean_name(name: str | None) -> str:
     """Upper-case words without titles, bin/binti, punctuation; Muhammad unified.
 
