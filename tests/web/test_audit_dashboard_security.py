@@ -122,3 +122,46 @@ def test_login_form_works_and_locks_after_five_failures() -> None:
     assert codes[:4] == [200] * 4 and codes[4] == 429
     locked = client.post(url, {"username": "petugas", "password": "sandi-rahasia-1"})
     assert locked.status_code == 429 and "dikunci sementara" in locked.content.decode()
+
+
+def test_audit_export_as_excel(client: Any, world: Any) -> None:
+    import openpyxl
+
+    audit_record(acting_user=None, action="test.excel", note="=1+1", after={"nik": "3275014505800001"})
+    client.force_login(world.users["auditor"])
+    response = client.get(reverse("web:audit-export-xlsx"), {"aksi": "test"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="log-audit-')
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("at", "actor", "action")
+    assert [r[2] for r in rows[1:]] == ["test.excel"]
+    assert rows[1][5] == "'=1+1" and "3275014505800001" in rows[1][7]  # text, never a formula
+    event = AuditEvent.objects.get(action="audit.export")
+    assert event.after["format"] == "xlsx"
+    page = client.get(reverse("web:audit-log")).content.decode()
+    assert reverse("web:audit-export-xlsx") in page
+
+
+def test_audit_export_too_big_for_excel_says_so(client: Any, world: Any, monkeypatch: Any) -> None:
+    from sigap.web import auditlog
+
+    monkeypatch.setattr(auditlog, "XLSX_MAX_EVENTS", 1)
+    for i in range(3):
+        audit_record(acting_user=None, action="test.many", note=str(i))
+    client.force_login(world.users["auditor"])
+    response = client.get(reverse("web:audit-export-xlsx"), {"aksi": "test.many"}, follow=True)
+    page = response.content.decode()
+    assert "Terlalu banyak baris" in page and "unduh CSV" in page
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_only_the_auditor_exports_the_audit_log_as_excel(client: Any, world: Any) -> None:
+    url = reverse("web:audit-export-xlsx")
+    assert reverse("web:login") in client.get(url)["Location"]
+    expected = {role: 403 for role in world.users} | {"auditor": 200, "superuser": 200}
+    got = {}
+    for role, user in world.users.items():
+        client.force_login(user)
+        got[role] = client.get(url).status_code
+    assert got == expected

@@ -21,5 +21,6 @@ urlpatterns = [
     path("penduduk/<str:nik>/", people.person_detail, name="person-detail"),
     path("audit/", auditlog.audit_log, name="audit-log"),
     path("audit/unduh.csv", auditlog.audit_export, name="audit-export"),
+    path("audit/unduh.xlsx", auditlog.audit_export, {"fmt": "xlsx"}, name="audit-export-xlsx"),
     path("cek-status/", citizen.citizen_check, name="citizen-check"),
 ]
