@@ -33,6 +33,7 @@ from sigap.core.money import Month, format_rupiah
 from sigap.core.tariff import DEFAULT_INCOME_BRACKET, monthly_premium
 from sigap.enrolment.models import CoveragePeriod, Member
 from sigap.errors import UserError
+from sigap.holidays.selectors import holiday_dates
 from sigap.programmes.models import Programme
 
 ADVANCE_MONTHS = (3, 6, 12)
@@ -95,7 +96,7 @@ def _issue(*, programme: Programme, month: Month, acting_user: Actor) -> Invoice
         month=month.first_day(),
         number=invoice_number(programme, month),
         state=Invoice.DRAFT,
-        due_date=coverage.due_date(month),
+        due_date=coverage.due_date(month, holiday_dates()),
     )
     count = _insert_lines(invoice, month, amount)
     if count == 0:
@@ -501,8 +502,11 @@ def lapse_check(*, programme: Programme, on: dt.date, acting_user: Actor = None)
     ledger = paid_ledger(programme=programme, on=on)
     periods = member_periods(None, programme=programme)
     due: list[tuple[int, coverage.Lapse]] = []
+    holidays = holiday_dates()
     for member_id in active:
-        found = coverage.lapse(periods=periods.get(member_id, []), paid=ledger.get(member_id, set()), on=on)
+        found = coverage.lapse(
+            periods=periods.get(member_id, []), paid=ledger.get(member_id, set()), on=on, holidays=holidays
+        )
         if found is not None:
             due.append((member_id, found))
     members = Member.objects.in_bulk([m for m, _ in due])

@@ -13,6 +13,7 @@ from sigap.core import coverage
 from sigap.core.money import Month
 from sigap.core.realisation import Enrolled, Realisation, realise
 from sigap.enrolment.models import CoveragePeriod, Member
+from sigap.holidays.selectors import holiday_dates
 from sigap.programmes.models import Programme, TargetingRun
 
 ISSUED_STATES = (Invoice.ISSUED, Invoice.PAID, Invoice.RECONCILED)
@@ -102,13 +103,14 @@ def member_months(*, member: Member, on: dt.date) -> MemberLedger:
         prev = billed.get(Month.of(day), (0, line_invoice))
         billed[Month.of(day)] = (prev[0] + line_amount, line_invoice)
     rows = []
+    holidays = holiday_dates()
     for month in Month(programme.fiscal_year, 1).through(Month(programme.fiscal_year, 12)):
         amount, number = billed.get(month, (0, None))
         rows.append(
             MemberMonth(
                 month=month,
-                status=coverage.month_status(month, periods=periods, paid=paid, on=on),
-                due_date=coverage.due_date(month),
+                status=coverage.month_status(month, periods=periods, paid=paid, on=on, holidays=holidays),
+                due_date=coverage.due_date(month, holidays),
                 billed=amount,
                 invoice=number,
             )
@@ -116,9 +118,11 @@ def member_months(*, member: Member, on: dt.date) -> MemberLedger:
     return MemberLedger(
         member=member,
         months=tuple(rows),
-        consecutive_unpaid=coverage.consecutive_unpaid(periods=periods, paid=paid, on=on),
-        arrears_payable_until=coverage.arrears_payable_until(periods=periods, paid=paid, on=on),
-        lapse=coverage.lapse(periods=periods, paid=paid, on=on),
+        consecutive_unpaid=coverage.consecutive_unpaid(periods=periods, paid=paid, on=on, holidays=holidays),
+        arrears_payable_until=coverage.arrears_payable_until(
+            periods=periods, paid=paid, on=on, holidays=holidays
+        ),
+        lapse=coverage.lapse(periods=periods, paid=paid, on=on, holidays=holidays),
     )
 
 
