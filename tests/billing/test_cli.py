@@ -44,6 +44,7 @@ def test_a_quarter_scripted_through_the_cli(runner: CliRunner) -> None:
         "number": "SIGAP-2026/INV/2026-01",
         "programme": "SIGAP-2026",
         "month": "2026-01",
+        "supplement": 0,
         "state": "issued",
         "members": 10,
         "total": 168_000,
@@ -51,6 +52,8 @@ def test_a_quarter_scripted_through_the_cli(runner: CliRunner) -> None:
         "outstanding": 168_000,
         "due_date": "2026-01-15",
     }
+    nobody = run(runner, "invoice", "supplement", "--programme", "SIGAP-2026", "--month", "2026-01", code=2)
+    assert "no supplementary invoice is needed" in nobody["error"]
     assert AuditEvent.objects.get(action="invoice.issue").actor_label == "bendahara"
     again = run(runner, "invoice", "issue", "--programme", "SIGAP-2026", "--month", "2026-01", code=2)
     assert "already issued as SIGAP-2026/INV/2026-01" in again["error"]

@@ -117,3 +117,45 @@ def test_reconcile_needs_a_paid_invoice() -> None:
     invoice = invoice_issue(programme=programme, month=JAN)
     with pytest.raises(UserError, match="only a paid invoice"):
         invoice_reconcile(invoice=invoice)
+
+
+def test_members_accepted_after_the_invoice_go_on_a_supplementary_invoice() -> None:
+    from sigap.billing.actions import invoice_supplement
+    from sigap.billing.selectors import realisation
+
+    programme = make_programme()
+    make_members(programme, 10)
+    feb = invoice_issue(programme=programme, month=FEB)
+    with pytest.raises(UserError, match="already on an invoice; no supplementary invoice is needed"):
+        invoice_supplement(programme=programme, month=FEB)
+    with pytest.raises(UserError, match="has no invoice yet"):
+        invoice_supplement(programme=programme, month=Month(2026, 3))
+
+    # BPJS TK's answer for a second batch arrives in March, effective 10 February
+    late = make_members(programme, 3, start=FEB, first_rank=500)
+    with pytest.raises(UserError, match="supplementary invoice"):
+        invoice_issue(programme=programme, month=FEB)
+    extra = invoice_supplement(programme=programme, month=FEB)
+    assert extra.number == "SIGAP-2026/INV/2026-02/T1" and extra.supplement == 1
+    assert extra.line_count == 3 and extra.total == 3 * 16_800
+    assert set(extra.lines.values_list("member_id", flat=True)) == {m.pk for m in late}
+    assert feb.lines.count() == 10  # the first invoice never changes
+
+    # a reversed line (billed by mistake, then cancelled) is billed again only if still covered
+    line = feb.lines.first()
+    invoice_line_reverse(line=line, reason="double entry test")
+    again = invoice_supplement(programme=programme, month=FEB)
+    assert again.number.endswith("/T2") and list(again.lines.values_list("member_id", flat=True)) == [
+        line.member_id
+    ]
+
+    # oldest first: the default payment pays the month's invoice, then its supplements
+    payment_record(
+        programme=programme, sp2d_number="SP2D-1", sp2d_date=dt.date(2026, 3, 20), amount=14 * 16_800 - 16_800
+    )
+    feb.refresh_from_db()
+    extra.refresh_from_db()
+    again.refresh_from_db()
+    assert (feb.state, extra.state, again.state) == (Invoice.PAID, Invoice.PAID, Invoice.PAID)
+    figures = realisation(programme=programme, on=dt.date(2026, 3, 31))
+    assert figures.invoiced == 13 * 16_800

@@ -40,8 +40,9 @@ ADVANCE_MONTHS = (3, 6, 12)
 BILLED_STATES = (Member.ACTIVE, Member.EXITED)
 
 
-def invoice_number(programme: Programme, month: Month) -> str:
-    return f"{programme.code}/INV/{month}"
+def invoice_number(programme: Programme, month: Month, supplement: int = 0) -> str:
+    """``SIGAP-2026/INV/2026-02``; a supplementary invoice adds ``/T1``, ``/T2`` (tambahan)."""
+    return f"{programme.code}/INV/{month}" + (f"/T{supplement}" if supplement else "")
 
 
 def premium_for(programme: Programme, month: Month) -> int:
@@ -58,7 +59,9 @@ def paid_amount(invoice: Invoice) -> int:
 
 
 def _insert_lines(invoice: Invoice, month: Month, amount: int) -> int:
-    """One premium line per covered member, built in the database (INSERT ... SELECT; portable)."""
+    """One premium line per covered member not yet billed for the month (a premium line that was not
+    reversed), built in the database (INSERT ... SELECT; portable).  The month's first invoice skips
+    that test: no line of the month can exist before it."""
     line, member, period = InvoiceLine._meta.db_table, Member._meta.db_table, CoveragePeriod._meta.db_table
     first = month.first_day()
     sql = (
@@ -78,12 +81,18 @@ def _insert_lines(invoice: Invoice, month: Month, amount: int) -> int:
         first,
         first,
     ]
+    if invoice.supplement:
+        sql += (
+            f" AND NOT EXISTS (SELECT 1 FROM {line} b WHERE b.member_id = m.id AND b.month = %s AND b.kind = %s"  # noqa: S608 -- table names from model meta, values bound
+            f" AND NOT EXISTS (SELECT 1 FROM {line} r WHERE r.reverses_id = b.id))"
+        )
+        params += [first, InvoiceLine.PREMIUM]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 
-def _issue(*, programme: Programme, month: Month, acting_user: Actor) -> Invoice:
+def _issue(*, programme: Programme, month: Month, acting_user: Actor, supplement: int = 0) -> Invoice:
     spec = programme.to_spec()
     if month.year != programme.fiscal_year or month < spec.coverage_start:
         raise UserError(
@@ -94,12 +103,18 @@ def _issue(*, programme: Programme, month: Month, acting_user: Actor) -> Invoice
     invoice = Invoice.objects.create(
         programme=programme,
         month=month.first_day(),
-        number=invoice_number(programme, month),
+        supplement=supplement,
+        number=invoice_number(programme, month, supplement),
         state=Invoice.DRAFT,
         due_date=coverage.due_date(month, holiday_dates()),
     )
     count = _insert_lines(invoice, month, amount)
     if count == 0:
+        if supplement:
+            raise UserError(
+                f"{programme.code}: every member covered in {month} is already on an invoice; "
+                "no supplementary invoice is needed"
+            )
         raise UserError(f"{programme.code}: no member is covered in {month}; nothing to invoice")
     invoice.line_count = count
     invoice.total = count * amount
@@ -116,6 +131,7 @@ def _issue(*, programme: Programme, month: Month, acting_user: Actor) -> Invoice
             "state": invoice.state,
             "number": invoice.number,
             "month": str(month),
+            "supplement": supplement,
             "lines": count,
             "premium": amount,
             "total": invoice.total,
@@ -130,14 +146,30 @@ def invoice_issue(*, programme: Programme, month: Month, acting_user: Actor = No
     """Issue the invoice for ``month``: one line per covered member (state active or exited, with a
     coverage period including the month).  Issuing a month that already has an invoice is refused."""
     Programme.objects.select_for_update().get(pk=programme.pk)  # serialise issuing per programme
-    existing = Invoice.objects.filter(programme=programme, month=month.first_day()).first()
+    existing = Invoice.objects.filter(programme=programme, month=month.first_day(), supplement=0).first()
     if existing is not None:
         raise UserError(
             f"{programme.code}: the invoice for {month} was already issued as {existing.number} "
             f"({existing.line_count} members, {format_rupiah(existing.total)}, {existing.state}); "
-            "corrections are reversal lines, not a second invoice"
+            "corrections are reversal lines; members accepted later go on a supplementary invoice"
         )
     return _issue(programme=programme, month=month, acting_user=acting_user)
+
+
+@transaction.atomic
+def invoice_supplement(*, programme: Programme, month: Month, acting_user: Actor = None) -> Invoice:
+    """A supplementary invoice for ``month``: the members covered in the month who are on no invoice
+    for it yet (BPJS TK accepted them, with an effective date in the month, after the month's invoice
+    was issued).  Needs the month's invoice; refused when nobody is missing."""
+    Programme.objects.select_for_update().get(pk=programme.pk)
+    issued = list(Invoice.objects.filter(programme=programme, month=month.first_day()).order_by("supplement"))
+    if not issued:
+        raise UserError(
+            f"{programme.code}: {month} has no invoice yet; issue the month's invoice first (it includes everybody)"
+        )
+    return _issue(
+        programme=programme, month=month, acting_user=acting_user, supplement=issued[-1].supplement + 1
+    )
 
 
 def _set_state_from_balance(invoice: Invoice, acting_user: Actor, reason: str) -> None:
@@ -302,8 +334,8 @@ def payment_record(
     if months:
         targets: list[Invoice] = []
         for month in _advance_months(programme, months):
-            found = Invoice.objects.filter(programme=programme, month=month.first_day()).first()
-            targets.append(found or _issue(programme=programme, month=month, acting_user=acting_user))
+            found = list(Invoice.objects.filter(programme=programme, month=month.first_day()))
+            targets.extend(found or [_issue(programme=programme, month=month, acting_user=acting_user)])
     elif invoices:
         targets = []
         for number in dict.fromkeys(n.strip() for n in invoices):
@@ -314,11 +346,15 @@ def payment_record(
                 raise UserError(f"SP2D {sp2d_number}: invoice {number} belongs to another programme")
             targets.append(inv)
     else:
-        targets = list(Invoice.objects.filter(programme=programme, state=Invoice.ISSUED).order_by("month"))
+        targets = list(
+            Invoice.objects.filter(programme=programme, state=Invoice.ISSUED).order_by("month", "supplement")
+        )
         if not targets:
             raise UserError(f"{programme.code}: there is no unpaid invoice to allocate SP2D {sp2d_number} to")
     targets = list(
-        Invoice.objects.select_for_update().filter(pk__in=[t.pk for t in targets]).order_by("month")
+        Invoice.objects.select_for_update()
+        .filter(pk__in=[t.pk for t in targets])
+        .order_by("month", "supplement")
     )
     for inv in targets:
         if inv.state == Invoice.RECONCILED:

@@ -28,6 +28,8 @@ class Invoice(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="invoices")
     month = models.DateField(_("bulan"))
+    # 0: the month's invoice; 1, 2...: supplementary invoices for members accepted after it was issued
+    supplement = models.PositiveSmallIntegerField(_("tagihan tambahan ke"), default=0)
     number = models.CharField(_("nomor tagihan"), max_length=100, unique=True)
     state = models.CharField(_("status"), max_length=16, choices=STATES, default=DRAFT, db_index=True)
     total = models.BigIntegerField(_("jumlah (Rp)"), default=0)  # net of reversal lines
@@ -44,8 +46,10 @@ class Invoice(models.Model):
     )
 
     class Meta:
-        ordering = ["programme", "month"]
-        constraints = [models.UniqueConstraint(fields=["programme", "month"], name="invoice_unique_month")]
+        ordering = ["programme", "month", "supplement"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "month", "supplement"], name="invoice_unique_month")
+        ]
         verbose_name = _("tagihan")
         verbose_name_plural = _("tagihan")
 

@@ -33,6 +33,7 @@ def _invoice_dict(invoice: Any) -> dict[str, Any]:
         "number": invoice.number,
         "programme": invoice.programme.code,
         "month": str(Month.of(invoice.month)),
+        "supplement": invoice.supplement,
         "state": invoice.state,
         "members": invoice.line_count,
         "total": invoice.total,
@@ -87,6 +88,31 @@ def invoice_issue_cmd(code: str, month: str, as_user: str | None, as_json: bool)
         )
     )
     emit(result, as_json=as_json, human=lambda r: _invoice_table([r], "Tagihan diterbitkan / invoice issued"))
+
+
+@invoice.command("supplement")
+@click.option("--programme", "code", required=True, help="Programme code.")
+@click.option("--month", required=True, help="Covered month, YYYY-MM.")
+@as_option
+@json_option
+@handle_errors
+def invoice_supplement_cmd(code: str, month: str, as_user: str | None, as_json: bool) -> None:
+    """A supplementary invoice for members covered in the month but on no invoice yet (accepted later)."""
+    setup_django()
+    from sigap.billing.actions import invoice_supplement
+
+    result = _invoice_dict(
+        invoice_supplement(
+            programme=programme_by_code(code),
+            month=parse_month_option(month, "--month"),
+            acting_user=acting_user(as_user),
+        )
+    )
+    emit(
+        result,
+        as_json=as_json,
+        human=lambda r: _invoice_table([r], "Tagihan tambahan / supplementary invoice"),
+    )
 
 
 @invoice.command("list")
