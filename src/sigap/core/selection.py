@@ -149,6 +149,11 @@ def thousands_sql(expr: str) -> str:
     )
 
 
+#: Stable codes of the eligibility rules (bit order of ``fails`` follows :func:`rule_codes`).
+RULE_DOMICILE, RULE_DESIL, RULE_AGE, RULE_OCCUPATION = "domicile", "desil", "age", "occupation"
+RULE_DECEASED, RULE_INSURED, RULE_EXCLUDED = "deceased", "insured", "excluded"
+
+
 def rules_sql(spec: ProgrammeSpec) -> list[tuple[str, str]]:
     """The eligibility rules as ``(fails, reason)`` SQL pairs.
 
@@ -156,6 +161,28 @@ def rules_sql(spec: ProgrammeSpec) -> list[tuple[str, str]]:
     missing ``meninggal``, which means alive);
     ``reason`` is the plain-words text, only evaluated for people who fail the rule.
     """
+    return [(fails, reason) for _code, fails, reason in _rules(spec)]
+
+
+def rule_codes(spec: ProgrammeSpec) -> list[str]:
+    """The rule codes in bit order: bit ``i`` of a stored ``fails`` mask is ``rule_codes(spec)[i]``."""
+    return [code for code, _fails, _reason in _rules(spec)]
+
+
+def failed_rules(spec: ProgrammeSpec, fails: int | None) -> list[str]:
+    """The codes of the rules a stored ``fails`` mask says failed.
+
+    >>> from sigap.core.programme import ProgrammeSpec
+    >>> spec = ProgrammeSpec.from_dict({"programme": {"code": "X", "name": "X", "region": "3275",
+    ...     "fiscal_year": 2026, "budget": 1, "coverage_start": "2026-01"}})
+    >>> failed_rules(spec, 0b101)
+    ['domicile', 'age']
+    """
+    return [code for i, code in enumerate(rule_codes(spec)) if (fails or 0) >> i & 1]
+
+
+def _rules(spec: ProgrammeSpec) -> list[tuple[str, str, str]]:
+    """``(code, fails, reason)`` for every rule of ``spec``, in bit order."""
     e = spec.eligibility
     region = spec.region
     informal = tuple(occ.names_in(occ.INFORMAL))
@@ -165,16 +192,19 @@ def rules_sql(spec: ProgrammeSpec) -> list[tuple[str, str]]:
     in_region = f"kode_kelurahan LIKE {literal(region + '%')}"
     rules = [
         (
+            RULE_DOMICILE,
             f"kode_kelurahan IS NULL OR NOT ({in_region})",
             "CASE WHEN kode_kelurahan IS NULL THEN 'domicile unknown' "
             f"ELSE 'domicile ' || kode_kelurahan || {literal(' outside ' + region)} END",
         ),
         (
+            RULE_DESIL,
             f"desil IS NULL OR desil > {e.desil_max}",
             "CASE WHEN desil IS NULL THEN 'desil unknown' "
             f"ELSE 'desil ' || CAST(desil AS VARCHAR) || {literal(f' > {e.desil_max}')} END",
         ),
         (
+            RULE_AGE,
             f"age IS NULL OR age > {e.age_max} OR age < {e.age_min}",
             "CASE WHEN age IS NULL THEN 'birth date unknown' "
             f"WHEN age > {e.age_max} THEN 'age ' || CAST(age AS VARCHAR) || {literal(f' > {e.age_max}')} "
@@ -193,17 +223,18 @@ def rules_sql(spec: ProgrammeSpec) -> list[tuple[str, str]]:
         )
     fails.append("NOT occupation_included")
     messages.append(f"ELSE 'occupation ' || {occupation} || {literal(' not in the ' + list_name)}")
-    rules.append((" OR ".join(fails), "CASE " + " ".join(messages) + " END"))
+    rules.append((RULE_OCCUPATION, " OR ".join(fails), "CASE " + " ".join(messages) + " END"))
     if e.exclude_deceased:
-        rules.append(("COALESCE(meninggal, FALSE)", "'deceased'"))
+        rules.append((RULE_DECEASED, "COALESCE(meninggal, FALSE)", "'deceased'"))
     if e.exclude_insured:
         rules.append(
             (
+                RULE_INSURED,
                 "insured_kpj IS NOT NULL",
                 "'already insured (KPJ ' || insured_kpj || ', ' || COALESCE(insured_segmen, '?') || ')'",
             )
         )
-    rules.append(("excluded_reason IS NOT NULL", "excluded_reason"))
+    rules.append((RULE_EXCLUDED, "excluded_reason IS NOT NULL", "excluded_reason"))
     return rules
 
 

@@ -31,6 +31,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,13 +41,15 @@ from django.db import transaction
 from django.db.models import Q
 
 from sigap.audit.actions import Actor, audit_record
+from sigap.core import selection
 from sigap.core.money import Month, format_rupiah
 from sigap.core.programme import ProgrammeSpec, SpecError
 from sigap.core.selection import age_sql, literal
+from sigap.engine.base import sql_string
 from sigap.enrolment.models import CoveragePeriod, Member, MemberExit
 from sigap.errors import UserError
 from sigap.programmes.models import Programme, TargetingRun
-from sigap.programmes.selectors import decisions_relation
+from sigap.programmes.selectors import decisions_relation, stored_columns
 from sigap.registry.models import Snapshot
 
 #: Members who still count: approved (not yet sent), sent (waiting for BPJS TK), active.
@@ -561,27 +564,35 @@ def programme_renew(
     return new, run
 
 
-_REASON_MAP = (
-    ("deceased", MemberExit.DIED),
-    ("domicile", MemberExit.MOVED),
-    ("already insured", MemberExit.FORMAL_JOB),
-    ("age ", MemberExit.AGED_OUT),
+#: Failed rule -> exit reason, strongest first (a deceased person who also moved died).
+_EXIT_FOR_RULE = (
+    (selection.RULE_DECEASED, MemberExit.DIED),
+    (selection.RULE_DOMICILE, MemberExit.MOVED),
+    (selection.RULE_INSURED, MemberExit.FORMAL_JOB),  # only when the roster segment is PU
+    (selection.RULE_AGE, MemberExit.AGED_OUT),
 )
 
 
-def _renewal_exit_reason(decision: str | None, reasons: str | None, new_code: str) -> tuple[str, str]:
-    """``(MemberExit reason, note)`` for an old member not kept by the renewal run."""
+def _renewal_exit_reason(
+    decision: str | None, reasons: str | None, new_code: str, *, failed: Sequence[str] = (), segmen: str = ""
+) -> tuple[str, str]:
+    """``(MemberExit reason, note)`` for an old member not kept by the renewal run.
+
+    The reason comes from the codes of the failed rules (``failed``; the roster ``segmen`` tells a
+    formal job, PU, from another payer); the note repeats the rules in plain words.
+    """
     if decision is None:
         return MemberExit.MANUAL, f"not renewed in {new_code}: not found in the renewal snapshot"
     if decision == "waiting":
         return MemberExit.MANUAL, f"not renewed in {new_code}: budget ({reasons})"
-    text = reasons or ""
-    if "already insured" in text and "PU" not in text:
-        return MemberExit.MANUAL, f"not renewed in {new_code}: {text}"
-    for needle, reason in _REASON_MAP:
-        if needle in text:
-            return reason, f"not renewed in {new_code}: {text}"
-    return MemberExit.MANUAL, f"not renewed in {new_code}: {text or decision}"
+    note = f"not renewed in {new_code}: {reasons or decision}"
+    for rule, reason in _EXIT_FOR_RULE:
+        if rule not in failed:
+            continue
+        if rule == selection.RULE_INSURED and segmen.strip().upper() != "PU":
+            continue
+        return reason, note
+    return MemberExit.MANUAL, note
 
 
 def renewal_carry_over(*, run: TargetingRun, acting_user: Actor) -> dict[str, int]:
@@ -618,20 +629,30 @@ def renewal_carry_over(*, run: TargetingRun, acting_user: Actor) -> dict[str, in
         member__nik__in=list(kept_niks),
     ).update(end_month=year_end.first_day(), end_reason=f"renewed in {new.code}")
     leaving = [m for nik, m in old_active.items() if nik not in kept_niks]
-    decisions: dict[str, tuple[str, str]] = {}
+    decisions: dict[str, tuple[str, str, int, str]] = {}
     if leaving:
+        stored = set(stored_columns(run))
+        insured = "s.insured" if "insured" in stored else "NULL"
         con = duckdb.connect(":memory:")
         try:
             rows = con.execute(
-                f"SELECT nik, decision, reasons FROM {decisions_relation(run)} AS d"  # noqa: S608 -- generated
+                f"SELECT d.nik, d.decision, d.reasons, s.fails, {insured} FROM {decisions_relation(run)} AS d"  # noqa: S608 -- generated
+                f" JOIN read_parquet({sql_string(str(run.decisions_file))}) AS s ON s.nik = d.nik"
             ).fetchall()
         finally:
             con.close()
-        decisions = {r[0]: (r[1], r[2]) for r in rows}
+        decisions = {r[0]: (r[1], r[2], r[3], r[4] or "") for r in rows}
+    spec = ProgrammeSpec.from_dict(run.spec)
     groups: dict[str, list[tuple[Member, str]]] = defaultdict(list)
     for m in leaving:
-        decision, reasons = decisions.get(m.nik, (None, None))
-        reason, note = _renewal_exit_reason(decision, reasons, new.code)
+        decision, reasons, fails, insured_text = decisions.get(m.nik, (None, None, 0, ""))
+        reason, note = _renewal_exit_reason(
+            decision,
+            reasons,
+            new.code,
+            failed=selection.failed_rules(spec, fails),
+            segmen=insured_text.rpartition(", ")[2],
+        )
         groups[reason].append((m, note))
     for reason, items in groups.items():
         members_exit(
