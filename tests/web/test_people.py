@@ -78,9 +78,15 @@ def test_person_detail_shows_decision_and_reasons(client: Any, world: Any) -> No
     page = client.get(reverse("web:person-detail", args=[NIK_POOR_FIT])).content.decode()
     assert "AHMAD KAYA" in page and "Tidak memenuhi syarat" in page and "desil 7 &gt; 5" in page
     page = client.get(reverse("web:person-detail", args=[NIK_A])).content.decode()
-    assert "SITI AMINAH" in page and "selected rank " in page and "Rp201.600" in page
+    assert "SITI AMINAH" in page and "terpilih, peringkat 2" in page and "Rp201.600" in page
     page = client.get(reverse("web:person-detail", args=[NIK_WAIT])).content.decode()
-    assert "Daftar tunggu" in page and "waiting rank 1" in page
+    assert "Daftar tunggu" in page and "daftar tunggu nomor 1" in page
+    # the reasons follow the language the officer chose
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("web:person-detail", args=[NIK_WAIT])).content.decode()
+    assert "waiting rank 1" in page
+    page = client.get(reverse("web:person-detail", args=[NIK_POOR_FIT])).content.decode()
+    assert "desil 7 &gt; 5" in page
     views = AuditEvent.objects.filter(action="person.view", actor=world.users["operator_kelurahan"])
-    assert sorted(e.note for e in views) == sorted([NIK_POOR_FIT, NIK_A, NIK_WAIT])
+    assert sorted(e.note for e in views) == sorted([NIK_POOR_FIT, NIK_A, NIK_WAIT, NIK_WAIT, NIK_POOR_FIT])
     assert all(e.object_id == str(world.run.pk) for e in views)

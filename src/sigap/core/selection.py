@@ -131,8 +131,10 @@ def age_sql(column: str, on: dt.date) -> str:
     )
 
 
-def thousands_sql(expr: str) -> str:
-    """Format a non-negative integer below 10^12 with comma thousands separators (``1,203``)."""
+def thousands_sql(expr: str, sep: str = ",") -> str:
+    """Format a non-negative integer below 10^12 with thousands separators (``1,203``; ``1.203`` with
+    ``sep="."`` as Indonesian writes it)."""
+    s = literal(sep)
 
     def group(divisor: int) -> str:
         inner = f"({expr}) // {divisor}" if divisor > 1 else f"({expr})"
@@ -143,9 +145,9 @@ def thousands_sql(expr: str) -> str:
 
     return (
         f"CASE WHEN ({expr}) < 1000 THEN CAST(({expr}) AS VARCHAR) "
-        f"WHEN ({expr}) < 1000000 THEN {head(1000)} || ',' || {group(1)} "
-        f"WHEN ({expr}) < 1000000000 THEN {head(1000000)} || ',' || {group(1000)} || ',' || {group(1)} "
-        f"ELSE {head(1000000000)} || ',' || {group(1000000)} || ',' || {group(1000)} || ',' || {group(1)} END"
+        f"WHEN ({expr}) < 1000000 THEN {head(1000)} || {s} || {group(1)} "
+        f"WHEN ({expr}) < 1000000000 THEN {head(1000000)} || {s} || {group(1000)} || {s} || {group(1)} "
+        f"ELSE {head(1000000000)} || {s} || {group(1000000)} || {s} || {group(1000)} || {s} || {group(1)} END"
     )
 
 
@@ -181,12 +183,65 @@ def failed_rules(spec: ProgrammeSpec, fails: int | None) -> list[str]:
     return [code for i, code in enumerate(rule_codes(spec)) if (fails or 0) >> i & 1]
 
 
-def _rules(spec: ProgrammeSpec) -> list[tuple[str, str, str]]:
-    """``(code, fails, reason)`` for every rule of ``spec``, in bit order."""
+#: The words of the reasons, per language (``en`` is stored in exports; ``id`` is shown to officers).
+REASON_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "domicile_unknown": "domicile unknown",
+        "domicile": "domicile ",
+        "outside": " outside ",
+        "desil_unknown": "desil unknown",
+        "birth_unknown": "birth date unknown",
+        "age": "age ",
+        "occupation_missing": "occupation missing",
+        "occupation": "occupation ",
+        "aparat": " excluded (ASN/TNI/Polri)",
+        "excluded": " excluded by the programme",
+        "not_in": " not in the ",
+        "informal_list": "informal list",
+        "included_list": "included list",
+        "deceased": "deceased",
+        "insured": "already insured (KPJ ",
+        "selected": "selected rank ",
+        "waiting": "waiting rank ",
+        "continuing": " (continuing member)",
+        "thousands": ",",
+    },
+    "id": {
+        "domicile_unknown": "domisili tidak diketahui",
+        "domicile": "domisili ",
+        "outside": " di luar ",
+        "desil_unknown": "desil tidak diketahui",
+        "birth_unknown": "tanggal lahir tidak diketahui",
+        "age": "usia ",
+        "occupation_missing": "pekerjaan kosong",
+        "occupation": "pekerjaan ",
+        "aparat": " dikecualikan (ASN/TNI/Polri)",
+        "excluded": " dikecualikan oleh program",
+        "not_in": " tidak ada dalam ",
+        "informal_list": "daftar pekerjaan informal",
+        "included_list": "daftar pekerjaan program",
+        "deceased": "meninggal dunia",
+        "insured": "sudah terdaftar BPJS TK (KPJ ",
+        "selected": "terpilih, peringkat ",
+        "waiting": "daftar tunggu nomor ",
+        "continuing": " (peserta lanjutan)",
+        "thousands": ".",
+    },
+}
+
+
+def reason_words(language: str) -> dict[str, str]:
+    """The reason words for ``language`` (a Django code such as ``id`` or ``en-us``); English otherwise."""
+    return REASON_WORDS.get((language or "en").split("-")[0].lower(), REASON_WORDS["en"])
+
+
+def _rules(spec: ProgrammeSpec, language: str = "en") -> list[tuple[str, str, str]]:
+    """``(code, fails, reason)`` for every rule of ``spec``, in bit order; reasons in ``language``."""
+    w = {key: literal(text) for key, text in reason_words(language).items()}
     e = spec.eligibility
     region = spec.region
     informal = tuple(occ.names_in(occ.INFORMAL))
-    list_name = "informal list" if tuple(e.occupations_included) == informal else "included list"
+    list_name = w["informal_list"] if tuple(e.occupations_included) == informal else w["included_list"]
     occupation = "COALESCE(pekerjaan, '')"
     is_aparat = "occupation_category = 'aparat'"
     in_region = f"kode_kelurahan LIKE {literal(region + '%')}"
@@ -194,44 +249,42 @@ def _rules(spec: ProgrammeSpec) -> list[tuple[str, str, str]]:
         (
             RULE_DOMICILE,
             f"kode_kelurahan IS NULL OR NOT ({in_region})",
-            "CASE WHEN kode_kelurahan IS NULL THEN 'domicile unknown' "
-            f"ELSE 'domicile ' || kode_kelurahan || {literal(' outside ' + region)} END",
+            f"CASE WHEN kode_kelurahan IS NULL THEN {w['domicile_unknown']} "
+            f"ELSE {w['domicile']} || kode_kelurahan || {w['outside']} || {literal(region)} END",
         ),
         (
             RULE_DESIL,
             f"desil IS NULL OR desil > {e.desil_max}",
-            "CASE WHEN desil IS NULL THEN 'desil unknown' "
+            f"CASE WHEN desil IS NULL THEN {w['desil_unknown']} "
             f"ELSE 'desil ' || CAST(desil AS VARCHAR) || {literal(f' > {e.desil_max}')} END",
         ),
         (
             RULE_AGE,
             f"age IS NULL OR age > {e.age_max} OR age < {e.age_min}",
-            "CASE WHEN age IS NULL THEN 'birth date unknown' "
-            f"WHEN age > {e.age_max} THEN 'age ' || CAST(age AS VARCHAR) || {literal(f' > {e.age_max}')} "
-            f"ELSE 'age ' || CAST(age AS VARCHAR) || {literal(f' < {e.age_min}')} END",
+            f"CASE WHEN age IS NULL THEN {w['birth_unknown']} "
+            f"WHEN age > {e.age_max} THEN {w['age']} || CAST(age AS VARCHAR) || {literal(f' > {e.age_max}')} "
+            f"ELSE {w['age']} || CAST(age AS VARCHAR) || {literal(f' < {e.age_min}')} END",
         ),
     ]
     fails = ["pekerjaan IS NULL", "pekerjaan = ''"]
-    messages = ["WHEN pekerjaan IS NULL OR pekerjaan = '' THEN 'occupation missing'"]
+    messages = [f"WHEN pekerjaan IS NULL OR pekerjaan = '' THEN {w['occupation_missing']}"]
     if e.exclude_aparat:
         fails.append(is_aparat)
-        messages.append(f"WHEN {is_aparat} THEN 'occupation ' || {occupation} || ' excluded (ASN/TNI/Polri)'")
+        messages.append(f"WHEN {is_aparat} THEN {w['occupation']} || {occupation} || {w['aparat']}")
     if e.occupations_excluded:
         fails.append("occupation_excluded")
-        messages.append(
-            f"WHEN occupation_excluded THEN 'occupation ' || {occupation} || ' excluded by the programme'"
-        )
+        messages.append(f"WHEN occupation_excluded THEN {w['occupation']} || {occupation} || {w['excluded']}")
     fails.append("NOT occupation_included")
-    messages.append(f"ELSE 'occupation ' || {occupation} || {literal(' not in the ' + list_name)}")
+    messages.append(f"ELSE {w['occupation']} || {occupation} || {w['not_in']} || {list_name}")
     rules.append((RULE_OCCUPATION, " OR ".join(fails), "CASE " + " ".join(messages) + " END"))
     if e.exclude_deceased:
-        rules.append((RULE_DECEASED, "COALESCE(meninggal, FALSE)", "'deceased'"))
+        rules.append((RULE_DECEASED, "COALESCE(meninggal, FALSE)", w["deceased"]))
     if e.exclude_insured:
         rules.append(
             (
                 RULE_INSURED,
                 "insured_kpj IS NOT NULL",
-                "'already insured (KPJ ' || insured_kpj || ', ' || COALESCE(insured_segmen, '?') || ')'",
+                f"{w['insured']} || insured_kpj || ', ' || COALESCE(insured_segmen, '?') || ')'",
             )
         )
     rules.append((RULE_EXCLUDED, "excluded_reason IS NOT NULL", "excluded_reason"))
@@ -401,14 +454,20 @@ def decisions_sql(
 
 
 def decisions_view_sql(
-    spec: ProgrammeSpec, *, decisions: str, people: str, selected: int, columns: Collection[str]
+    spec: ProgrammeSpec,
+    *,
+    decisions: str,
+    people: str,
+    selected: int,
+    columns: Collection[str],
+    language: str = "en",
 ) -> str:
     """SELECT rendering the stored decisions as DECISION_OUTPUT_COLUMNS (reasons in plain words).
 
     ``decisions`` is a relation made by :func:`decisions_sql` with the same ``spec``, whose
     columns are ``columns`` (the optional ones may be absent); ``people`` the registry snapshot
     of the run (names, ages, occupations); ``selected`` the run's selected count (the waiting
-    rank is the priority rank minus it).
+    rank is the priority rank minus it); ``language`` the language of the reasons (``en``, ``id``).
     """
     decisions = identifier(decisions)
     people = identifier(people)
@@ -416,11 +475,13 @@ def decisions_view_sql(
         f"CAST(NULL AS {type_}) AS {name}" for name, type_ in OPTIONAL_DECISION_COLUMNS if name not in columns
     ]
     defaults = "".join(f", {m}" for m in missing)
-    rules = rules_sql(spec)
+    w = {key: literal(text) for key, text in reason_words(language).items()}
+    sep = reason_words(language)["thousands"]
     reasons = ",\n      ".join(
-        f"CASE WHEN (fails & {1 << i}) <> 0 THEN {text} END" for i, (_, text) in enumerate(rules)
+        f"CASE WHEN (fails & {1 << i}) <> 0 THEN {text} END"
+        for i, (_, _, text) in enumerate(_rules(spec, language))
     )
-    continuing = " || CASE WHEN is_continuing = 1 THEN ' (continuing member)' ELSE '' END"
+    continuing = f" || CASE WHEN is_continuing = 1 THEN {w['continuing']} ELSE '' END"
     return (
         "WITH " + occupation_table_sql(spec=spec) + ",\n"  # noqa: S608 -- literals quoted, names checked
         "joined AS (\n"
@@ -441,8 +502,8 @@ def decisions_view_sql(
         "  FROM joined\n"
         ")\n"
         "SELECT nik, kode_kelurahan, decision, rank, cost,\n"
-        f"  CASE decision WHEN '{SELECTED}' THEN 'selected rank ' || {thousands_sql('rank')}{continuing}\n"
-        f"    WHEN '{WAITING}' THEN 'waiting rank ' || {thousands_sql('waiting_rank')}{continuing}\n"
+        f"  CASE decision WHEN '{SELECTED}' THEN {w['selected']} || {thousands_sql('rank', sep)}{continuing}\n"
+        f"    WHEN '{WAITING}' THEN {w['waiting']} || {thousands_sql('waiting_rank', sep)}{continuing}\n"
         f"    ELSE concat_ws('; ',\n      {reasons}\n    ) END AS reasons,\n"
         "  waiting_rank, nama, jenis_kelamin, tanggal_lahir, CAST(age AS INTEGER) AS age, desil, pekerjaan,\n"
         "  occupation_category, CAST(occupation_risk AS INTEGER) AS occupation_risk, kode_kecamatan\n"

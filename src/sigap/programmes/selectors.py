@@ -15,11 +15,12 @@ def stored_columns(run: TargetingRun) -> list[str]:
     return list(pq.read_schema(run.decisions_file).names)
 
 
-def decisions_relation(run: TargetingRun) -> str:
+def decisions_relation(run: TargetingRun, *, language: str = "en") -> str:
     """A parenthesised SQL subquery (DuckDB) with one row per person of ``run`` and the columns
     ``sigap.core.selection.DECISION_OUTPUT_COLUMNS`` (decision, rank, reasons in plain words,
     name, birth date, age, desil, occupation...), rendered from the stored decisions file and the
-    run's registry snapshot.  Use it as ``FROM <relation> AS d``.
+    run's registry snapshot.  Use it as ``FROM <relation> AS d``.  ``language``: of the reasons
+    (``en``, as stored in exports and parsed by code; ``id`` for officers' screens).
     """
     spec = ProgrammeSpec.from_dict(run.spec)
     view = selection.decisions_view_sql(
@@ -28,6 +29,7 @@ def decisions_relation(run: TargetingRun) -> str:
         people="people",
         selected=run.selected,
         columns=stored_columns(run),
+        language=language,
     )
     return (
         f"(WITH decisions_stored AS"  # noqa: S608 -- paths quoted, names fixed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sigap.accounts.scoping import area_prefix
@@ -62,7 +63,7 @@ def person_search_view(request: HttpRequest) -> HttpResponse:
     }
     if query and run is not None:
         try:
-            people = person_search(run=run, area_prefix=prefix, query=query)
+            people = person_search(run=run, area_prefix=prefix, query=query, language=get_language())
         except QueryError as e:
             context["error"] = str(e)
         else:
@@ -82,7 +83,9 @@ def person_search_view(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, nik: str) -> HttpResponse:
     prefix = area_prefix(request.user)
     run, _runs = _pick_run(request)
-    person = person_get(run=run, area_prefix=prefix, nik=nik) if run is not None else None
+    person = (
+        person_get(run=run, area_prefix=prefix, nik=nik, language=get_language()) if run is not None else None
+    )
     audit_record(
         acting_user=request.user,
         action="person.view",

@@ -72,9 +72,11 @@ def _check_prefix(prefix: str) -> str:
     return prefix
 
 
-def _fetch(run: TargetingRun, where: str, params: list[Any], *, limit: int) -> list[Person]:
+def _fetch(
+    run: TargetingRun, where: str, params: list[Any], *, limit: int, language: str = "en"
+) -> list[Person]:
     sql = (
-        f"SELECT {_SELECT} FROM {decisions_relation(run)} AS d WHERE {where} "  # noqa: S608 -- generated text, values bound
+        f"SELECT {_SELECT} FROM {decisions_relation(run, language=language)} AS d WHERE {where} "  # noqa: S608 -- generated text, values bound
         "ORDER BY nama NULLS LAST, nik LIMIT ?"
     )
     con = duckdb.connect(database=":memory:")
@@ -98,20 +100,26 @@ def parse_query(raw: str) -> tuple[str, str]:
     return "name", text
 
 
-def person_search(*, run: TargetingRun, area_prefix: str, query: str) -> list[Person]:
+def person_search(*, run: TargetingRun, area_prefix: str, query: str, language: str = "en") -> list[Person]:
     """People of ``run`` in the area matching a NIK (exact) or a name (contains, any case)."""
     kind, value = parse_query(query)
     prefix = _check_prefix(area_prefix)
     if kind == "nik":
-        return _fetch(run, f"{_AREA} AND nik = ?", [prefix, value], limit=MAX_RESULTS)
-    return _fetch(run, f"{_AREA} AND contains(lower(nama), lower(?))", [prefix, value], limit=MAX_RESULTS)
+        return _fetch(run, f"{_AREA} AND nik = ?", [prefix, value], limit=MAX_RESULTS, language=language)
+    return _fetch(
+        run,
+        f"{_AREA} AND contains(lower(nama), lower(?))",
+        [prefix, value],
+        limit=MAX_RESULTS,
+        language=language,
+    )
 
 
-def person_get(*, run: TargetingRun, area_prefix: str, nik: str) -> Person | None:
+def person_get(*, run: TargetingRun, area_prefix: str, nik: str, language: str = "en") -> Person | None:
     """One person of ``run`` by NIK, or None when absent or outside the area (same answer)."""
     if not _NIK.match(nik):
         return None
-    rows = _fetch(run, f"{_AREA} AND nik = ?", [_check_prefix(area_prefix), nik], limit=1)
+    rows = _fetch(run, f"{_AREA} AND nik = ?", [_check_prefix(area_prefix), nik], limit=1, language=language)
     return rows[0] if rows else None
 
 
