@@ -343,41 +343,79 @@ def repair_csv(
     what: str,
 ) -> SourceRelation:
     """Record-by-record conversion to Parquet, for a CSV that DuckDB cannot read as a whole."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    width = len(header)
     wanted = sorted(set(found.values()))
-    schema = pa.schema(
-        [("source_row", pa.int64()), ("_formula", pa.string()), ("_row_error", pa.string())]
-        + [(f"c{i}", pa.string()) for i in wanted]
-    )
-    target = workdir / "source-repaired.parquet"
-    batch: dict[str, list[Any]] = {name: [] for name in schema.names}
-    with pq.ParquetWriter(target, schema) as writer, text_path.open(encoding="utf-8", newline="") as f:
+    out = _ParquetRows(workdir / "source-repaired.parquet", wanted)
+    with out, text_path.open(encoding="utf-8", newline="") as f:
         next(f, None)  # header
-        for number, (fields, reason) in enumerate(_split_records(iter(f), delim=delim, width=width), start=2):
-            batch["source_row"].append(number)
-            batch["_formula"].append(None)
-            batch["_row_error"].append(reason or None)
-            for i in wanted:
-                batch[f"c{i}"].append((fields[i] or None) if fields is not None else None)
-            if len(batch["source_row"]) >= XLSX_BATCH:
-                writer.write_table(pa.table(batch, schema=schema))
-                for values in batch.values():
-                    values.clear()
-        writer.write_table(pa.table(batch, schema=schema))
-    return SourceRelation(
-        sql=_relation(
-            f"read_parquet({sql_str(str(target))})",
-            known=known,
-            found={k: f"c{v}" for k, v in found.items()},
-            extra="source_row, _formula, _row_error",
-        ),
-        columns={k: header[v] for k, v in found.items()},
-        row_column=True,
-        what=what,
-    )
+        records = _split_records(iter(f), delim=delim, width=len(header))
+        for number, (fields, reason) in enumerate(records, start=2):
+            cells: list[str | None] = [fields[i] or None for i in wanted] if fields else [None] * len(wanted)
+            out.add(number, cells, error=reason or None)
+    return out.relation(known=known, found=found, header=header, what=what)
+
+
+class _ParquetRows:
+    """Rows of a source converted in Python (an XLSX sheet, a CSV read record by record) written to
+    Parquet in batches: ``source_row``, ``_formula``, ``_row_error`` and the wanted columns ``c<i>``."""
+
+    def __init__(self, target: Path, wanted: list[int]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.target, self.wanted = target, wanted
+        self.schema = pa.schema(
+            [("source_row", pa.int64()), ("_formula", pa.string()), ("_row_error", pa.string())]
+            + [(f"c{i}", pa.string()) for i in wanted]
+        )
+        self.writer = pq.ParquetWriter(target, self.schema)
+        self.batch: dict[str, list[Any]] = {name: [] for name in self.schema.names}
+
+    def add(
+        self, number: int, cells: list[str | None], *, formula: str | None = None, error: str | None = None
+    ) -> bool:
+        """Add one row; True when a batch was written (a moment to report progress)."""
+        self.batch["source_row"].append(number)
+        self.batch["_formula"].append(formula)
+        self.batch["_row_error"].append(error)
+        for i, cell in zip(self.wanted, cells, strict=True):
+            self.batch[f"c{i}"].append(cell)
+        if len(self.batch["source_row"]) < XLSX_BATCH:
+            return False
+        self._flush()
+        return True
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self.batch["source_row"]:
+            self.writer.write_table(pa.table(self.batch, schema=self.schema))
+            for values in self.batch.values():
+                values.clear()
+
+    def __enter__(self) -> _ParquetRows:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self._flush()
+        finally:
+            self.writer.close()
+
+    def relation(
+        self, *, known: tuple[str, ...], found: dict[str, int], header: list[str], what: str
+    ) -> SourceRelation:
+        return SourceRelation(
+            sql=_relation(
+                f"read_parquet({sql_str(str(self.target))})",
+                known=known,
+                found={k: f"c{v}" for k, v in found.items()},
+                extra="source_row, _formula, _row_error",
+            ),
+            columns={k: header[v] for k, v in found.items()},
+            row_column=True,
+            what=what,
+        )
 
 
 def load_parquet(
@@ -462,8 +500,6 @@ def load_xlsx(
     progress: Progress | None = None,
 ) -> SourceRelation:
     """Convert the first sheet to Parquet in batches (openpyxl read-only), then read that."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     rows = _xlsx_rows(source.path)
     # Official workbooks often carry a title, a date or a logo row above the header: the header
@@ -500,20 +536,8 @@ def load_xlsx(
         source.stats["header_row"] = seen[-1][0]
     wanted = sorted(set(found.values()))
     names_at = {i: [c for c, j in found.items() if j == i][0] for i in wanted}
-    schema = pa.schema(
-        [("source_row", pa.int64()), ("_formula", pa.string())] + [(f"c{i}", pa.string()) for i in wanted]
-    )
-    target = workdir / "source.parquet"
-    writer = pq.ParquetWriter(target, schema)
-    batch: dict[str, list[Any]] = {name: [] for name in schema.names}
-
-    def flush() -> None:
-        if batch["source_row"]:
-            writer.write_table(pa.table(batch, schema=schema))
-            for values in batch.values():
-                values.clear()
-
-    try:
+    out = _ParquetRows(workdir / "source.parquet", wanted)
+    with out:
         for number, row_v, row_f in rows:
             texts = [_cell_text(row_v[i]) if i < len(row_v) else None for i in wanted]
             formula_cols = [
@@ -523,28 +547,9 @@ def load_xlsx(
             ]
             if all(t is None for t in texts) and not formula_cols:
                 continue
-            batch["source_row"].append(number)
-            batch["_formula"].append(",".join(formula_cols) or None)
-            for i, text in zip(wanted, texts, strict=True):
-                batch[f"c{i}"].append(text)
-            if len(batch["source_row"]) >= XLSX_BATCH:
-                flush()
-                if progress:
-                    progress("Mengonversi XLSX / converting XLSX", number, None)
-        flush()
-    finally:
-        writer.close()
-    return SourceRelation(
-        sql=_relation(
-            f"read_parquet({sql_str(str(target))})",
-            known=known,
-            found={k: f"c{v}" for k, v in found.items()},
-            extra="source_row, _formula, NULL::VARCHAR AS _row_error",
-        ),
-        columns={k: header[v] for k, v in found.items()},
-        row_column=True,
-        what="XLSX",
-    )
+            if out.add(number, texts, formula=",".join(formula_cols) or None) and progress:
+                progress("Mengonversi XLSX / converting XLSX", number, None)
+    return out.relation(known=known, found=found, header=header, what="XLSX")
 
 
 def _first_lines(error: Exception, lines: int = 3) -> str:
