@@ -69,50 +69,39 @@ def invoice() -> None:
     """Tagihan iuran bulanan / monthly premium invoices."""
 
 
-@invoice.command("issue")
-@click.option("--programme", "code", required=True, help="Programme code.")
-@click.option("--month", required=True, help="Covered month, YYYY-MM.")
-@as_option
-@json_option
-@handle_errors
-def invoice_issue_cmd(code: str, month: str, as_user: str | None, as_json: bool) -> None:
-    """Issue the month's invoice: one line per covered member."""
-    setup_django()
-    from sigap.billing.actions import invoice_issue
+def _month_invoice_command(name: str, action: str, title: str, doc: str) -> None:
+    """``sigap invoice <name> --programme X --month YYYY-MM``: one of the month's invoice actions."""
 
-    result = _invoice_dict(
-        invoice_issue(
+    @invoice.command(name, help=doc)
+    @click.option("--programme", "code", required=True, help="Programme code.")
+    @click.option("--month", required=True, help="Covered month, YYYY-MM.")
+    @as_option
+    @json_option
+    @handle_errors
+    def command(code: str, month: str, as_user: str | None, as_json: bool) -> None:
+        setup_django()
+        from sigap.billing import actions
+
+        made = getattr(actions, action)(
             programme=programme_by_code(code),
             month=parse_month_option(month, "--month"),
             acting_user=acting_user(as_user),
         )
-    )
-    emit(result, as_json=as_json, human=lambda r: _invoice_table([r], "Tagihan diterbitkan / invoice issued"))
+        emit(_invoice_dict(made), as_json=as_json, human=lambda r: _invoice_table([r], title))
 
 
-@invoice.command("supplement")
-@click.option("--programme", "code", required=True, help="Programme code.")
-@click.option("--month", required=True, help="Covered month, YYYY-MM.")
-@as_option
-@json_option
-@handle_errors
-def invoice_supplement_cmd(code: str, month: str, as_user: str | None, as_json: bool) -> None:
-    """A supplementary invoice for members covered in the month but on no invoice yet (accepted later)."""
-    setup_django()
-    from sigap.billing.actions import invoice_supplement
-
-    result = _invoice_dict(
-        invoice_supplement(
-            programme=programme_by_code(code),
-            month=parse_month_option(month, "--month"),
-            acting_user=acting_user(as_user),
-        )
-    )
-    emit(
-        result,
-        as_json=as_json,
-        human=lambda r: _invoice_table([r], "Tagihan tambahan / supplementary invoice"),
-    )
+_month_invoice_command(
+    "issue",
+    "invoice_issue",
+    "Tagihan diterbitkan / invoice issued",
+    "Issue the month's invoice: one line per covered member.",
+)
+_month_invoice_command(
+    "supplement",
+    "invoice_supplement",
+    "Tagihan tambahan / supplementary invoice",
+    "A supplementary invoice for members covered in the month but on no invoice yet (accepted later).",
+)
 
 
 @invoice.command("list")
