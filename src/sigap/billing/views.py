@@ -67,7 +67,7 @@ def invoice_list(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_for(request, programme_id)
     if (refused := write_refused(request)) is not None:
         return refused
-    form = InvoiceIssueForm(request.POST or None)
+    form = InvoiceIssueForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -243,7 +243,9 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     )
     if (refused := write_refused(request)) is not None:
         return refused
-    form = MemberExitForm(request.POST or None, initial={"date": listing.today()})
+    form = MemberExitForm(
+        request.POST if request.method == "POST" else None, initial={"date": listing.today()}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -293,7 +295,9 @@ def batch_list(request: HttpRequest, programme_id: int) -> HttpResponse:
         suggested = default_coverage_start(programme, today=today)
     except Exception:  # noqa: BLE001 -- an invalid stored spec only loses the suggestion
         suggested = None
-    form = BatchExportForm(request.POST or None, initial={"coverage_start": suggested})
+    form = BatchExportForm(
+        request.POST if request.method == "POST" else None, initial={"coverage_start": suggested}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -378,7 +382,10 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = _batch(request, batch_id)
     if (refused := write_refused(request)) is not None:
         return refused
-    form = ResponseUploadForm(request.POST or None, request.FILES or None)
+    form = ResponseUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     result = None
     problems: list[str] = []
     status = 200
