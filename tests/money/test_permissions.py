@@ -127,3 +127,12 @@ def test_readers_cannot_write(persona: str, enrolled: Any, login: Any, today: An
     assert member.state == Member.ACTIVE
     assert not Invoice.objects.exists() and not Payment.objects.exists()
     assert AuditEvent.objects.exclude(action__in=["member.view", "member.list"]).count() == before
+
+
+def test_pages_in_english(enrolled: Any, login: Any, settings: Any) -> None:
+    client = login(enrolled.users["admin_dinas"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    home = client.get(reverse("web:money"))
+    assert "Members &amp; premiums" in home.text and "Enrolment batches" in home.text
+    realisation = client.get(reverse("web:realisation", args=[enrolled.programme.pk]))
+    assert "Allocated = paid + outstanding + committed + remaining" in realisation.text
