@@ -233,3 +233,20 @@ def test_realisation_adds_up_and_pimpinan_sees_aggregates_only(enrolled: Any, lo
         reverse("web:realisation", args=[enrolled.programme.pk]), {"target": "-3", "on": "kemarin"}
     )
     assert bad.status_code == 400 and bad.text.count('class="errorlist"') == 2
+
+
+def test_invoice_pdf_is_a_real_document_and_audited(enrolled: Any, login: Any) -> None:
+    from pypdf import PdfReader
+
+    from sigap.billing.actions import invoice_issue
+    from sigap.core.money import Month
+
+    invoice = invoice_issue(programme=enrolled.programme, month=Month(2026, 1))
+    response = login(enrolled.users["kepala_dinas"]).get(
+        reverse("web:invoice-detail", args=[invoice.pk]), {"format": "pdf"}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "SIGAP-2026/INV/2026-01" in text and "Januari 2026" in text and NIK_A in text and NIK_B in text
+    assert "Rp33.600" in text
+    assert AuditEvent.objects.get(action="invoice.pdf").after == {"lines": 2}

@@ -213,6 +213,8 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
                 for ln in lines.order_by("id")
             ),
         )
+    if request.GET.get("format") == "pdf":
+        return _invoice_pdf(request, invoice, lines)
     page = listing.sorted_page(request, lines, sorts=LINE_SORTS, default="nama")
     audit_record(
         acting_user=request.user,
@@ -235,6 +237,38 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
         "can_write": allowed(request.user, MONEY_WRITE_ROLES),
     }
     return render(request, "money/invoice_detail.html", context, status=status)
+
+
+def _invoice_pdf(request: HttpRequest, invoice: Invoice, lines: QuerySet[InvoiceLine]) -> HttpResponse:
+    from sigap.billing import document
+    from sigap.enrolment.templatetags.money import bulan
+
+    rows = [
+        document.InvoiceRow(ln.member.nik, ln.member.nama, ln.member.kpj, ln.get_kind_display(), ln.amount)
+        for ln in lines.order_by("member__nama", "id")
+    ]
+    allocations = [
+        (a.payment.sp2d_number, a.payment.sp2d_date.isoformat(), a.amount)
+        for a in invoice.allocations.select_related("payment").order_by("id")
+    ]
+    issued = invoice.issued_at.strftime("%Y-%m-%d %H:%M") if invoice.issued_at else "-"
+    doc = document.InvoiceDocument(
+        number=invoice.number,
+        programme=f"{invoice.programme.code} - {invoice.programme.name}",
+        month=bulan(invoice.month),
+        state=str(invoice.get_state_display()),
+        due_date=invoice.due_date,
+        line_count=invoice.line_count,
+        total=invoice.total,
+        paid=paid_amount(invoice),
+        allocations=allocations,
+        issued=issued,
+    )
+    pdf = document.write_pdf(doc, rows)
+    audit_record(acting_user=request.user, action="invoice.pdf", obj=invoice, after={"lines": len(rows)})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number.replace("/", "-")}.pdf"'
+    return response
 
 
 # --------------------------------------------------------------------------- payments
