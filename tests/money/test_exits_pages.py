@@ -105,3 +105,32 @@ def test_lapse_check(enrolled: Any, login: Any, today: Any) -> None:
         reverse("web:exits", args=[enrolled.programme.pk]), {"action": "lapse", "on": "2026-05-20"}
     )
     assert "0 peserta aktif diperiksa" in again.text
+
+
+def test_confirm_records_what_the_preview_showed(
+    enrolled: Any, login: Any, today: Any, data_dir: Path
+) -> None:
+    """A snapshot imported between preview and confirm does not change what is recorded."""
+    from lifecycle.conftest import make_roster
+
+    previewed = _newer_snapshot(data_dir)
+    roster = make_roster(data_dir, [(NIK_A, "99000000001", "PU", "AKTIF")])  # NIK A now has a formal job
+    admin = login(enrolled.users["admin_dinas"])
+    url = reverse("web:exits", args=[enrolled.programme.pk])
+    preview = admin.post(url, {"action": "preview", "on": "2026-03-15"})
+    assert sorted((f.nik, f.reason) for f in preview.context["report"].findings) == [
+        (NIK_A, "formal_job"),
+        (NIK_B, "died"),
+    ]
+    assert f'name="roster" value="{roster.pk}"' in preview.text
+    write_people(data_dir, [person(NIK_WAIT, kode_kelurahan=KEL_A)])  # newer: A and B missing
+    make_roster(data_dir, [])  # newer roster without A
+    confirmed = admin.post(
+        url,
+        {"action": "confirm", "on": "2026-03-15", "snapshot": str(previewed.pk), "roster": str(roster.pk)},
+    )
+    assert confirmed.status_code == 200
+    assert dict(MemberExit.objects.values_list("member__nik", "reason")) == {
+        NIK_A: "formal_job",
+        NIK_B: "died",
+    }

@@ -464,6 +464,11 @@ def batch_download(request: HttpRequest, batch_id: int, kind: str) -> FileRespon
 # --------------------------------------------------------------------------- exits, replacement, lapse
 
 
+def _posted_snapshot(request: HttpRequest, field: str, kind: str) -> Snapshot | None:
+    value = request.POST.get(field, "")
+    return Snapshot.objects.filter(pk=int(value), kind=kind).first() if value.isdigit() else None
+
+
 @role_required(MONEY_WRITE_ROLES)
 def exits_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     """Exits detection (preview, then confirm), replacement runs and the lapse check."""
@@ -483,18 +488,18 @@ def exits_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     status = 200
     try:
         if action in ("preview", "confirm") and detect.is_valid():
-            snapshot = None
+            snapshot = roster = None
             if action == "confirm":
-                snapshot = Snapshot.objects.filter(
-                    pk=request.POST.get("snapshot", "0") if request.POST.get("snapshot", "").isdigit() else 0,
-                    kind=Snapshot.REGISTRY,
-                ).first()
+                # Record exactly what the preview showed: the same registry snapshot and roster.
+                snapshot = _posted_snapshot(request, "snapshot", Snapshot.REGISTRY)
                 if snapshot is None:
                     raise UserError(_("Snapshot hasil pratinjau tidak ditemukan; ulangi pratinjau."))
+                roster = _posted_snapshot(request, "roster", Snapshot.ROSTER)
             report = exits_detect(
                 programme=programme,
                 on=detect.cleaned_data["on"],
                 snapshot=snapshot,
+                roster=roster,
                 acting_user=request.user,
                 dry_run=action == "preview",
             )
