@@ -250,3 +250,21 @@ def test_invoice_pdf_is_a_real_document_and_audited(enrolled: Any, login: Any) -
     assert "SIGAP-2026/INV/2026-01" in text and "Januari 2026" in text and NIK_A in text and NIK_B in text
     assert "Rp33.600" in text
     assert AuditEvent.objects.get(action="invoice.pdf").after == {"lines": 2}
+
+
+def test_long_invoice_pdf_is_a_summary_pointing_to_the_excel(
+    enrolled: Any, login: Any, monkeypatch: Any
+) -> None:
+    from pypdf import PdfReader
+
+    from sigap.billing.actions import invoice_issue
+    from sigap.core.money import Month
+
+    monkeypatch.setattr("sigap.billing.document.PDF_MAX_LINES", 1)
+    invoice = invoice_issue(programme=enrolled.programme, month=Month(2026, 1))
+    response = login(enrolled.users["admin_dinas"]).get(
+        reverse("web:invoice-detail", args=[invoice.pk]), {"format": "pdf"}
+    )
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Rincian 2 baris tagihan terdapat pada lampiran Excel" in text and NIK_A not in text
+    assert "Rp33.600" in text

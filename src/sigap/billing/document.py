@@ -18,6 +18,9 @@ COLUMNS = ("No", "NIK", "Nama", "KPJ", "Jenis", "Jumlah")
 WIDTHS = (6, 16, 40, 14, 10, 14)
 RIGHT = (True, False, False, False, False, True)
 ROWS_PER_TABLE = 1000
+#: Above this many lines the PDF is the summary only and points to the XLSX for the lines: WeasyPrint
+#: needs about 3 s per 1,000 lines on the 2-core machine, too long for a synchronous download.
+PDF_MAX_LINES = 2000
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,12 @@ def fixed_width(values: Sequence[str]) -> str:
 
 
 def render_html(doc: InvoiceDocument, rows: Sequence[InvoiceRow]) -> str:
+    """The document; ``rows`` longer than :data:`PDF_MAX_LINES` are left out (summary only)."""
+    summary_only = len(rows) > PDF_MAX_LINES
     lines = [
         fixed_width((str(i), r.nik, r.nama, r.kpj, r.kind, format_rupiah(r.amount)))
         for i, r in enumerate(rows, start=1)
+        if not summary_only
     ]
     chunks = [lines[i : i + ROWS_PER_TABLE] for i in range(0, len(lines), ROWS_PER_TABLE)] or [[]]
     info = [
@@ -79,6 +85,8 @@ def render_html(doc: InvoiceDocument, rows: Sequence[InvoiceRow]) -> str:
             "column_header": fixed_width(COLUMNS),
             "chunks": chunks,
             "total": format_rupiah(sum(r.amount for r in rows)),
+            "summary_only": summary_only,
+            "line_count": f"{len(rows):,}".replace(",", "."),
         },
     )
 

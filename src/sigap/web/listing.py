@@ -76,7 +76,8 @@ def xlsx_response(
 ) -> HttpResponse:
     """An .xlsx attachment with one sheet: a bold header row then ``rows`` (ints stay numbers)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    # constant_memory writes row by row to temporary files (rows come in order): lower memory and time.
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet(title[:31])
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0"})
