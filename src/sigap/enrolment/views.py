@@ -8,6 +8,7 @@ outside the user's area answers 404.  Every list, view and download of personal 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -395,7 +396,9 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             uploads = Path(settings.DATA_DIR) / "uploads"
             uploads.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=uploads) as tmp:
-                path = Path(tmp) / (Path(upload.name).name or "jawaban.csv")
+                # keep the user's file name (it appears in messages), without any path or odd characters
+                name = re.sub(r"[^\w.\- ]", "_", Path(upload.name or "").name).strip(" .") or "jawaban.csv"
+                path = Path(tmp) / name
                 with path.open("wb") as fh:
                     for chunk in upload.chunks():
                         fh.write(chunk)
