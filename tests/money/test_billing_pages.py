@@ -268,3 +268,30 @@ def test_long_invoice_pdf_is_a_summary_pointing_to_the_excel(
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Rincian 2 baris tagihan terdapat pada lampiran Excel" in text and NIK_A not in text
     assert "Rp33.600" in text
+
+
+def test_payment_list_filter_and_sort(enrolled: Any, login: Any) -> None:
+    from sigap.billing.actions import invoice_issue, payment_record, payment_reverse
+    from sigap.core.money import Month
+
+    for month in (1, 2):
+        invoice_issue(programme=enrolled.programme, month=Month(2026, month))
+    first = payment_record(
+        programme=enrolled.programme, sp2d_number="B-2", sp2d_date=dt.date(2026, 1, 10), amount=PREMIUM
+    )
+    payment_record(
+        programme=enrolled.programme, sp2d_number="A-1", sp2d_date=dt.date(2026, 2, 10), amount=3 * PREMIUM
+    )
+    payment_reverse(payment=first, reason="salah", date=dt.date(2026, 2, 11))
+    auditor = login(enrolled.users["auditor"])
+    url = reverse("web:payment-list", args=[enrolled.programme.pk])
+    page = auditor.get(url)
+    assert [p.sp2d_number for p, _, _ in page.context["rows"]] == ["B-2", "A-1", "B-2"]  # newest first
+    assert "Catat pembayaran SP2D" not in page.text and 'name="reason"' not in page.text  # read-only
+    assert [p.amount for p, _, _ in auditor.get(url, {"sort": "amount"}).context["rows"]] == [
+        -PREMIUM,
+        PREMIUM,
+        3 * PREMIUM,
+    ]
+    assert [p.kind for p, _, _ in auditor.get(url, {"kind": "reversal"}).context["rows"]] == ["reversal"]
+    assert [p.sp2d_number for p, _, _ in auditor.get(url, {"sort": "number"}).context["rows"]][0] == "A-1"

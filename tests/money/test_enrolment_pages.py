@@ -127,3 +127,39 @@ def test_batch_list_filters_sorts_and_exports(enrolled: Any, login: Any) -> None
         0,
         0,
     ]
+
+
+def test_xlsx_answer_upload_then_line_filters(
+    batch: Any, approved: Any, login: Any, today: Any, tmp_path: Path
+) -> None:
+    """An XLSX answer as BPJS TK sends it (NIK typed as a number, dates as Excel dates, other headers)."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    path = tmp_path / "jawaban BPJS.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["NIK", "No KPJ", "Status", "Keterangan", "Tgl Efektif"])
+    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_number(1, 0, int(NIK_A))
+    sheet.write_string(1, 1, "26000000001")
+    sheet.write_string(1, 2, "diterima")
+    sheet.write_datetime(1, 4, dt.datetime(2026, 1, 9), date_format)
+    workbook.close()
+    admin = login(approved.users["admin_dinas"])
+    url = reverse("web:batch-detail", args=[batch.pk])
+    today.value = ANSWERED_ON
+    upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="application/vnd.ms-excel")
+    response = admin.post(url, {"file": upload})
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert (result.accepted, result.rejected, result.pending, result.source) == (1, 0, 1, "jawaban BPJS.xlsx")
+    assert Member.objects.get(nik=NIK_A).periods.get().start_month == dt.date(2026, 1, 1)
+
+    kepala = login(approved.users["kepala_dinas"])  # read-only: no upload form, lines filterable
+    page = kepala.get(url, {"status": "pending"})
+    assert "Unggah jawaban BPJS TK" not in page.text
+    assert [line.member.nik for line in page.context["listing"].page] == [NIK_B]
+    assert [line.member.nik for line in kepala.get(url, {"q": "siti"}).context["listing"].page] == [NIK_A]
+    assert AuditEvent.objects.filter(action="batch.view", actor=approved.users["kepala_dinas"]).count() == 2
