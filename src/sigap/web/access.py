@@ -8,6 +8,10 @@ programmes, run pages  the above and Auditor (aggregates only)
 person search/detail   Admin Dinas, operator kecamatan, operator kelurahan (own area)
 audit log              Auditor
 approvals, annex       Admin Dinas (submits), Kepala Dinas (approves, returns)
+members                Admin Dinas, Kepala Dinas, Auditor, operators (own area); writes Admin Dinas
+batches, invoices,     Admin Dinas (writes), Kepala Dinas and Auditor (read)
+payments, exits
+realisation            the above and Pimpinan (aggregates only)
 citizen status check   everyone, no login
 =====================  ==========================================================
 
@@ -43,6 +47,12 @@ AUDIT_ROLES = frozenset({AUDITOR})
 APPROVAL_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS})
 SUBMIT_ROLES = frozenset({ADMIN_DINAS})
 DECIDE_ROLES = frozenset({KEPALA_DINAS})
+# Members, enrolment, billing, realisation, exits (sigap.enrolment.views, sigap.billing.views).
+MEMBER_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS, AUDITOR, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN})
+FINANCE_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS, AUDITOR})  # batches, invoices, payments (read)
+REALISATION_ROLES = FINANCE_ROLES | {PIMPINAN}  # aggregates only
+MONEY_WRITE_ROLES = frozenset({ADMIN_DINAS})
+MONEY_ROLES = MEMBER_ROLES | REALISATION_ROLES
 
 
 def role_of(user: Any) -> str | None:
@@ -115,6 +125,8 @@ def nav_items(user: Any) -> list[tuple[str, str, str]]:
         items.append(("web:programmes", _("Program & sasaran"), "programmes"))
     if allowed(user, APPROVAL_ROLES):
         items.append(("web:approvals", _("Persetujuan"), "approvals"))
+    if allowed(user, MONEY_ROLES):
+        items.append(("web:money", _("Peserta & iuran"), "money"))
     if allowed(user, SEARCH_ROLES):
         items.append(("web:person-search", _("Cari penduduk"), "search"))
     if allowed(user, AUDIT_ROLES):

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from sigap.web import approval, auditlog, citizen, people, views
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("audit/unduh.csv", auditlog.audit_export, name="audit-export"),
     path("audit/unduh.xlsx", auditlog.audit_export, {"fmt": "xlsx"}, name="audit-export-xlsx"),
     path("cek-status/", citizen.citizen_check, name="citizen-check"),
+    path("", include("sigap.enrolment.urls")),
+    path("", include("sigap.billing.urls")),
 ]
