@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sigap.programmes",
     "sigap.enrolment",
     "sigap.billing",
+    "sigap.claims",
     "sigap.web",
 ]
 

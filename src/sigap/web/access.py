@@ -7,6 +7,7 @@ dashboard              Admin Dinas, Kepala Dinas, Pimpinan (aggregates only)
 programmes, run pages  the above and Auditor (aggregates only)
 person search/detail   Admin Dinas, operator kecamatan, operator kelurahan (own area)
 audit log              Auditor
+incidents and claims   Admin Dinas, operators (own area); Auditor read-only
 approvals, annex       Admin Dinas (submits), Kepala Dinas (approves, returns)
 citizen status check   everyone, no login
 =====================  ==========================================================
@@ -43,6 +44,8 @@ AUDIT_ROLES = frozenset({AUDITOR})
 APPROVAL_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS})
 SUBMIT_ROLES = frozenset({ADMIN_DINAS})
 DECIDE_ROLES = frozenset({KEPALA_DINAS})
+CLAIM_EDIT_ROLES = frozenset({ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN})  # own area (sigap.claims)
+CLAIM_ROLES = CLAIM_EDIT_ROLES | {AUDITOR}  # the auditor reads only
 
 
 def role_of(user: Any) -> str | None:
@@ -117,6 +120,8 @@ def nav_items(user: Any) -> list[tuple[str, str, str]]:
         items.append(("web:approvals", _("Persetujuan"), "approvals"))
     if allowed(user, SEARCH_ROLES):
         items.append(("web:person-search", _("Cari penduduk"), "search"))
+    if allowed(user, CLAIM_ROLES):
+        items.append(("web:claims:list", _("Kejadian & klaim"), "claims"))
     if allowed(user, AUDIT_ROLES):
         items.append(("web:audit-log", _("Log audit"), "audit"))
     items.append(("web:citizen-check", _("Cek status"), "citizen"))
