@@ -81,7 +81,11 @@ class RupiahField(forms.CharField):
 
 
 class PayForm(forms.Form):
-    amount = RupiahField(label=_("Jumlah dibayar (Rp)"), max_length=20)
+    amount = RupiahField(
+        label=_("Jumlah dibayar (Rp)"),
+        widget=forms.TextInput(attrs={"maxlength": 20, "inputmode": "numeric"}),
+        help_text=_("Rupiah bulat, misalnya 42.000.000"),
+    )
     paid_on = _date(_("Tanggal dibayar"))
     reference = forms.CharField(label=_("Referensi pembayaran BPJS TK"), max_length=100)
 
