@@ -415,3 +415,31 @@ def test_scholarship_and_second_benefit_through_the_page(world: World, members: 
     medical = Claim.objects.get(benefit="jkk_medical")
     assert response.redirect_chain[-1][0] == reverse("web:claims:detail", args=[medical.pk])
     assert medical.incident_id == claim.incident_id
+
+
+def test_the_claim_page_warns_when_the_incident_months_premium_is_unpaid(
+    world: World, members: dict[str, Any]
+) -> None:
+    from sigap.billing.actions import invoice_issue, payment_record
+    from sigap.claims.selectors import claim_counts, premiums_paid_total
+    from sigap.core.money import Month
+
+    claim = _register(world, members["A"])
+    client = _client(world.users[roles.OPERATOR_KELURAHAN])
+    detail = reverse("web:claims:detail", args=[claim.pk])
+    assert "belum dibayar" in client.get(detail).content.decode()
+
+    invoice = invoice_issue(programme=world.programme, month=Month(2026, 3))
+    assert invoice.total == 2 * 16_800
+    payment_record(
+        programme=world.programme,
+        sp2d_number="SP2D-0003",
+        sp2d_date=dt.date(2026, 3, 12),
+        amount=invoice.total,
+        invoices=[invoice.number],
+    )
+    page = client.get(detail).content.decode()
+    assert "belum dibayar" not in page and "dibayar" in page
+    assert premiums_paid_total(world.programme, dt.date(2026, 3, 11)) == 0
+    assert premiums_paid_total(world.programme, dt.date(2026, 3, 12)) == 33_600
+    assert claim_counts(world.programme, dt.date(2026, 12, 31)).premiums_paid == 33_600

@@ -13,9 +13,12 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from sigap.accounts.scoping import area_prefix
+from sigap.billing.actions import paid_ledger
 from sigap.billing.models import Payment
 from sigap.claims.models import Claim, Incident, Scholarship
+from sigap.core import coverage
 from sigap.core.claims import DEADLINE_NEAR_DAYS
+from sigap.core.money import Month
 from sigap.programmes.models import Programme
 
 
@@ -50,6 +53,17 @@ def scholarships_paid_total(programme: Programme, until: dt.date) -> int:
         claim__incident__member__programme=programme, state=Scholarship.PAID, decided_on__lte=until
     ).aggregate(s=Sum("amount"))["s"]
     return int(paid or 0)
+
+
+def incident_premium_status(incident: Incident, *, on: dt.date) -> coverage.MonthStatus:
+    """Was the premium of the incident month paid (as of ``on``)?  Unpaid is a warning, not a refusal."""
+    from sigap.claims.actions import member_coverage_periods
+
+    member = incident.member
+    paid = paid_ledger(programme=member.programme, on=on, member=member).get(member.pk, set())
+    return coverage.month_status(
+        Month.of(incident.date), periods=member_coverage_periods(member), paid=paid, on=on
+    )
 
 
 def claims_paid_total(programme: Programme, until: dt.date) -> int:
@@ -113,6 +127,7 @@ __all__ = [
     "claim_counts",
     "claims_paid_total",
     "deadline_near",
+    "incident_premium_status",
     "overdue",
     "premiums_paid_total",
     "scholarships_paid_total",

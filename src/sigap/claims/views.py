@@ -41,7 +41,7 @@ from sigap.claims.forms import (
     UploadForm,
 )
 from sigap.claims.models import BENEFIT_KINDS, INCIDENT_KINDS, Claim, ClaimDocument, Scholarship
-from sigap.claims.selectors import deadline_near, overdue, visible_claims
+from sigap.claims.selectors import deadline_near, incident_premium_status, overdue, visible_claims
 from sigap.core import claims as rules
 from sigap.core.money import format_rupiah
 from sigap.enrolment.models import Member
@@ -376,6 +376,7 @@ def _detail(
         "expected": actions.describe_amount(claim.expected_amount),
         "rule": next((r for r in rules.BENEFIT_RULES if r.code == claim.rule_code), None),
         "deadline_status": rules.deadline_status(claim.deadline, today).value,
+        "premium_status": incident_premium_status(incident, on=today).value,
         "can_edit": allowed(request.user, CLAIM_EDIT_ROLES),
         "editable": claim.state in (Claim.DRAFT, Claim.COMPLETE),
         "submit_form": bound.get("submit") or SubmitForm(prefix="submit", initial={"submitted_on": today}),
