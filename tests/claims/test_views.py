@@ -443,3 +443,26 @@ def test_the_claim_page_warns_when_the_incident_months_premium_is_unpaid(
     assert premiums_paid_total(world.programme, dt.date(2026, 3, 11)) == 0
     assert premiums_paid_total(world.programme, dt.date(2026, 3, 12)) == 33_600
     assert claim_counts(world.programme, dt.date(2026, 12, 31)).premiums_paid == 33_600
+
+
+def test_english_ui_translates_screens_but_the_letter_stays_indonesian(
+    world: World, members: dict[str, Any]
+) -> None:
+    from django.conf import settings
+    from pypdf import PdfReader
+
+    from sigap.claims.models import DOCUMENT_LABELS
+    from sigap.core.claims import DOCUMENTS
+
+    assert {d.label for d in DOCUMENTS} == set(DOCUMENT_LABELS)  # every checklist label has a msgid
+    claim = _register(world, members["A"], kind="death", heir_relation="spouse", date=dt.date(2026, 6, 1))
+    client = _client(world.users[roles.OPERATOR_KELURAHAN])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "<h1>Incidents & BPJS TK claims</h1>" in client.get(reverse("web:claims:list")).content.decode()
+    page = client.get(reverse("web:claims:detail", args=[claim.pk])).content.decode()
+    assert (
+        "Marriage book (spouse as heir)" in page and "Mark received" in page and "JKM: death benefit" in page
+    )
+    pdf = client.get(reverse("web:claims:letter", args=[claim.pk]) + "?untuk=keluarga").content
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Buku nikah" in text and "Marriage book" not in text and "Kepada Yth." in text

@@ -402,7 +402,10 @@ def claim_submit(*, claim: Claim, submitted_on: dt.date | None, today: dt.date, 
     """Record that the complete claim was submitted to BPJS TK on ``submitted_on``."""
     claim = _lock(claim)
     if claim.state == Claim.DRAFT:
-        missing = list(claim.documents.filter(required=True, received=False).values_list("label", flat=True))
+        missing = [
+            _(label)
+            for label in claim.documents.filter(required=True, received=False).values_list("label", flat=True)
+        ]
         raise UserError(
             _("Dokumen belum lengkap: %(missing)s") % {"missing": ", ".join(missing)}, details=missing
         )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from sigap.core.claims import BenefitKind, HeirRelation, IncidentKind, SchoolLevel
 from sigap.enrolment.models import Member
@@ -41,6 +42,21 @@ SCHOOL_LEVELS = [
     (SchoolLevel.SMA.value, "SMA"),
     (SchoolLevel.PT.value, _("Perguruan tinggi / pelatihan")),
 ]
+
+#: msgids of the checklist labels of :mod:`sigap.core.claims` (stored in Indonesian, translated on display).
+DOCUMENT_LABELS = (
+    gettext_noop("Kartu peserta BPJS Ketenagakerjaan"),
+    gettext_noop("e-KTP peserta"),
+    gettext_noop("e-KTP ahli waris"),
+    gettext_noop("Akta/surat keterangan kematian"),
+    gettext_noop("Kartu Keluarga"),
+    gettext_noop("Surat keterangan ahli waris"),
+    gettext_noop("Buku nikah (ahli waris pasangan)"),
+    gettext_noop("Buku tabungan"),
+    gettext_noop("NPWP (manfaat di atas Rp50 juta)"),
+    gettext_noop("Surat keterangan kronologi kecelakaan"),
+    gettext_noop("Surat keterangan dokter / rincian perawatan"),
+)
 
 
 class Incident(models.Model):

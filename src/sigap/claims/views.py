@@ -22,7 +22,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -444,7 +444,7 @@ def document_mark(request: HttpRequest, claim_id: int, document_id: int) -> Http
         )
         return (
             _("Dokumen diterima: %(label)s") if data["received"] else _("Tanda terima dibatalkan: %(label)s")
-        ) % {"label": doc.label}
+        ) % {"label": _(doc.label)}
 
     return _handle(request, claim, DocumentForm(request.POST, prefix=f"doc{doc.pk}"), f"doc{doc.pk}", run)
 
@@ -459,7 +459,7 @@ def document_upload(request: HttpRequest, claim_id: int, document_id: int) -> Ht
         actions.claim_document_attach(
             document=doc, upload=data["file"], today=_today(), acting_user=request.user
         )
-        return _("Berkas disimpan untuk: %(label)s") % {"label": doc.label}
+        return _("Berkas disimpan untuk: %(label)s") % {"label": _(doc.label)}
 
     form = UploadForm(request.POST, request.FILES, prefix=f"up{doc.pk}")
     return _handle(request, claim, form, f"up{doc.pk}", run)
@@ -615,7 +615,8 @@ def claim_letter(request: HttpRequest, claim_id: int) -> HttpResponse:
     if to not in letter.ADDRESSEES:
         raise Http404("unknown addressee")
     today = _today()
-    pdf = letter.render_pdf(letter.letter_context(claim, to=to, today=today))
+    with translation.override("id"):  # an official letter is in Bahasa Indonesia whatever the UI language
+        pdf = letter.render_pdf(letter.letter_context(claim, to=to, today=today))
     audit_record(
         acting_user=request.user, action="claim.letter", obj=claim, after={"to": to, "bytes": len(pdf)}
     )
