@@ -466,3 +466,36 @@ def test_english_ui_translates_screens_but_the_letter_stays_indonesian(
     pdf = client.get(reverse("web:claims:letter", args=[claim.pk]) + "?untuk=keluarga").content
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "Buku nikah" in text and "Marriage book" not in text and "Kepada Yth." in text
+
+
+def test_deadline_filters_find_overdue_and_near_jkk_claims(world: World, members: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    CoveragePeriod.objects.filter(member=members["A"]).update(start_month=dt.date(today.year - 6, 1, 1))
+    five_years_ago = today.replace(year=today.year - 5, day=min(today.day, 28))
+    near = _register(world, members["A"], date=five_years_ago + dt.timedelta(days=30), today=today)
+    late = _register(world, members["A"], date=five_years_ago - dt.timedelta(days=10), today=today)
+    fresh = _register(world, members["A"], date=today - dt.timedelta(days=3), today=today)
+    jkm = _register(
+        world,
+        members["A"],
+        kind="death",
+        heir_relation="child",
+        date=today - dt.timedelta(days=1),
+        today=today,
+    )
+    admin = _client(world.users[roles.ADMIN_DINAS])
+    url = reverse("web:claims:list")
+
+    def ids(query: str) -> list[int]:
+        page = admin.get(url + query).content.decode()
+        return [c.pk for c in (near, late, fresh, jkm) if f'href="/klaim/{c.pk}/"' in page]
+
+    assert ids("?tenggat=lewat") == [late.pk]
+    assert ids("?tenggat=dekat") == [near.pk]
+    by_deadline = admin.get(url + "?urut=tenggat").content.decode()
+    order = sorted((near, late, fresh, jkm), key=lambda c: by_deadline.index(f'href="/klaim/{c.pk}/"'))
+    assert order == [late, near, fresh, jkm]  # no deadline (JKM) last
+    page = admin.get(reverse("web:claims:detail", args=[late.pk])).content.decode()
+    assert "hak klaim gugur" in page

@@ -19,7 +19,7 @@ from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -50,8 +50,11 @@ from sigap.reference import regions
 from sigap.web.access import CLAIM_EDIT_ROLES, CLAIM_ROLES, allowed, role_required
 
 PAGE_SIZE = 25
-SORTS = {
-    "tenggat": ("deadline", "-id"),
+SORTS: dict[str, tuple[Any, ...]] = {
+    "tenggat": (
+        F("deadline").asc(nulls_last=True),
+        "-id",
+    ),  # claims without a deadline last, on every database
     "-tanggal": ("-incident__date", "-id"),
     "tanggal": ("incident__date", "id"),
     "status": ("state", "-id"),
