@@ -320,7 +320,14 @@ def test_jkm_scholarship_needs_three_years_of_paid_premiums(world: World, member
     claim = _register(world, members["A"], kind="death", heir_relation="spouse").claims.get()
     with pytest.raises(UserError, match="minimal 3 tahun"):
         _scholarship(world, claim, "Anak")
+    with pytest.raises(UserError, match="minimal 3 tahun"):
+        _scholarship(world, claim, "Anak", declared_paid_months=35)
     assert not Scholarship.objects.exists()
+    # BPJS TK reports 36 months (e.g. earlier self-paid premiums): the officer declares them, audited.
+    granted = _scholarship(world, claim, "Anak", declared_paid_months=36)
+    assert granted.amount == 1_500_000
+    event = AuditEvent.objects.get(action="scholarship.add")
+    assert (event.after["paid_months_sigap"], event.after["paid_months_declared"]) == (0, 36)
 
 
 def test_claim_counts_for_the_dashboard(world: World, members: dict[str, Any]) -> None:

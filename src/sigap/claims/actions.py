@@ -538,10 +538,15 @@ def scholarship_add(
     school_year: int | None,
     married: bool = False,
     working: bool = False,
+    declared_paid_months: int | None = None,
     today: dt.date,
     acting_user: Actor,
 ) -> Scholarship:
-    """Propose one school year of scholarship for a child; refused with the rule's reasons."""
+    """Propose one school year of scholarship for a child; refused with the rule's reasons.
+
+    The paid-premium months are those SIGAP knows (every programme membership of the NIK); the
+    officer may declare the count BPJS TK reports (e.g. earlier self-paid months): the larger counts.
+    """
     claim = _lock(claim)
     if claim.state == Claim.REJECTED:
         raise UserError(_("Klaim ditolak: beasiswa tidak dapat diajukan"))
@@ -561,12 +566,16 @@ def scholarship_add(
             _("Beasiswa %(name)s untuk tahun ajaran %(year)s sudah diajukan")
             % {"name": name, "year": school_year}
         )
+    if declared_paid_months is not None and not 0 <= declared_paid_months <= 12 * 80:
+        raise UserError(_("Masa iuran menurut BPJS TK tidak masuk akal"))
+    known = paid_months(claim.incident.member, on=today)
+    months = max(known, declared_paid_months or 0)
     decision = rules.scholarship_check(
         benefit=claim.benefit_kind,
         child=rules.Child(name, born, married=married, working=working),
         level=school_level,
         on=today,
-        paid_months=paid_months(claim.incident.member, on=today),
+        paid_months=months,
         other_children=others.exclude(child_name=name).values("child_name").distinct().count(),
         years_claimed=others.filter(child_name=name, level=school_level.value).count(),
     )
@@ -593,6 +602,8 @@ def scholarship_add(
             "level": school_level.value,
             "school_year": school_year,
             "amount": decision.amount,
+            "paid_months_sigap": known,
+            "paid_months_declared": declared_paid_months,
         },
         note=name,
     )

@@ -104,6 +104,16 @@ class ScholarshipForm(forms.Form):
     school_year = forms.IntegerField(label=_("Tahun ajaran (tahun awal)"), min_value=2000, max_value=2100)
     married = forms.BooleanField(label=_("Anak sudah menikah"), required=False)
     working = forms.BooleanField(label=_("Anak sudah bekerja"), required=False)
+    declared_paid_months = forms.IntegerField(
+        label=_("Masa iuran menurut BPJS TK (bulan)"),
+        required=False,
+        min_value=0,
+        max_value=960,
+        help_text=_(
+            "Isi bila BPJS TK mencatat lebih banyak bulan iuran daripada SIGAP (misalnya iuran mandiri sebelumnya). "
+            "JKM: beasiswa setelah minimal 36 bulan."
+        ),
+    )
 
 
 class DecideForm(forms.Form):

@@ -578,6 +578,7 @@ def scholarship_add(request: HttpRequest, claim_id: int) -> HttpResponse:
             school_year=data["school_year"],
             married=data["married"],
             working=data["working"],
+            declared_paid_months=data["declared_paid_months"],
             today=_today(),
             acting_user=request.user,
         )
