@@ -71,6 +71,9 @@ def test_a_work_accident_opens_a_jkk_claim_with_checklist_and_deadline(
     assert AuditEvent.objects.filter(action="claim.open", object_id=str(claim.pk)).count() == 1
     members["A"].refresh_from_db()
     assert members["A"].state == Member.ACTIVE  # an accident does not end the membership
+    with pytest.raises(UserError, match="sudah dicatat"):  # the form sent twice
+        _register(world, members["A"])
+    assert Incident.objects.count() == 1
 
 
 def test_ticking_every_document_completes_the_claim_then_submit_and_pay(

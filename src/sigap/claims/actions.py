@@ -191,6 +191,12 @@ def incident_register(
     decision = rules.coverage_on(day, periods=member_coverage_periods(member), today=today)
     if not decision.covered:
         raise UserError(coverage_refusal(decision, day))
+    same = Incident.objects.filter(member=member, kind=incident_kind.value, date=day).first()
+    if same is not None:  # a double submission of the form, or the same event reported twice
+        raise UserError(
+            _("Kejadian ini sudah dicatat untuk peserta ini (kejadian #%(id)s, %(day)s)")
+            % {"id": same.pk, "day": _date(day)}
+        )
     if incident_kind.is_death:
         earlier = Incident.objects.filter(
             member=member, kind__in=[k.value for k in rules.IncidentKind if k.is_death]
