@@ -85,6 +85,7 @@ def test_operator_registers_an_accident_ticks_documents_submits_and_admin_record
     assert any(f"#{claim.pk}" in m for m in _messages(response))
     body = response.content.decode()
     assert "9 Maret 2031" in body  # the JKK deadline, shown in Indonesian
+    assert "Transportasi udara: Rp10.000.000" in body  # ceilings of medical care (DOMAIN.md section 3)
     assert claim.incident.reported_by == world.users[roles.OPERATOR_KELURAHAN]
 
     # Submitting before the checklist is complete is refused next to the form, nothing changes.

@@ -50,6 +50,13 @@ def test_domain_figures() -> None:
     assert expected_amount(BenefitKind.JKK_DEATH, incident_date=DAY, wage=1_000_000) == 70 * JUTA
     assert expected_amount(BenefitKind.JKK_DISABILITY, incident_date=DAY, wage=1_000_000) == 56 * JUTA
     assert expected_amount(BenefitKind.JKK_MEDICAL, incident_date=DAY, wage=1_000_000) is None
+    medical = benefit_rule(BenefitKind.JKK_MEDICAL, DAY)
+    assert dict(medical.caps) == {
+        "homecare": 20 * JUTA,
+        "transport_land": 5 * JUTA,
+        "transport_sea": 2 * JUTA,
+        "transport_air": 10 * JUTA,
+    }
     assert stmb_amount(1_000_000, 12) == 12 * JUTA
     assert stmb_amount(1_000_000, 14) == 13 * JUTA
 

@@ -24,6 +24,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from sigap.accounts.scoping import area_prefix
@@ -59,6 +60,12 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "tanggal": ("incident__date", "id"),
     "status": ("state", "-id"),
     "-id": ("-id",),
+}
+CAP_LABELS = {
+    "homecare": _lazy("Perawatan di rumah (paling lama 1 tahun)"),
+    "transport_land": _lazy("Transportasi darat"),
+    "transport_sea": _lazy("Transportasi laut"),
+    "transport_air": _lazy("Transportasi udara"),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -364,6 +371,7 @@ def _detail(
     benefit_field = open_form.fields["benefit"]
     assert isinstance(benefit_field, django_forms.ChoiceField)
     benefit_field.choices = open_benefits
+    rule = next((r for r in rules.BENEFIT_RULES if r.code == claim.rule_code), None)
     audit_record(acting_user=request.user, action="claim.view", obj=claim)
     context = {
         "nav": "claims",
@@ -377,7 +385,8 @@ def _detail(
         "has_open_source": any(d.source == "open" for d in documents),
         "siblings": list(incident.claims.exclude(pk=claim.pk)),
         "expected": actions.describe_amount(claim.expected_amount),
-        "rule": next((r for r in rules.BENEFIT_RULES if r.code == claim.rule_code), None),
+        "rule": rule,
+        "caps": [(CAP_LABELS.get(code, code), amount) for code, amount in rule.caps.items()] if rule else [],
         "deadline_status": rules.deadline_status(claim.deadline, today).value,
         "premium_status": incident_premium_status(incident, on=today).value,
         "can_edit": allowed(request.user, CLAIM_EDIT_ROLES),

@@ -81,6 +81,8 @@ class BenefitRule:
     wage_multiple: int = 0
     wage_minimum: int = 0
     fixed_amount: bool = True
+    #: Ceilings of parts of the benefit (code -> rupiah), e.g. homecare and transport for medical care.
+    caps: Mapping[str, int] = field(default_factory=dict)
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -132,6 +134,12 @@ BENEFIT_RULES: tuple[BenefitRule, ...] = (
         effective_to=None,
         legal_reference="PP 82/2019: perawatan sesuai kebutuhan medis, tanpa batas biaya",
         fixed_amount=False,
+        caps={
+            "homecare": 20 * JUTA,  # up to 1 year
+            "transport_land": 5 * JUTA,
+            "transport_sea": 2 * JUTA,
+            "transport_air": 10 * JUTA,
+        },
     ),
     BenefitRule(
         code="JKK-STMB-PP82-2019",
