@@ -7,6 +7,7 @@ dashboard              Admin Dinas, Kepala Dinas, Pimpinan (aggregates only)
 programmes, run pages  the above and Auditor (aggregates only)
 person search/detail   Admin Dinas, operator kecamatan, operator kelurahan (own area)
 audit log              Auditor
+incidents and claims   Admin Dinas, operators (own area); Auditor read-only
 approvals, annex       Admin Dinas (submits), Kepala Dinas (approves, returns)
 members                Admin Dinas, Kepala Dinas, Auditor, operators (own area); writes Admin Dinas
 batches, invoices,     Admin Dinas (writes), Kepala Dinas and Auditor (read)
@@ -53,6 +54,8 @@ FINANCE_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS, AUDITOR})  # batches, invo
 REALISATION_ROLES = FINANCE_ROLES | {PIMPINAN}  # aggregates only
 MONEY_WRITE_ROLES = frozenset({ADMIN_DINAS})
 MONEY_ROLES = MEMBER_ROLES | REALISATION_ROLES
+CLAIM_EDIT_ROLES = frozenset({ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN})  # own area (sigap.claims)
+CLAIM_ROLES = CLAIM_EDIT_ROLES | {AUDITOR}  # the auditor reads only
 
 
 def role_of(user: Any) -> str | None:
@@ -129,6 +132,8 @@ def nav_items(user: Any) -> list[tuple[str, str, str]]:
         items.append(("web:money", _("Peserta & iuran"), "money"))
     if allowed(user, SEARCH_ROLES):
         items.append(("web:person-search", _("Cari penduduk"), "search"))
+    if allowed(user, CLAIM_ROLES):
+        items.append(("web:claims:list", _("Kejadian & klaim"), "claims"))
     if allowed(user, AUDIT_ROLES):
         items.append(("web:audit-log", _("Log audit"), "audit"))
     items.append(("web:citizen-check", _("Cek status"), "citizen"))

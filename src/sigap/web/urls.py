@@ -25,4 +25,5 @@ urlpatterns = [
     path("cek-status/", citizen.citizen_check, name="citizen-check"),
     path("", include("sigap.enrolment.urls")),
     path("", include("sigap.billing.urls")),
+    path("klaim/", include("sigap.claims.urls")),
 ]

@@ -1,0 +1,35 @@
+"""Claims fixtures: the web ``world`` (Kota Bekasi, one user per role) with its two selected people
+approved as members, accepted by BPJS TK and covered from January 2026."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from web.conftest import KEL_A, KEL_B, NIK_A, NIK_B, World, _fresh_cache, world  # noqa: F401 -- fixtures
+
+COVERED_FROM = dt.date(2026, 1, 1)
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def members(world: World) -> dict[str, Any]:  # noqa: F811 -- the imported fixture
+    from sigap.accounts import roles
+    from sigap.enrolment.actions import run_approve, run_submit
+    from sigap.enrolment.models import CoveragePeriod, Member
+
+    run_submit(run=world.run, acting_user=world.users[roles.ADMIN_DINAS])
+    run_approve(run=world.run, acting_user=world.users[roles.KEPALA_DINAS])
+    found = {}
+    for i, member in enumerate(Member.objects.filter(run=world.run).order_by("nik")):
+        member.state, member.kpj = Member.ACTIVE, f"26000000{i:03d}"
+        member.save(update_fields=["state", "kpj"])
+        CoveragePeriod.objects.create(member=member, start_month=COVERED_FROM)
+        found[member.nik] = member
+    return {"A": found[NIK_A], "B": found[NIK_B]}
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
