@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,19 @@ hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "sigap")
 os.environ.setdefault("SIGAP_DATA_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "sigap-test-data"))
 
 REFERENCE_DATE = dt.date(2026, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language (Bahasa Indonesia).  A request through the test client
+    activates its language in this thread and nothing resets it, so one test asking for English would
+    otherwise change the messages every later test sees."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

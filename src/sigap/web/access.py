@@ -5,7 +5,8 @@ Pages and roles (a superuser may open everything):
 =====================  ==========================================================
 dashboard              Admin Dinas, Kepala Dinas, Pimpinan (aggregates only)
 programmes, run pages  the above and Auditor (aggregates only)
-person search/detail   Admin Dinas, operator kecamatan, operator kelurahan (own area)
+person search/detail   Admin Dinas, operator kecamatan, operator kelurahan (own area); Auditor (read-only:
+                       every decision's inputs and reasons, each look audited)
 audit log              Auditor
 incidents and claims   Admin Dinas, operators (own area); Auditor read-only
 approvals, annex       Admin Dinas (submits), Kepala Dinas (approves, returns)
@@ -43,7 +44,7 @@ from sigap.programmes.models import Programme, TargetingRun
 
 DASHBOARD_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS, PIMPINAN})
 PROGRAMME_ROLES = DASHBOARD_ROLES | {AUDITOR}
-SEARCH_ROLES = frozenset({ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN})
+SEARCH_ROLES = frozenset({ADMIN_DINAS, AUDITOR, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN})
 AUDIT_ROLES = frozenset({AUDITOR})
 APPROVAL_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS})
 SUBMIT_ROLES = frozenset({ADMIN_DINAS})

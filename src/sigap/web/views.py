@@ -97,10 +97,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if allowed(user, DASHBOARD_ROLES):
         panels = [dashboard_panel(run) for run in latest_runs(user)]
         return render(request, "sigap/dashboard.html", {"panels": panels, "nav": "home"})
-    if allowed(user, SEARCH_ROLES):
-        return redirect("web:person-search")
     if allowed(user, AUDIT_ROLES):
         return redirect("web:audit-log")
+    if allowed(user, SEARCH_ROLES):
+        return redirect("web:person-search")
     return forbidden(request)
 
 
