@@ -7,6 +7,7 @@ dashboard              Admin Dinas, Kepala Dinas, Pimpinan (aggregates only)
 programmes, run pages  the above and Auditor (aggregates only)
 person search/detail   Admin Dinas, operator kecamatan, operator kelurahan (own area)
 audit log              Auditor
+kelola (sigap.jobs)    Admin Dinas: imports, programme definitions, runs, users, jobs
 approvals, annex       Admin Dinas (submits), Kepala Dinas (approves, returns)
 citizen status check   everyone, no login
 =====================  ==========================================================
@@ -43,6 +44,8 @@ AUDIT_ROLES = frozenset({AUDITOR})
 APPROVAL_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS})
 SUBMIT_ROLES = frozenset({ADMIN_DINAS})
 DECIDE_ROLES = frozenset({KEPALA_DINAS})
+#: Imports, programme definitions, targeting runs, users and background jobs (sigap.jobs).
+OPS_ROLES = frozenset({ADMIN_DINAS})
 
 
 def role_of(user: Any) -> str | None:
@@ -119,5 +122,7 @@ def nav_items(user: Any) -> list[tuple[str, str, str]]:
         items.append(("web:person-search", _("Cari penduduk"), "search"))
     if allowed(user, AUDIT_ROLES):
         items.append(("web:audit-log", _("Log audit"), "audit"))
+    if allowed(user, OPS_ROLES):
+        items.append(("ops:imports", _("Kelola data"), "ops"))
     items.append(("web:citizen-check", _("Cek status"), "citizen"))
     return items
