@@ -21,7 +21,7 @@ def _immediate_tasks(settings: Any) -> None:
 
 
 @pytest.fixture
-def imported(world: World, data_dir: Path, tmp_path: Path) -> Any:
+def imported(world: World, data_dir: Path, tmp_path: Path) -> Any:  # noqa: F811
     """A snapshot imported from a real file (with a rejection report), by the Admin Dinas."""
     from sigap.registry.actions import snapshot_import
 
