@@ -43,8 +43,7 @@ def parse_document(raw: bytes, *, name: str) -> dict[str, Any]:
         if doc is None:
             doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        lineno = getattr(e, "lineno", None)
-        raise UserError(f"{name}: TOML syntax error{f' at line {lineno}' if lineno else ''}: {e}") from None
+        raise UserError(f"{name}: TOML syntax error: {e}") from None  # the text names line and column
     except ValueError as e:
         raise UserError(f"{name}: not valid JSON: {e}") from None
     if not isinstance(doc, dict):
