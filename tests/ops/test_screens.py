@@ -181,9 +181,9 @@ def test_invalid_programme_shows_problems_next_to_the_fields_and_saves_nothing(
 
 def test_upload_a_programme_toml_and_update_it_to_a_new_version(client: Any, admin: Any, world: Any) -> None:
     toml = (
-        '[programme]\ncode = "SIGAP-2026"\nname = "SIGAP 2026 diperluas"\nregion = "3275"\nfiscal_year = 2026\n'
-        'budget = 604_800\ncoverage_start = "2026-01"\n'
-    ).encode()
+        b'[programme]\ncode = "SIGAP-2026"\nname = "SIGAP 2026 diperluas"\nregion = "3275"\nfiscal_year = 2026\n'
+        b'budget = 604_800\ncoverage_start = "2026-01"\n'
+    )
     response = client.post(
         reverse("ops:programmes"), {"form": "upload", "file": SimpleUploadedFile("p.toml", toml)}
     )
