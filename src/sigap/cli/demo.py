@@ -111,8 +111,16 @@ def demo(
     if serve:
         from django.core.management import call_command
 
+        from sigap.jobs.worker import needs_worker, worker_start, worker_stop
+
         console.print(f"Membuka / serving http://127.0.0.1:{port}/ (Ctrl+C untuk berhenti / to stop)")
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        # jobs started in the browser (imports, targeting runs) wait in the database for this worker
+        worker = worker_start() if needs_worker() else None
+        try:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        finally:
+            if worker is not None:
+                worker_stop(worker)
 
 
 def _demo_admin() -> str:
