@@ -309,3 +309,10 @@ def test_an_admin_cannot_deactivate_their_own_account(client: Any, admin: Any) -
         admin.is_active
         and "cannot deactivate your own account" in client.get(response["Location"]).content.decode()
     )
+
+
+def test_the_screens_speak_english_from_the_apps_catalogue(client: Any, admin: Any, settings: Any) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = client.get(reverse("ops:imports")).content.decode()
+    assert "Registry imports" in text and "Upload a file" in text and "Manage data" in text
+    assert "Unggah berkas" not in text
