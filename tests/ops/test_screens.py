@@ -316,3 +316,26 @@ def test_the_screens_speak_english_from_the_apps_catalogue(client: Any, admin: A
     text = client.get(reverse("ops:imports")).content.decode()
     assert "Registry imports" in text and "Upload a file" in text and "Manage data" in text
     assert "Unggah berkas" not in text
+
+
+def test_lists_filter_and_sort(client: Any, admin: Any, world: Any, imported: Any) -> None:
+    def rows(text: str) -> list[str]:
+        return text.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+
+    by_rejected = client.get(reverse("ops:imports") + "?sort=-rejected").content.decode()
+    assert rows(by_rejected)[0].count(imported.source_name) == 1
+    by_id = client.get(reverse("ops:imports") + "?sort=id").content.decode()
+    assert imported.source_name not in rows(by_id)[0]  # the world's snapshot is older
+    rosters = client.get(reverse("ops:imports") + "?kind=roster").content.decode()
+    assert imported.source_name not in rosters
+    assert client.get(reverse("ops:imports") + "?sort=password").status_code == 200  # unknown sort: default
+
+    auditors = client.get(reverse("ops:users") + "?role=auditor").content.decode()
+    assert "<td>auditor</td>" in auditors and "<td>pimpinan</td>" not in auditors
+
+    Job.objects.create(
+        kind=Job.SNAPSHOT_IMPORT, state=Job.FAILED, error="kosong.csv: no rows", area_code="3275"
+    )
+    Job.objects.create(kind=Job.TARGETING_RUN, state=Job.DONE, area_code="3275")
+    failed = client.get(reverse("ops:jobs") + "?state=failed").content.decode()
+    assert "kosong.csv: no rows" in failed and "Penetapan sasaran" not in failed.split("<tbody>")[1]

@@ -63,14 +63,20 @@ def _import(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:
     }
 
 
+def upload_remove(relative: str) -> None:
+    """Delete an uploaded file and its private folder (nothing outside ``DATA_DIR/uploads``)."""
+    try:
+        folder = upload_path(relative).parent
+    except UserError:
+        return
+    if folder != (Path(settings.DATA_DIR) / UPLOAD_DIR).resolve():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _remove_upload(job: Job) -> None:
     """The upload is only needed by its import: the snapshot keeps the data and the hash."""
-    relative = job.params.get("upload")
-    if relative:
-        try:
-            shutil.rmtree(upload_path(relative).parent, ignore_errors=True)
-        except UserError:
-            pass
+    if job.params.get("upload"):
+        upload_remove(job.params["upload"])
 
 
 def _targeting(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:

@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sigap.accounts.actions import user_create, user_deactivate, user_reactivate
+from sigap.accounts.roles import ROLES
 from sigap.accounts.scoping import area_prefix
 from sigap.audit.actions import audit_record
 from sigap.errors import UserError
 from sigap.jobs.actions import job_start
 from sigap.jobs.forms import ImportForm, ProgrammeForm, ProgrammeUploadForm, RunForm, UserForm, parse_document
-from sigap.jobs.kinds import upload_path, upload_store
+from sigap.jobs.kinds import upload_remove, upload_store
 from sigap.jobs.models import Job
 from sigap.jobs.selectors import (
     ensure_in_area,
@@ -40,6 +41,7 @@ from sigap.registry.models import Snapshot
 from sigap.web.access import OPS_ROLES, role_required
 
 PAGE_SIZE = 25
+SNAPSHOT_SORTS = ("id", "rows", "accepted", "rejected", "source_name")
 REPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -51,8 +53,13 @@ REPORT_TYPES = {
 
 @role_required(OPS_ROLES)
 def jobs(request: HttpRequest) -> HttpResponse:
-    page = Paginator(visible_jobs(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "ops/jobs.html", {"page": page, "nav": "ops", "subnav": "jobs"})
+    found = visible_jobs(request.user)
+    state = request.GET.get("state", "")
+    if state in dict(Job.STATES):
+        found = found.filter(state=state)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "state": state, "states": Job.STATES, "nav": "ops", "subnav": "jobs"}
+    return render(request, "ops/jobs.html", context)
 
 
 @role_required(OPS_ROLES)
@@ -91,7 +98,7 @@ def imports(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except UserError as e:
-            upload_path(relative).unlink(missing_ok=True)
+            upload_remove(relative)
             form.add_error(None, e.message)
         else:
             return redirect("ops:job-detail", job.pk)
@@ -99,11 +106,15 @@ def imports(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in dict(Snapshot.KINDS):
         snapshots = snapshots.filter(kind=kind)
-    page = Paginator(snapshots.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "-id")
+    if sort.lstrip("-") not in SNAPSHOT_SORTS:
+        sort = "-id"
+    page = Paginator(snapshots.order_by(sort, "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "kind": kind,
+        "sort": sort,
         "kinds": Snapshot.KINDS,
         "max_bytes": settings.SIGAP_UPLOAD_MAX_BYTES,
         "nav": "ops",
@@ -299,13 +310,13 @@ def users(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Pengguna %(u)s dibuat.") % {"u": created.get_username()})
             return redirect("ops:users")
-    page = Paginator(visible_users(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "ops/users.html",
-        {"form": form, "page": page, "nav": "ops", "subnav": "users"},
-        status=400 if form.errors else 200,
-    )
+    accounts = visible_users(request.user)
+    role = request.GET.get("role", "")
+    if role in dict(ROLES):
+        accounts = accounts.filter(profile__role=role)
+    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "role": role, "roles": ROLES, "nav": "ops", "subnav": "users"}
+    return render(request, "ops/users.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
