@@ -141,6 +141,7 @@ def test_progress_moves_forward_through_phases_and_throttles_writes(db: Any) -> 
     assert job.progress_done == 210
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and checks its connection, as in production
 def test_database_backend_queues_and_the_worker_runs_the_job(
     world: Any, data_dir: Path, settings: Any
 ) -> None:

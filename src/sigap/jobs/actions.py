@@ -66,7 +66,7 @@ def job_claim(*, job_id: int) -> Job | None:
 
 def job_finish(*, job_id: int, result: dict[str, Any]) -> Job:
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("created_by").get(pk=job_id)
+        job = Job.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=job_id)
         job.state = Job.DONE
         job.result = result
         job.progress_done = job.progress_total or 1
@@ -81,7 +81,7 @@ def job_finish(*, job_id: int, result: dict[str, Any]) -> Job:
 def job_fail(*, job_id: int, message: str, details: list[str] | None = None) -> Job:
     """Record the failure text meant for the user (a UserError message, never a traceback)."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("created_by").get(pk=job_id)
+        job = Job.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=job_id)
         job.state = Job.FAILED
         job.error = message
         job.error_details = list(details or [])[:200]
