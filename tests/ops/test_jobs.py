@@ -139,6 +139,17 @@ def test_progress_moves_forward_through_phases_and_throttles_writes(db: Any) -> 
     progress("an unlisted step", 1, 10)  # stays in its phase, never goes back
     job.refresh_from_db()
     assert job.progress_done == 210
+    now[0] = 5.0
+    progress("check", 9, 10)  # an earlier phase reporting late changes nothing
+    job.refresh_from_db()
+    assert (job.progress_done, job.message) == (210, "an unlisted step (1 / 10)")
+
+
+def test_a_claimed_job_says_it_is_starting(db: Any) -> None:
+    job = Job.objects.create(kind=Job.TARGETING_RUN)
+    claimed = job_claim(job_id=job.pk)
+    assert claimed is not None and claimed.state == Job.RUNNING and claimed.message == "Memulai / starting"
+    assert claimed.percent is None  # the page shows a moving bar until the first step is known
 
 
 @pytest.mark.django_db(transaction=True)  # the worker commits and checks its connection, as in production

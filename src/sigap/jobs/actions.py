@@ -21,6 +21,8 @@ from sigap.jobs.models import Job
 logger = logging.getLogger(__name__)
 
 KINDS = {kind for kind, _label in Job.KINDS}
+#: Shown from the claim until the action reports its first step (loading references can take seconds).
+STARTING = "Memulai / starting"
 
 
 def job_start(*, kind: str, params: dict[str, Any], acting_user: Actor) -> Job:
@@ -55,7 +57,7 @@ def job_claim(*, job_id: int) -> Job | None:
     """Move a queued job to running (a conditional UPDATE: a job runs once); None if not queued."""
     with transaction.atomic():
         claimed = Job.objects.filter(pk=job_id, state=Job.QUEUED).update(
-            state=Job.RUNNING, started_at=timezone.now()
+            state=Job.RUNNING, started_at=timezone.now(), message=STARTING
         )
         if not claimed:
             return None

@@ -44,7 +44,10 @@ class JobProgress:
 
     def __call__(self, description: str, completed: float | None = None, total: float | None = None) -> None:
         if description in self.phases:
-            self.phase = max(self.phase, self.phases.index(description))
+            index = self.phases.index(description)
+            if index < self.phase:
+                return  # a late word from an earlier phase: the bar and the message stay ahead
+            self.phase = index
         fraction = 0.0
         if completed is not None and total:
             fraction = min(1.0, max(0.0, float(completed) / float(total)))
