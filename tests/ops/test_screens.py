@@ -339,3 +339,17 @@ def test_lists_filter_and_sort(client: Any, admin: Any, world: Any, imported: An
     Job.objects.create(kind=Job.TARGETING_RUN, state=Job.DONE, area_code="3275")
     failed = client.get(reverse("ops:jobs") + "?state=failed").content.decode()
     assert "kosong.csv: no rows" in failed and "Penetapan sasaran" not in failed.split("<tbody>")[1]
+
+
+def test_the_reference_date_input_carries_an_iso_date_in_every_language(
+    client: Any, admin: Any, settings: Any
+) -> None:
+    """A browser's date input ignores "23/11/2026": the upload form would refuse to submit."""
+    from django.utils import timezone
+
+    for language in ("id", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        text = client.get(reverse("ops:imports")).content.decode()
+        assert f'type="date" name="reference_date" value="{timezone.localdate().isoformat()}"' in text, (
+            language
+        )

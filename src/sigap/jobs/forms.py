@@ -65,7 +65,8 @@ class ImportForm(forms.Form):
     reference_date = forms.DateField(
         label=_("Tanggal acuan"),
         help_text=_("Untuk umur dan pemeriksaan tanggal di masa depan (TTTT-BB-HH)."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # a date input only understands ISO dates, whatever the page's language
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
