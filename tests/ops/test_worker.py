@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,7 @@ def test_demo_serves_with_a_worker_and_stops_it(data_dir: Path, monkeypatch: Any
     monkeypatch.setattr(worker, "worker_start", lambda **k: events.append("worker start") or FakeProcess())
     monkeypatch.setattr(worker, "worker_stop", lambda process, **k: events.append("worker stop"))
     _register()
+    before = signal.getsignal(signal.SIGTERM)
     result = CliRunner().invoke(
         cli,
         ["demo", "--people", "400", "--budget", "2016000", "--json", "--port", "8765"],
@@ -62,3 +64,4 @@ def test_demo_serves_with_a_worker_and_stops_it(data_dir: Path, monkeypatch: Any
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[0])["selected"] == 10
     assert events == ["worker start", "runserver", "worker stop"]
+    assert signal.getsignal(signal.SIGTERM) == before  # the demo's SIGTERM handler is put back

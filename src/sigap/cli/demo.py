@@ -119,10 +119,11 @@ def demo(
         # jobs started in the browser (imports, targeting runs) wait in the database for this worker
         worker = worker_start() if needs_worker() else None
         # SIGTERM ends the demo like Ctrl+C does, so the worker is stopped too
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
         finally:
+            signal.signal(signal.SIGTERM, previous)
             if worker is not None:
                 worker_stop(worker)
 
