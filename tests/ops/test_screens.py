@@ -353,3 +353,16 @@ def test_the_reference_date_input_carries_an_iso_date_in_every_language(
         assert f'type="date" name="reference_date" value="{timezone.localdate().isoformat()}"' in text, (
             language
         )
+
+
+def test_a_job_nobody_picks_up_says_a_worker_is_missing(client: Any, admin: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    job = Job.objects.create(kind=Job.SNAPSHOT_IMPORT, area_code="3275", created_by=admin)
+    url = reverse("ops:job-detail", args=[job.pk])
+    assert "db_worker" not in client.get(url).content.decode()  # just queued: nothing to say yet
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    text = client.get(url).content.decode()
+    assert "sigap manage db_worker" in text and '<meta http-equiv="refresh" content="2">' in text

@@ -7,6 +7,7 @@ are 404.  Downloads of rejection reports carry NIKs: each is audited.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,6 +43,8 @@ from sigap.registry.models import Snapshot
 from sigap.web.access import OPS_ROLES, role_required
 
 PAGE_SIZE = 25
+#: A job still queued after this long: no worker is taking jobs (say so instead of waiting silently).
+NO_WORKER_AFTER = dt.timedelta(minutes=1)
 SNAPSHOT_SORTS = ("id", "rows", "accepted", "rejected", "source_name")
 REPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -69,6 +73,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     result = job.result or {}
     context = {
         "job": job,
+        "no_worker": job.state == Job.QUEUED and timezone.now() - job.created_at > NO_WORKER_AFTER,
         "snapshot_id": result.get("snapshot") if job.kind == Job.SNAPSHOT_IMPORT else None,
         "run_id": result.get("run") if job.kind == Job.TARGETING_RUN else None,
         "nav": "ops",
