@@ -366,3 +366,34 @@ def test_a_job_nobody_picks_up_says_a_worker_is_missing(client: Any, admin: Any)
     Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
     text = client.get(url).content.decode()
     assert "sigap manage db_worker" in text and '<meta http-equiv="refresh" content="2">' in text
+
+
+def test_an_xlsx_upload_is_imported_and_the_same_file_again_reuses_its_snapshot(
+    client: Any, admin: Any
+) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    from sigap.core.schema import SOURCE_COLUMNS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(SOURCE_COLUMNS))
+    for row in good_rows(3):
+        sheet.append([row.get(c, "") for c in SOURCE_COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    content = buffer.getvalue()
+
+    client.post(reverse("ops:imports"), {"kind": "registry", "reference_date": "2026-01-01",
+                                         "file": SimpleUploadedFile("dtsen.xlsx", content)})  # fmt: skip
+    first = Job.objects.get()
+    assert first.state == Job.DONE, first.error
+    assert (first.result["accepted"], first.result["rejected"], first.result["created"]) == (3, 2, True)
+
+    response = client.post(reverse("ops:imports"), {"kind": "registry", "reference_date": "2026-01-01",
+                                                    "file": SimpleUploadedFile("lagi.xlsx", content)})  # fmt: skip
+    again = Job.objects.exclude(pk=first.pk).get()
+    assert again.result["snapshot"] == first.result["snapshot"] and again.result["created"] is False
+    assert "sudah pernah diimpor" in client.get(response["Location"]).content.decode()
