@@ -181,3 +181,13 @@ def test_reference_date_is_passed_through(world: Any, data_dir: Path) -> None:
         acting_user=world.users["admin_dinas"],
     )
     assert Snapshot.objects.get(pk=job.result["snapshot"]).reference_date == dt.date(2025, 12, 31)
+
+
+def test_the_error_names_the_uploaded_file_not_the_server_path(world: Any, data_dir: Path) -> None:
+    relative = _upload(data_dir, "dtsen.csv", b"\x00\x01\x02binary\x00" * 50)
+    job = job_start(
+        kind=Job.SNAPSHOT_IMPORT, params=_import_params(relative), acting_user=world.users["admin_dinas"]
+    )
+    assert job.state == Job.FAILED
+    assert job.error == "dtsen.csv: not a CSV, XLSX or Parquet file (binary content)"
+    assert str(data_dir) not in job.error

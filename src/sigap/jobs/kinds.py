@@ -30,6 +30,8 @@ class JobKind:
     phases: tuple[str, ...]
     labels: dict[str, str] = field(default_factory=dict)
     cleanup: Callable[[Job], None] = lambda job: None
+    #: rewrites a UserError text for the page (e.g. the server path of an upload -> its file name)
+    tidy: Callable[[Job, str], str] = lambda job, text: text
 
 
 def upload_path(relative: str) -> Path:
@@ -71,6 +73,20 @@ def upload_remove(relative: str) -> None:
         return
     if folder != (Path(settings.DATA_DIR) / UPLOAD_DIR).resolve():
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _upload_name(job: Job, text: str) -> str:
+    """The importer names files by their path; the user knows the upload by its name only."""
+    relative = job.params.get("upload")
+    if not relative:
+        return text
+    try:
+        path = upload_path(relative)
+    except UserError:
+        return text
+    for prefix in (str(path), str(Path(settings.DATA_DIR) / relative)):
+        text = text.replace(prefix, path.name)
+    return text
 
 
 def _remove_upload(job: Job) -> None:
@@ -128,6 +144,7 @@ KINDS: dict[str, JobKind] = {
             "Menulis laporan / writing report",
         ),
         cleanup=_remove_upload,
+        tidy=_upload_name,
     ),
     Job.TARGETING_RUN: JobKind(
         run=_targeting,

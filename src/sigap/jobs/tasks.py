@@ -29,7 +29,11 @@ def job_execute(job_id: int) -> dict[str, Any]:
     try:
         result = kind.run(job, job.created_by, progress)
     except UserError as e:
-        job_fail(job_id=job.pk, message=e.message, details=e.details)
+        job_fail(
+            job_id=job.pk,
+            message=kind.tidy(job, e.message),
+            details=[kind.tidy(job, line) for line in e.details],
+        )
         return {"job": job.pk, "state": "failed"}
     except Exception:
         logger.exception("job #%s (%s) failed", job.pk, job.kind)
