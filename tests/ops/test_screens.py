@@ -80,6 +80,8 @@ def test_bad_file_shows_the_failed_job_and_no_snapshot(client: Any, admin: Any) 
     response = _post_import(client, registry_csv([]), name="kosong.csv")
     page = client.get(response["Location"]).content.decode()
     assert "Gagal" in page and "kosong.csv: the file has a header but no data rows" in page
+    listing = client.get(reverse("ops:imports")).content.decode()  # the failed import is listed there too
+    assert "kosong.csv: the file has a header but no data rows" in listing
     assert "Traceback" not in page
     assert Snapshot.objects.count() == before
 

@@ -120,6 +120,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         "page": page,
         "kind": kind,
         "sort": sort,
+        "recent_jobs": visible_jobs(request.user).filter(kind=Job.SNAPSHOT_IMPORT)[:5],
         "kinds": Snapshot.KINDS,
         "max_bytes": settings.SIGAP_UPLOAD_MAX_BYTES,
         "nav": "ops",
