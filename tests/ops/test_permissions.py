@@ -133,3 +133,17 @@ def test_menu_entry_only_for_admin_dinas(client: Any, world: Any) -> None:
     assert reverse("ops:imports") in client.get(reverse("web:home")).content.decode()
     client.force_login(world.users["kepala_dinas"])
     assert reverse("ops:imports") not in client.get(reverse("web:home")).content.decode()
+
+
+def test_admin_cannot_take_over_another_areas_programme_by_its_code(
+    client: Any, world: Any, objects: dict[str, Any]
+) -> None:
+    from .test_screens import FIELDS
+
+    client.force_login(world.users["admin_dinas"])
+    response = client.post(reverse("ops:programmes"), {**FIELDS, "code": "KAB-BEKASI", "fiscal_year": "2026",
+                                                       "coverage_start": "2026-01"})  # fmt: skip
+    assert response.status_code == 400
+    assert "programme KAB-BEKASI belongs to another area" in response.content.decode()
+    objects["programme_other"].refresh_from_db()
+    assert (objects["programme_other"].region, objects["programme_other"].version) == ("3216", 1)

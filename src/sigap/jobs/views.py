@@ -183,10 +183,14 @@ def snapshot_rejections(request: HttpRequest, snapshot_id: int, fmt: str) -> Fil
 
 
 def _apply(request: HttpRequest, document: dict[str, Any], source_name: str) -> Programme:
-    region = str(
-        document.get("programme", {}).get("region", "") if isinstance(document.get("programme"), dict) else ""
-    )
-    ensure_in_area(request.user, region.replace(".", ""), what="programme region")
+    section = document.get("programme")
+    section = section if isinstance(section, dict) else {}
+    region = str(section.get("region") or "").replace(".", "")
+    if region:  # a missing region is reported by programme_apply, with the other problems
+        ensure_in_area(request.user, region, what="programme region")
+    code = str(section.get("code") or "")
+    if Programme.objects.filter(code=code).exclude(pk__in=visible_programmes_qs(request.user)).exists():
+        raise UserError(f"programme {code} belongs to another area; choose another code")
     programme, created, changed = programme_apply(
         document=document, source_name=source_name, acting_user=request.user
     )
