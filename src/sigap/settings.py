@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sigap.billing",
     "sigap.holidays",
     "sigap.claims",
+    "sigap.jobs",
     "sigap.web",
 ]
 
@@ -131,6 +132,9 @@ if SESSION_COOKIE_SECURE:
     SECURE_HSTS_SECONDS = 31536000
 
 TASKS = {"default": {"BACKEND": env_str("SIGAP_TASKS_BACKEND", "django_tasks_db.backend.DatabaseBackend")}}
+# Largest file an Admin Dinas may upload for an import (bytes; default 2 GiB). Uploads are kept under
+# DATA_DIR/uploads only until their import job ends.
+SIGAP_UPLOAD_MAX_BYTES = int(env_str("SIGAP_UPLOAD_MAX_BYTES", str(2 * 1024**3)))
 
 LOGGING = {
     "version": 1,

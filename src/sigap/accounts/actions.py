@@ -23,3 +23,33 @@ def user_create(*, username: str, password: str, role: str, area_code: str, acti
         acting_user=acting_user, action="user.create", obj=user, after={"role": role, "area_code": area_code}
     )
     return user
+
+
+def _set_active(*, user: Any, active: bool, acting_user: Any) -> Any:
+    from sigap.errors import UserError
+
+    if acting_user is not None and getattr(acting_user, "pk", None) == user.pk and not active:
+        raise UserError("you cannot deactivate your own account")
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if locked.is_active == active:
+            return locked
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        audit_record(
+            acting_user=acting_user,
+            action="user.activate" if active else "user.deactivate",
+            obj=locked,
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
+    return locked
+
+
+def user_deactivate(*, user: Any, acting_user: Any) -> Any:
+    """Block a login (the account and its history stay; nothing is deleted). Not one's own."""
+    return _set_active(user=user, active=False, acting_user=acting_user)
+
+
+def user_reactivate(*, user: Any, acting_user: Any) -> Any:
+    return _set_active(user=user, active=True, acting_user=acting_user)

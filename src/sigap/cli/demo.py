@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -111,8 +113,19 @@ def demo(
     if serve:
         from django.core.management import call_command
 
+        from sigap.jobs.worker import needs_worker, worker_start, worker_stop
+
         console.print(f"Membuka / serving http://127.0.0.1:{port}/ (Ctrl+C untuk berhenti / to stop)")
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        # jobs started in the browser (imports, targeting runs) wait in the database for this worker
+        worker = worker_start() if needs_worker() else None
+        # SIGTERM ends the demo like Ctrl+C does, so the worker is stopped too
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        try:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if worker is not None:
+                worker_stop(worker)
 
 
 def _demo_admin() -> str:

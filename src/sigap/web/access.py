@@ -9,6 +9,7 @@ person search/detail   Admin Dinas, operator kecamatan, operator kelurahan (own 
                        every decision's inputs and reasons, each look audited)
 audit log              Auditor
 incidents and claims   Admin Dinas, operators (own area); Auditor read-only
+kelola (sigap.jobs)    Admin Dinas: imports, programme definitions, runs, users, jobs
 approvals, annex       Admin Dinas (submits), Kepala Dinas (approves, returns)
 members                Admin Dinas, Kepala Dinas, Auditor, operators (own area); writes Admin Dinas
 batches, invoices,     Admin Dinas (writes), Kepala Dinas and Auditor (read)
@@ -57,6 +58,8 @@ MONEY_WRITE_ROLES = frozenset({ADMIN_DINAS})
 MONEY_ROLES = MEMBER_ROLES | REALISATION_ROLES
 CLAIM_EDIT_ROLES = frozenset({ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN})  # own area (sigap.claims)
 CLAIM_ROLES = CLAIM_EDIT_ROLES | {AUDITOR}  # the auditor reads only
+#: Imports, programme definitions, targeting runs, users and background jobs (sigap.jobs).
+OPS_ROLES = frozenset({ADMIN_DINAS})
 
 
 def role_of(user: Any) -> str | None:
@@ -137,5 +140,7 @@ def nav_items(user: Any) -> list[tuple[str, str, str]]:
         items.append(("web:claims:list", _("Kejadian & klaim"), "claims"))
     if allowed(user, AUDIT_ROLES):
         items.append(("web:audit-log", _("Log audit"), "audit"))
+    if allowed(user, OPS_ROLES):
+        items.append(("ops:imports", _("Kelola data"), "ops"))
     items.append(("web:citizen-check", _("Cek status"), "citizen"))
     return items

@@ -1,0 +1,1 @@
+"""Background jobs with progress (django-tasks) and the Admin Dinas intake screens."""

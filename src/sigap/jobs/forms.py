@@ -1,0 +1,276 @@
+"""Forms of the Admin Dinas screens: they parse and check input; the actions decide."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sigap.accounts.roles import AREA_CODE_LENGTH, ROLES
+from sigap.core import occupations as occ
+from sigap.errors import UserError
+from sigap.reference import regions
+from sigap.registry.models import Snapshot
+
+MAPPING_MAX_BYTES = 64 * 1024
+PROGRAMME_MAX_BYTES = 256 * 1024
+
+
+def _size_limit(upload: Any, limit: int) -> None:
+    if upload is not None and upload.size > limit:
+        raise ValidationError(
+            _("Berkas terlalu besar: %(size)s bait, batas %(limit)s bait.")
+            % {"size": f"{upload.size:,}".replace(",", "."), "limit": f"{limit:,}".replace(",", ".")}
+        )
+
+
+def parse_document(raw: bytes, *, name: str) -> dict[str, Any]:
+    """A TOML (or JSON) document from uploaded bytes; a UserError names the file and the line."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise UserError(f"{name}: not UTF-8 text (byte {e.start})") from None
+    try:
+        doc = json.loads(text) if name.lower().endswith(".json") or text.lstrip().startswith("{") else None
+        if doc is None:
+            doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"{name}: TOML syntax error: {e}") from None  # the text names line and column
+    except ValueError as e:
+        raise UserError(f"{name}: not valid JSON: {e}") from None
+    if not isinstance(doc, dict):
+        raise UserError(f"{name}: the file must hold a table/object")
+    return doc
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Jenis data"), choices=Snapshot.KINDS, initial=Snapshot.REGISTRY)
+    file = forms.FileField(
+        label=_("Berkas (CSV, XLSX atau Parquet)"),
+        help_text=_("Kolom dan baris yang ditolak dicatat di laporan penolakan."),
+    )
+    mapping = forms.FileField(
+        label=_("Pemetaan kolom (opsional, TOML/JSON)"),
+        required=False,
+        help_text=_('Contoh: columns = { nomor_nik = "NIK" }'),
+    )
+    reference_date = forms.DateField(
+        label=_("Tanggal acuan"),
+        help_text=_("Untuk umur dan pemeriksaan tanggal di masa depan (TTTT-BB-HH)."),
+        # a date input only understands ISO dates, whatever the page's language
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reference_date"].initial = timezone.localdate()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        _size_limit(upload, settings.SIGAP_UPLOAD_MAX_BYTES)
+        if upload.size == 0:
+            raise ValidationError(_("Berkas kosong."))
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("mapping")
+        data["mapping_doc"] = None
+        if upload is not None and "kind" in data:
+            from sigap.registry.ingest import normalise_mapping
+
+            try:
+                _size_limit(upload, MAPPING_MAX_BYTES)
+                doc = parse_document(upload.read(), name=upload.name)
+                data["mapping_doc"] = normalise_mapping(doc, kind=data["kind"], source=upload.name)
+            except UserError as e:
+                self.add_error("mapping", "; ".join([e.message, *e.details]))
+            except ValidationError as e:
+                self.add_error("mapping", e)
+        return data
+
+
+class RunForm(forms.Form):
+    snapshot = forms.ModelChoiceField(
+        label=_("Snapshot registri"),
+        queryset=Snapshot.objects.none(),
+        required=False,
+        empty_label=_("Terbaru"),
+    )
+    roster = forms.ModelChoiceField(
+        label=_("Daftar peserta BPJS TK"),
+        queryset=Snapshot.objects.none(),
+        required=False,
+        empty_label=_("Terbaru (jika ada)"),
+    )
+
+    def __init__(self, *args: Any, snapshots: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["snapshot"].queryset = snapshots.filter(kind=Snapshot.REGISTRY)  # type: ignore[attr-defined]
+        self.fields["roster"].queryset = snapshots.filter(kind=Snapshot.ROSTER)  # type: ignore[attr-defined]
+
+
+class ProgrammeUploadForm(forms.Form):
+    file = forms.FileField(label=_("Berkas definisi program (TOML)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        _size_limit(upload, PROGRAMME_MAX_BYTES)
+        return upload
+
+
+def _split(text: str) -> list[str]:
+    return [item.strip() for item in text.replace("\n", ",").split(",") if item.strip()]
+
+
+class ProgrammeForm(forms.Form):
+    """The fields of :class:`sigap.core.programme.ProgrammeSpec`; ``programme_apply`` validates."""
+
+    code = forms.CharField(label=_("Kode program"), max_length=64)
+    name = forms.CharField(label=_("Nama program"), max_length=255)
+    region = forms.CharField(label=_("Kode wilayah (provinsi/kabupaten/kota)"), max_length=10)
+    fiscal_year = forms.IntegerField(label=_("Tahun anggaran"))
+    budget = forms.CharField(label=_("Anggaran (Rp)"), help_text=_("Rupiah bulat, mis. 2.000.000.000"))
+    coverage_start = forms.CharField(label=_("Bulan mulai perlindungan (TTTT-BB)"), max_length=7)
+    funding = forms.ChoiceField(label=_("Sumber dana"), choices=[("APBD", "APBD"), ("APBN", "APBN")])
+    income_bracket = forms.IntegerField(label=_("Dasar upah iuran (Rp)"), initial=1_000_000)
+    desil_max = forms.IntegerField(label=_("Desil tertinggi"), initial=5)
+    age_min = forms.IntegerField(label=_("Umur minimal"), initial=18)
+    age_max = forms.IntegerField(label=_("Umur maksimal"), initial=60)
+    occupations_included = forms.CharField(
+        label=_("Pekerjaan yang boleh"),
+        initial=occ.INFORMAL,
+        help_text=_('"informal" atau daftar nama pekerjaan dipisah koma'),
+    )
+    occupations_excluded = forms.CharField(
+        label=_("Pekerjaan yang dikecualikan"), required=False, help_text=_("dipisah koma")
+    )
+    exclude_insured = forms.BooleanField(
+        label=_("Kecualikan peserta BPJS TK aktif"), required=False, initial=True
+    )
+    exclude_aparat = forms.BooleanField(label=_("Kecualikan ASN/TNI/Polri"), required=False, initial=True)
+    exclude_deceased = forms.BooleanField(label=_("Kecualikan yang meninggal"), required=False, initial=True)
+    order = forms.CharField(
+        label=_("Urutan prioritas"),
+        initial="desil, occupation_risk, age_desc",
+        help_text=_("desil, occupation_risk, age_desc, age_asc, kk_size_desc"),
+    )
+
+    def document(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        included = _split(d["occupations_included"])
+        return {
+            "programme": {
+                "code": d["code"].strip(),
+                "name": d["name"].strip(),
+                "region": d["region"].strip(),
+                "fiscal_year": d["fiscal_year"],
+                "budget": d["budget"].strip(),
+                "coverage_start": d["coverage_start"].strip(),
+                "funding": d["funding"],
+            },
+            "tariff": {"income_bracket": d["income_bracket"]},
+            "eligibility": {
+                "desil_max": d["desil_max"],
+                "age_min": d["age_min"],
+                "age_max": d["age_max"],
+                "occupations_included": included[0] if len(included) == 1 and included[0].lower() in (
+                    occ.INFORMAL, occ.FORMAL, occ.APARAT, occ.NOT_WORKING) else included,
+                "occupations_excluded": _split(d["occupations_excluded"] or ""),
+                "exclude_insured": d["exclude_insured"],
+                "exclude_aparat": d["exclude_aparat"],
+                "exclude_deceased": d["exclude_deceased"],
+            },
+            "priority": {"order": _split(d["order"])},
+        }  # fmt: skip
+
+    def show_problems(self, error: UserError) -> None:
+        """Put each ``section.key: reason`` problem next to its field; the rest on top."""
+        self.add_error(None, error.message)
+        for problem in error.details:
+            head, _sep, reason = problem.partition(": ")
+            field = head.rpartition(".")[2]
+            if field in self.fields and reason:
+                self.add_error(field, reason)
+            else:
+                self.add_error(None, problem)
+
+    @classmethod
+    def initial_from(cls, spec: dict[str, Any]) -> dict[str, Any]:
+        prog, elig = spec.get("programme", {}), spec.get("eligibility", {})
+        included = list(elig.get("occupations_included", []))
+        informal = set(occ.names_in(occ.INFORMAL))
+        return {
+            **{k: prog.get(k) for k in ("code", "name", "region", "fiscal_year", "coverage_start", "funding")},
+            "budget": str(prog.get("budget", "")),
+            "income_bracket": spec.get("tariff", {}).get("income_bracket"),
+            **{k: elig.get(k) for k in ("desil_max", "age_min", "age_max", "exclude_insured",
+                                        "exclude_aparat", "exclude_deceased")},
+            "occupations_included": occ.INFORMAL if set(included) == informal else ", ".join(included),
+            "occupations_excluded": ", ".join(elig.get("occupations_excluded", [])),
+            "order": ", ".join(spec.get("priority", {}).get("order", [])),
+        }  # fmt: skip
+
+
+class UserForm(forms.Form):
+    username = forms.RegexField(
+        label=_("Nama pengguna"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text=_("Huruf, angka dan . @ + - _"),
+    )
+    password = forms.CharField(
+        label=_("Kata sandi awal"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
+    role = forms.ChoiceField(label=_("Peran"), choices=ROLES)
+    area_code = forms.CharField(
+        label=_("Kode wilayah"),
+        max_length=10,
+        help_text=_(
+            "Kabupaten/kota atau provinsi untuk Dinas/Pimpinan/Auditor; kecamatan (6) atau kelurahan (10) untuk operator."
+        ),
+    )
+
+    def __init__(self, *args: Any, area_prefix: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.area_prefix = area_prefix
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data["username"])
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("Nama pengguna ini sudah dipakai."))
+        return username
+
+    def clean_area_code(self) -> str:
+        code = str(self.cleaned_data["area_code"]).replace(".", "").strip()
+        if not code.isdigit() or code not in regions():
+            raise ValidationError(
+                _("Kode wilayah %(code)s tidak ada di referensi wilayah Kemendagri.") % {"code": code}
+            )
+        if not code.startswith(self.area_prefix):
+            raise ValidationError(
+                _("Kode wilayah %(code)s di luar wilayah Anda (%(area)s).")
+                % {"code": code, "area": self.area_prefix}
+            )
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role, code = data.get("role"), data.get("area_code")
+        if role and code and len(code) not in AREA_CODE_LENGTH.get(role, ()):
+            allowed = "/".join(str(n) for n in AREA_CODE_LENGTH.get(role, ()))
+            self.add_error("area_code", _("Kode wilayah untuk peran ini harus %(n)s digit.") % {"n": allowed})
+        if data.get("password"):
+            try:
+                validate_password(data["password"])
+            except ValidationError as e:
+                self.add_error("password", e)
+        return data

@@ -1,0 +1,345 @@
+"""Admin Dinas screens: imports, programme definitions, targeting runs, users; job progress.
+
+Views are thin: parse a form, call one action (long work through ``job_start``), show the
+message or redirect.  Every page is Admin Dinas only (and superuser); objects of another area
+are 404.  Downloads of rejection reports carry NIKs: each is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sigap.accounts.actions import user_create, user_deactivate, user_reactivate
+from sigap.accounts.roles import ROLES
+from sigap.accounts.scoping import area_prefix
+from sigap.audit.actions import audit_record
+from sigap.errors import UserError
+from sigap.jobs.actions import job_start
+from sigap.jobs.forms import ImportForm, ProgrammeForm, ProgrammeUploadForm, RunForm, UserForm, parse_document
+from sigap.jobs.kinds import upload_remove, upload_store
+from sigap.jobs.models import Job
+from sigap.jobs.selectors import (
+    ensure_in_area,
+    visible_jobs,
+    visible_programmes_qs,
+    visible_snapshots,
+    visible_users,
+)
+from sigap.programmes.actions import programme_apply
+from sigap.programmes.models import Programme
+from sigap.registry.models import Snapshot
+from sigap.web.access import OPS_ROLES, role_required
+
+PAGE_SIZE = 25
+#: A job still queued after this long: no worker is taking jobs (say so instead of waiting silently).
+NO_WORKER_AFTER = dt.timedelta(minutes=1)
+SNAPSHOT_SORTS = ("id", "rows", "accepted", "rejected", "source_name")
+REPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@role_required(OPS_ROLES)
+def jobs(request: HttpRequest) -> HttpResponse:
+    found = visible_jobs(request.user)
+    state = request.GET.get("state", "")
+    if state in dict(Job.STATES):
+        found = found.filter(state=state)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "state": state, "states": Job.STATES, "nav": "ops", "subnav": "jobs"}
+    return render(request, "ops/jobs.html", context)
+
+
+@role_required(OPS_ROLES)
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The job's state and progress; the page refreshes itself every 2 s until the job ends."""
+    job = get_object_or_404(visible_jobs(request.user), pk=job_id)
+    result = job.result or {}
+    context = {
+        "job": job,
+        "no_worker": job.state == Job.QUEUED and timezone.now() - job.created_at > NO_WORKER_AFTER,
+        "snapshot_id": result.get("snapshot") if job.kind == Job.SNAPSHOT_IMPORT else None,
+        "run_id": result.get("run") if job.kind == Job.TARGETING_RUN else None,
+        "nav": "ops",
+        "subnav": "jobs",
+    }
+    return render(request, "ops/job_detail.html", context)
+
+
+# --------------------------------------------------------------------------- imports
+
+
+@role_required(OPS_ROLES)
+def imports(request: HttpRequest) -> HttpResponse:
+    """Snapshot list (filter by kind, newest first, paginated) and the upload form -> import job."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        relative = upload_store(form.cleaned_data["file"])
+        try:
+            job = job_start(
+                kind=Job.SNAPSHOT_IMPORT,
+                params={
+                    "upload": relative,
+                    "kind": form.cleaned_data["kind"],
+                    "mapping": form.cleaned_data["mapping_doc"],
+                    "reference_date": form.cleaned_data["reference_date"].isoformat(),
+                },
+                acting_user=request.user,
+            )
+        except UserError as e:
+            upload_remove(relative)
+            form.add_error(None, e.message)
+        else:
+            return redirect("ops:job-detail", job.pk)
+    snapshots = visible_snapshots(request.user)
+    kind = request.GET.get("kind", "")
+    if kind in dict(Snapshot.KINDS):
+        snapshots = snapshots.filter(kind=kind)
+    sort = request.GET.get("sort", "-id")
+    if sort.lstrip("-") not in SNAPSHOT_SORTS:
+        sort = "-id"
+    page = Paginator(snapshots.order_by(sort, "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "kind": kind,
+        "sort": sort,
+        "recent_jobs": visible_jobs(request.user).filter(kind=Job.SNAPSHOT_IMPORT)[:5],
+        "kinds": Snapshot.KINDS,
+        "max_bytes": settings.SIGAP_UPLOAD_MAX_BYTES,
+        "nav": "ops",
+        "subnav": "imports",
+    }
+    return render(request, "ops/imports.html", context, status=400 if form.errors else 200)
+
+
+@role_required(OPS_ROLES)
+def snapshot_detail(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    snapshot = get_object_or_404(visible_snapshots(request.user), pk=snapshot_id)
+    stats = snapshot.stats or {}
+    errors = sorted((stats.get("errors_by_code") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    warnings = sorted((stats.get("warnings_by_code") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    reports = [fmt for fmt in REPORT_TYPES if _report_file(snapshot, fmt) is not None]
+    context = {
+        "snapshot": snapshot,
+        "errors": errors,
+        "warnings": warnings,
+        "reports": reports,
+        "nav": "ops",
+        "subnav": "imports",
+    }
+    return render(request, "ops/snapshot_detail.html", context)
+
+
+def _report_file(snapshot: Snapshot, fmt: str) -> Path | None:
+    report = snapshot.report_file
+    if report is None:
+        return None
+    path = report.with_suffix(f".{fmt}").resolve()
+    root = Path(settings.DATA_DIR).resolve()
+    return path if path.is_file() and root in path.parents else None
+
+
+@role_required(OPS_ROLES)
+def snapshot_rejections(request: HttpRequest, snapshot_id: int, fmt: str) -> FileResponse:
+    """The rejection report holds NIKs and names: every download is audited."""
+    snapshot = get_object_or_404(visible_snapshots(request.user), pk=snapshot_id)
+    if fmt not in REPORT_TYPES:
+        raise Http404("no such format")
+    path = _report_file(snapshot, fmt)
+    if path is None:
+        raise Http404("no rejection report in this format")
+    audit_record(
+        acting_user=request.user,
+        action="snapshot.rejections.download",
+        obj=snapshot,
+        note=f"{fmt}: {path.name}",
+    )
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"snapshot{snapshot.pk}-rejections.{fmt}",
+        content_type=REPORT_TYPES[fmt],
+    )
+
+
+# --------------------------------------------------------------------------- programmes
+
+
+def _apply(request: HttpRequest, document: dict[str, Any], source_name: str) -> Programme:
+    section = document.get("programme")
+    section = section if isinstance(section, dict) else {}
+    region = str(section.get("region") or "").replace(".", "")
+    if region:  # a missing region is reported by programme_apply, with the other problems
+        ensure_in_area(request.user, region, what="programme region")
+    code = str(section.get("code") or "")
+    if Programme.objects.filter(code=code).exclude(pk__in=visible_programmes_qs(request.user)).exists():
+        raise UserError(f"programme {code} belongs to another area; choose another code")
+    programme, created, changed = programme_apply(
+        document=document, source_name=source_name, acting_user=request.user
+    )
+    if created:
+        messages.success(request, _("Program %(code)s dibuat (versi 1).") % {"code": programme.code})
+    elif changed:
+        messages.success(
+            request,
+            _("Program %(code)s diperbarui ke versi %(v)s.")
+            % {"code": programme.code, "v": programme.version},
+        )
+    else:
+        messages.info(request, _("Tidak ada perubahan pada program %(code)s.") % {"code": programme.code})
+    return programme
+
+
+@role_required(OPS_ROLES)
+def programmes(request: HttpRequest) -> HttpResponse:
+    """Programme list, the definition form (new programme) and the TOML upload."""
+    form = ProgrammeForm(request.POST if request.POST.get("form") == "fields" else None)
+    upload = ProgrammeUploadForm(
+        request.POST if request.POST.get("form") == "upload" else None, request.FILES or None
+    )
+    if request.method == "POST":
+        try:
+            if form.is_bound and form.is_valid():
+                programme = _apply(request, form.document(), source_name="web form")
+                return redirect("ops:programme-detail", programme.pk)
+            if upload.is_bound and upload.is_valid():
+                file = upload.cleaned_data["file"]
+                document = parse_document(file.read(), name=file.name)
+                programme = _apply(request, document, source_name=file.name)
+                return redirect("ops:programme-detail", programme.pk)
+        except UserError as e:
+            if form.is_bound:
+                form.show_problems(e)
+            else:
+                upload.add_error("file", "; ".join([e.message, *e.details]))
+    if not form.is_bound:
+        form = ProgrammeForm(initial={"region": area_prefix(request.user)})
+    context = {
+        "programmes": visible_programmes_qs(request.user).order_by("-fiscal_year", "code"),
+        "form": form,
+        "upload": upload,
+        "nav": "ops",
+        "subnav": "programmes",
+    }
+    return render(request, "ops/programmes.html", context, status=400 if request.method == "POST" else 200)
+
+
+@role_required(OPS_ROLES)
+def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """Edit a programme (a new version) and start a targeting run for it."""
+    programme = get_object_or_404(visible_programmes_qs(request.user), pk=programme_id)
+    form = ProgrammeForm(request.POST or None, initial=ProgrammeForm.initial_from(programme.spec or {}))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["code"].strip() != programme.code:
+                raise UserError(
+                    f"the programme code cannot change here ({programme.code}); define a new programme instead"
+                )
+            _apply(request, form.document(), source_name="web form")
+            return redirect("ops:programme-detail", programme.pk)
+        except UserError as e:
+            form.show_problems(e)
+    run_form = RunForm(snapshots=visible_snapshots(request.user))
+    context = {
+        "programme": programme,
+        "form": form,
+        "run_form": run_form,
+        "runs": programme.runs.select_related("snapshot").order_by("-id")[:10],
+        "jobs": visible_jobs(request.user).filter(kind=Job.TARGETING_RUN, params__programme=programme.pk)[
+            :10
+        ],
+        "nav": "ops",
+        "subnav": "programmes",
+    }
+    return render(request, "ops/programme_detail.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@role_required(OPS_ROLES)
+def programme_run(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """Start a targeting run (a background job) and follow it on the job page."""
+    programme = get_object_or_404(visible_programmes_qs(request.user), pk=programme_id)
+    form = RunForm(request.POST, snapshots=visible_snapshots(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Pilihan snapshot tidak sah."))
+        return redirect("ops:programme-detail", programme.pk)
+    snapshot, roster = form.cleaned_data["snapshot"], form.cleaned_data["roster"]
+    try:
+        job = job_start(
+            kind=Job.TARGETING_RUN,
+            params={
+                "programme": programme.pk,
+                "snapshot": snapshot.pk if snapshot else None,
+                "roster": roster.pk if roster else None,
+            },
+            acting_user=request.user,
+        )
+    except UserError as e:
+        messages.error(request, e.message)
+        return redirect("ops:programme-detail", programme.pk)
+    return redirect("ops:job-detail", job.pk)
+
+
+# --------------------------------------------------------------------------- users
+
+
+@role_required(OPS_ROLES)
+def users(request: HttpRequest) -> HttpResponse:
+    """Accounts of the user's area (role, area, active) and the form to create one."""
+    prefix = area_prefix(request.user)
+    form = UserForm(request.POST or None, area_prefix=prefix)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            created = user_create(
+                username=d["username"],
+                password=d["password"],
+                role=d["role"],
+                area_code=d["area_code"],
+                acting_user=request.user,
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("Pengguna %(u)s dibuat.") % {"u": created.get_username()})
+            return redirect("ops:users")
+    accounts = visible_users(request.user)
+    role = request.GET.get("role", "")
+    if role in dict(ROLES):
+        accounts = accounts.filter(profile__role=role)
+    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "role": role, "roles": ROLES, "nav": "ops", "subnav": "users"}
+    return render(request, "ops/users.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@role_required(OPS_ROLES)
+def user_active(request: HttpRequest, user_id: int, active: int) -> HttpResponse:
+    target = get_object_or_404(visible_users(request.user), pk=user_id)
+    try:
+        if active:
+            user_reactivate(user=target, acting_user=request.user)
+            messages.success(request, _("Pengguna %(u)s diaktifkan.") % {"u": target.get_username()})
+        else:
+            user_deactivate(user=target, acting_user=request.user)
+            messages.success(request, _("Pengguna %(u)s dinonaktifkan.") % {"u": target.get_username()})
+    except UserError as e:
+        messages.error(request, e.message)
+    return redirect("ops:users")
