@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "sigap.programmes",
     "sigap.enrolment",
     "sigap.billing",
+    "sigap.usulan",
+    "sigap.pengaduan",
     "sigap.web",
 ]
 

@@ -19,6 +19,7 @@ def _register() -> None:
         demo,
         enrolment,
         generate,
+        grievance,
         lifecycle,
         manage,
         programme,
@@ -26,7 +27,18 @@ def _register() -> None:
         targeting,
     )
 
-    for module in (generate, registry, programme, targeting, enrolment, billing, lifecycle, demo, manage):
+    for module in (
+        generate,
+        registry,
+        programme,
+        targeting,
+        enrolment,
+        billing,
+        lifecycle,
+        demo,
+        manage,
+        grievance,
+    ):
         module.register(cli)
 
 

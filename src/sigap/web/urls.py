@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from sigap.web import approval, auditlog, citizen, people, views
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("audit/", auditlog.audit_log, name="audit-log"),
     path("audit/unduh.csv", auditlog.audit_export, name="audit-export"),
     path("cek-status/", citizen.citizen_check, name="citizen-check"),
+    path("usulan/", include("sigap.usulan.urls")),
+    path("pengaduan/", include("sigap.pengaduan.urls")),
 ]
