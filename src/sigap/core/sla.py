@@ -6,8 +6,8 @@ read here.  Two ways of counting, chosen per category by the Admin Dinas:
 * calendar days: ``due = opened + days`` (same time of day);
 * business days (hari kerja): Monday to Friday, minus listed holidays.  The due moment is the
   same time of day on the ``days``-th working day *after* the day the grievance was opened, so a
-  grievance opened on Friday afternoon with a 1-business-day SLA is due Monday afternoon; one
-  opened on a Saturday is due on Tuesday at that time (Monday is the first working day after).
+  grievance opened on Friday afternoon with a 1-business-day SLA is due Monday afternoon, and so
+  is one opened on Saturday (Monday is the first working day after either day).
 
 >>> import datetime as dt
 >>> due_at(dt.datetime(2026, 1, 2, 15, 0), days=1, business_days=True)  # a Friday

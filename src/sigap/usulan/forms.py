@@ -14,6 +14,13 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the action checks them (type sniffed, size), not the form."""
+
+    def clean(self, data: Any, initial: Any = None) -> None:
+        return None
+
+
 class UsulanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Jenis usulan"), choices=R.KINDS)
     nik = forms.CharField(
@@ -53,7 +60,7 @@ class UsulanForm(forms.Form):
         label=_("Kode kelurahan tujuan (pindah)"), required=False, max_length=13
     )
     note = forms.CharField(label=_("Keterangan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    lampiran = forms.FileField(
+    lampiran = MultipleFileField(
         label=_("Lampiran (PDF, JPG, PNG; paling besar 5 MB per berkas)"),
         required=False,
         widget=MultipleFileInput(
@@ -78,9 +85,6 @@ class UsulanForm(forms.Form):
     def __init__(self, *args: Any, kelurahan: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kode_kelurahan"].choices = kelurahan  # type: ignore[attr-defined]
-
-    def clean_lampiran(self) -> None:
-        return None  # the view hands every uploaded file to the action, which checks them
 
     def proposed(self) -> dict[str, Any]:
         return {key: self.cleaned_data.get(key) for key in self.PROPOSED}
