@@ -145,3 +145,12 @@ def test_write_actions_refused_for_read_only_roles(client: Any, kel: World, obje
             assert client.post(url, {"answer": "x" * 20}).status_code == 403
     own.refresh_from_db()
     assert own.state == "diajukan"
+
+
+def test_pages_are_translated_to_english(client: Any, kel: World, objects: dict[str, Any]) -> None:
+    client.force_login(kel.users["admin_dinas"])
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("web:usulan:list")).content.decode()
+    assert "Data-update requests" in page and "Data requests" in page and "Usulan perubahan data" not in page
+    page = client.get(reverse("web:pengaduan:detail", args=[objects["g_own"].number])).content.decode()
+    assert "Received at" in page and "Save answer" in page

@@ -192,7 +192,7 @@ def grievance_file(
 
 
 def _locked(grievance: Grievance) -> Grievance:
-    return G.objects.select_for_update().select_related("assigned_to").get(pk=grievance.pk)
+    return G.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=grievance.pk)
 
 
 @transaction.atomic
