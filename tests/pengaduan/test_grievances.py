@@ -296,3 +296,27 @@ def test_pimpinan_sees_counts_only(client: Client, kel: World) -> None:
     assert g.number not in page and NIK_A not in page
     assert "data-total>1<" in page and "data-escalated>1<" in page
     assert client.get(f"/pengaduan/{g.number}/").status_code == 403
+
+
+def test_export_is_scoped_and_audited(client: Client, kel: World) -> None:
+    import io
+
+    import openpyxl
+
+    own = _file(kel)
+    other = _file(kel, "operator_kelurahan_b", kode_kelurahan=KEL_B, category="data", nik="")
+    login(client, kel, "operator_kelurahan")
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/pengaduan/unduh.xlsx").content)).active
+    assert sheet is not None
+    assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == [own.number]
+    assert sheet.cell(2, 5).value == NIK_A
+    login(client, kel, "admin_dinas")
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/pengaduan/unduh.xlsx?kategori=data").content)
+    ).active
+    assert sheet is not None
+    assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == [other.number]
+    assert [e.after["rows"] for e in AuditEvent.objects.filter(action="grievance.export").order_by("id")] == [
+        1,
+        1,
+    ]

@@ -33,19 +33,20 @@ PAGES = [
     "grievance_sla",
     "grievance_public",
     "ticket_check",
+    "grievance_export",
 ]
 # Columns follow PAGES.  302 = sent to the login page.  Kepala Dinas sees escalated grievances only
 # (the own-area one is escalated, the other one is not); Pimpinan (and Kepala Dinas for usulan) counts only.
 MATRIX = {
-    "anonymous": [302] * 13 + [200, 200],
-    "no_profile": [403] * 13 + [200, 200],
-    "admin_dinas": [200] * 15,
-    "kepala_dinas": [200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 404, 403, 200, 200],
-    "pimpinan": [200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 200, 200],
-    "auditor": [200, 403, 200, 200, 200, 200, 403, 403, 200, 403, 200, 200, 403, 200, 200],
-    "operator_kecamatan": [200, 200, 200, 404, 200, 200, 403, 403, 200, 200, 200, 404, 403, 200, 200],
-    "operator_kelurahan": [200, 200, 200, 404, 200, 200, 403, 403, 200, 200, 200, 404, 403, 200, 200],
-    "superuser": [200] * 15,
+    "anonymous": [302] * 13 + [200, 200, 302],
+    "no_profile": [403] * 13 + [200, 200, 403],
+    "admin_dinas": [200] * 16,
+    "kepala_dinas": [200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 404, 403, 200, 200, 200],
+    "pimpinan": [200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 200, 200, 403],
+    "auditor": [200, 403, 200, 200, 200, 200, 403, 403, 200, 403, 200, 200, 403, 200, 200, 200],
+    "operator_kecamatan": [200, 200, 200, 404, 200, 200, 403, 403, 200, 200, 200, 404, 403, 200, 200, 200],
+    "operator_kelurahan": [200, 200, 200, 404, 200, 200, 403, 403, 200, 200, 200, 404, 403, 200, 200, 200],
+    "superuser": [200] * 16,
 }
 
 
@@ -100,6 +101,7 @@ def _url(page: str, o: dict[str, Any]) -> str:
         "grievance_sla": reverse("web:pengaduan:sla"),
         "grievance_public": reverse("web:pengaduan:citizen-file"),
         "ticket_check": reverse("web:pengaduan:ticket-check"),
+        "grievance_export": reverse("web:pengaduan:export"),
     }[page]
 
 

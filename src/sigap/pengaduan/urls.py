@@ -6,6 +6,7 @@ app_name = "pengaduan"
 urlpatterns = [
     path("", views.grievance_list, name="list"),
     path("baru/", views.grievance_create, name="create"),
+    path("unduh.xlsx", views.grievance_export, name="export"),
     path("batas-waktu/", views.sla_settings, name="sla"),
     path("warga/", views.citizen_file, name="citizen-file"),
     path("cek-tiket/", views.ticket_check, name="ticket-check"),

@@ -96,7 +96,7 @@ def registry_csv(requests: Iterable[DataUpdateRequest]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _xlsx(columns: tuple[str, ...], rows: Iterable[list[Any]], sheet: str) -> bytes:
+def xlsx_bytes(columns: tuple[str, ...], rows: Iterable[list[Any]], sheet: str) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
@@ -118,7 +118,7 @@ def _xlsx(columns: tuple[str, ...], rows: Iterable[list[Any]], sheet: str) -> by
 
 
 def registry_xlsx(requests: Iterable[DataUpdateRequest]) -> bytes:
-    return _xlsx(
+    return xlsx_bytes(
         REGISTRY_COLUMNS,
         ([registry_row(r)[c] for c in REGISTRY_COLUMNS] for r in requests),
         "usulan_diterima",
@@ -141,4 +141,4 @@ def list_xlsx(requests: Iterable[DataUpdateRequest]) -> bytes:
             r.reason,
         ]
 
-    return _xlsx(LIST_COLUMNS, (row(r) for r in requests), "usulan")
+    return xlsx_bytes(LIST_COLUMNS, (row(r) for r in requests), "usulan")

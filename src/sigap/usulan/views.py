@@ -165,6 +165,12 @@ def usulan_create(request: HttpRequest) -> HttpResponse:
     nik = request.GET.get("nik", "").strip()
     if request.method != "POST" and nik:
         person = _person(request, nik)
+        audit_record(
+            acting_user=request.user,
+            action="person.view",
+            after={"area": prefix, "found": person is not None, "page": "usulan.create"},
+            note=nik[:32],
+        )
         if person is None:
             return _not_found(request)
         initial = {
