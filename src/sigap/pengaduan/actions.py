@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from sigap.accounts.roles import ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN
-from sigap.audit.actions import Actor, audit_record, stored_user
+from sigap.audit.actions import Actor, actor_label, audit_record, stored_user
+from sigap.audit.models import AuditEvent
 from sigap.core import sla
 from sigap.core.nik import NikError, parse_nik
 from sigap.errors import UserError
@@ -24,6 +25,7 @@ from sigap.reference import regions
 
 G = Grievance
 MAX_TEXT = 4000
+_CHUNK = 900  # values per ``__in`` lookup (SQLite's historical 999-variable limit)
 
 
 def _role(user: Actor) -> str | None:
@@ -268,20 +270,31 @@ def grievances_escalate(*, now: dt.datetime, acting_user: Actor = None) -> list[
     """Mark every unanswered grievance past its due time as escalated to the Kepala Dinas.
 
     Idempotent: a grievance is escalated once (``escalated_at``); running twice changes nothing.
+    Set-based: one UPDATE per chunk of tickets and one ``grievance.escalate`` audit row each, written
+    in bulk (same fields as :func:`audit_record`).
     """
     late = list(
-        G.objects.select_for_update()
+        G.objects.select_for_update(of=("self",))
+        .select_related("assigned_to")
         .filter(state__in=G.PENDING_STATES, escalated_at__isnull=True, due_at__lt=now)
         .order_by("due_at", "pk")
     )
+    ids = [g.pk for g in late]
+    for start in range(0, len(ids), _CHUNK):
+        G.objects.filter(pk__in=ids[start : start + _CHUNK]).update(escalated_at=now)
+    user, label, object_type = stored_user(acting_user), actor_label(acting_user), G._meta.label_lower
+    events = []
     for g in late:
         g.escalated_at = now
-    G.objects.bulk_update(late, ["escalated_at"])
-    for g in late:
-        audit_record(
-            acting_user=acting_user,
-            action="grievance.escalate",
-            obj=g,
-            after={**_snapshot(g), "late_by_hours": int((now - g.due_at).total_seconds() // 3600)},
+        events.append(
+            AuditEvent(
+                actor=user,
+                actor_label=label,
+                action="grievance.escalate",
+                object_type=object_type,
+                object_id=str(g.pk),
+                after={**_snapshot(g), "late_by_hours": int((now - g.due_at).total_seconds() // 3600)},
+            )
         )
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
     return late

@@ -42,6 +42,7 @@ from sigap.web.access import (
     GRIEVANCE_FILE_ROLES,
     GRIEVANCE_HANDLE_ROLES,
     GRIEVANCE_ROLES,
+    SEARCH_ROLES,
     allowed,
     role_of,
     role_required,
@@ -201,6 +202,7 @@ def grievance_detail(request: HttpRequest, number: str) -> HttpResponse:
         "may_assign": handle and g.is_pending,
         "may_answer": handle and g.is_pending,
         "may_close": handle and g.state == G.ANSWERED,
+        "may_search": allowed(request.user, SEARCH_ROLES),
         "assign_form": AssignForm(officers=_officers(), initial={"assignee": str(request.user.pk)}),
         "answer_form": AnswerForm(),
     }
