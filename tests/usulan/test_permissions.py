@@ -156,3 +156,14 @@ def test_pages_are_translated_to_english(client: Any, kel: World, objects: dict[
     assert "Data-update requests" in page and "Data requests" in page and "Usulan perubahan data" not in page
     page = client.get(reverse("web:pengaduan:detail", args=[objects["g_own"].number])).content.decode()
     assert "Received at" in page and "Save answer" in page
+
+
+def test_pages_have_no_inline_styles_or_scripts(client: Any, kel: World, objects: dict[str, Any]) -> None:
+    """CSP (style-src/script-src 'self') would block them; the pages load usulan.css instead."""
+    client.force_login(kel.users["admin_dinas"])
+    for page in PAGES:
+        response = client.get(_url(page, objects))
+        if response.get("Content-Type", "").startswith("text/html"):
+            html = response.content.decode()
+            assert 'style="' not in html and "<script>" not in html and " onclick=" not in html, page
+            assert "sigap/usulan" in html and "usulan.css" in html, page
