@@ -231,7 +231,8 @@ def test_public_grievance_and_ticket_check(kel: World) -> None:
     g = Grievance.objects.get()
     assert response.status_code == 200 and f"data-ticket>{g.number}<" in response.content.decode()
     assert (g.channel, g.contact_phone, g.created_by) == ("citizen", "081234567890", None)
-    assert AuditEvent.objects.get(action="grievance.file").actor is None
+    filed = AuditEvent.objects.get(action="grievance.file")
+    assert (filed.actor, filed.actor_label) == (None, "publik")
 
     def check(number: str, secret: str) -> str:
         token = citizen.get(TICKET).cookies["csrftoken"].value
@@ -252,6 +253,9 @@ def test_public_grievance_and_ticket_check(kel: World) -> None:
         acting_user=kel.users["admin_dinas"],
     )
     answer = check(g.number, "081234567890")
+    checks = AuditEvent.objects.filter(action="grievance.public_check").order_by("id")
+    assert [e.after["found"] for e in checks] == [True, True, False, False, False, True]
+    assert all(NIK_A not in str(e.after) + e.note for e in checks)
     assert 'data-state="answered"' in answer and "Data Anda kami periksa ulang" in answer
     assert NIK_A not in answer and "Siti" not in answer  # only the state and the answer
 
@@ -273,6 +277,13 @@ def test_public_form_bad_input_and_rate_limit(kel: World, settings: Any) -> None
     assert client.post(PUBLIC, data, REMOTE_ADDR="10.9.9.9").status_code == 429
     assert client.post(PUBLIC, data, REMOTE_ADDR="10.9.9.8").status_code == 200
     assert Grievance.objects.count() == 2
+    # Per phone number: at most PUBLIC_TICKETS_PER_PHONE_PER_DAY tickets, whatever the address.
+    from sigap.pengaduan.views import PUBLIC_TICKETS_PER_PHONE_PER_DAY
+
+    for i in range(PUBLIC_TICKETS_PER_PHONE_PER_DAY - 2):
+        assert client.post(PUBLIC, data, REMOTE_ADDR=f"10.8.0.{i}").status_code == 200
+    assert client.post(PUBLIC, data, REMOTE_ADDR="10.8.1.1").status_code == 429
+    assert Grievance.objects.count() == PUBLIC_TICKETS_PER_PHONE_PER_DAY
     for _ in range(3):
         assert (
             client.post(

@@ -389,3 +389,30 @@ def test_csrf_is_required_for_transitions(kel: World) -> None:
     assert strict.post(reverse("web:usulan:verify", args=[request.number])).status_code == 403
     request.refresh_from_db()
     assert request.state == "diajukan"
+
+
+def test_attachments_added_later_scoped_checked_and_only_while_pending(
+    client: Client, kel: World, data_dir: Path
+) -> None:
+    request = _submit(kel, uploads=[Upload("ktp.pdf", PDF)])
+    url = reverse("web:usulan:attach", args=[request.number])
+    login(client, kel, "operator_kecamatan")
+    assert 'enctype="multipart/form-data"' in client.get(_detail(request.number)).content.decode()
+    response = client.post(url, {"lampiran": [SimpleUploadedFile("virus.png", EXE)]}, follow=True)
+    assert "bukan PDF, JPG, atau PNG" in response.content.decode()
+    assert request.attachments.count() == 1 and len(_files(data_dir)) == 1
+    response = client.post(url, {"lampiran": [SimpleUploadedFile("surat.png", PNG)]}, follow=True)
+    assert "1 lampiran ditambahkan." in response.content.decode()
+    assert sorted(a.original_name for a in request.attachments.all()) == ["ktp.pdf", "surat.png"]
+    assert AuditEvent.objects.filter(action="usulan.attach", object_id=str(request.pk)).count() == 1
+
+    login(client, kel, "operator_kelurahan_b")
+    assert client.post(url, {"lampiran": [SimpleUploadedFile("a.png", PNG)]}).status_code == 404
+    login(client, kel, "auditor")
+    assert client.post(url, {"lampiran": [SimpleUploadedFile("a.png", PNG)]}).status_code == 403
+
+    actions.usulan_reject(request=request, reason="Data ganda", acting_user=kel.users["admin_dinas"])
+    login(client, kel, "operator_kecamatan")
+    response = client.post(url, {"lampiran": [SimpleUploadedFile("b.png", PNG)]}, follow=True)
+    assert "sudah diputuskan" in response.content.decode()
+    assert request.attachments.count() == 2 and len(_files(data_dir)) == 2

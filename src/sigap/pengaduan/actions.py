@@ -25,6 +25,7 @@ from sigap.reference import regions
 
 G = Grievance
 MAX_TEXT = 4000
+PUBLIC_ACTOR = "publik"  # actor label of rows written by the public pages
 _CHUNK = 900  # values per ``__in`` lookup (SQLite's historical 999-variable limit)
 
 
@@ -184,12 +185,19 @@ def grievance_file(
     )
     grievance.number = f"ADU-{timezone.localtime(now).year}-{grievance.pk:06d}"
     grievance.save(update_fields=["number"])
-    audit_record(
-        acting_user=acting_user,
-        action="grievance.file",
-        obj=grievance,
-        after={**_snapshot(grievance), "channel": channel, "sla_days": days, "business_days": business},
-    )
+    after = {**_snapshot(grievance), "channel": channel, "sla_days": days, "business_days": business}
+    if acting_user is None and channel == G.CITIZEN:
+        # The public page has no user; say so instead of the CLI label audit_record would use.
+        AuditEvent.objects.create(
+            actor=None,
+            actor_label=PUBLIC_ACTOR,
+            action="grievance.file",
+            object_type=G._meta.label_lower,
+            object_id=str(grievance.pk),
+            after=after,
+        )
+    else:
+        audit_record(acting_user=acting_user, action="grievance.file", obj=grievance, after=after)
     return grievance
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from sigap.accounts.roles import ADMIN_DINAS, KEPALA_DINAS, PIMPINAN
 from sigap.accounts.scoping import area_prefix
 from sigap.audit.actions import audit_record
+from sigap.audit.models import AuditEvent
 from sigap.errors import UserError
 from sigap.pengaduan import actions
 from sigap.pengaduan.forms import (
@@ -49,6 +50,7 @@ from sigap.web.access import (
 )
 
 PAGE_SIZE = 50
+PUBLIC_TICKETS_PER_PHONE_PER_DAY = 5
 
 
 def _role(request: HttpRequest) -> str | None:
@@ -317,6 +319,13 @@ def citizen_file(request: HttpRequest) -> HttpResponse:
         form = CitizenGrievanceForm(request.POST, kelurahan=choices)
         if form.is_valid():
             d = form.cleaned_data
+            if not ratelimit.hit(
+                scope="grievance-phone",
+                value=actions._clean_phone(d["contact_phone"]),
+                limit=PUBLIC_TICKETS_PER_PHONE_PER_DAY,
+                window=24 * 3600,
+            ):
+                return _limited(request)
             try:
                 g = actions.grievance_file(
                     channel=G.CITIZEN,
@@ -365,6 +374,16 @@ def ticket_check(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             checked = True
             found = ticket_lookup(number=form.cleaned_data["number"], secret=form.cleaned_data["secret"])
+            # The answer may hold personal data: a disclosure, so it is logged (no NIK/phone in the row).
+            AuditEvent.objects.create(
+                actor=None,
+                actor_label=actions.PUBLIC_ACTOR,
+                action="grievance.public_check",
+                object_type="pengaduan.grievance",
+                object_id=str(found.pk) if found else "",
+                after={"found": found is not None},
+                note=form.cleaned_data["number"][:20],
+            )
             form = TicketForm(initial={"number": form.cleaned_data["number"]})
     else:
         form = TicketForm()

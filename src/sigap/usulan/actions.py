@@ -7,8 +7,9 @@ and sees the whole region).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core.nik import NikError, parse_nik
 from sigap.errors import UserError
 from sigap.reference import regions
-from sigap.usulan.files import Upload, check_uploads, write_file
+from sigap.usulan.files import MAX_FILES, CheckedUpload, Upload, check_uploads, write_file
 from sigap.usulan.models import Attachment, DataUpdateRequest
 
 R = DataUpdateRequest
@@ -211,6 +212,22 @@ def usulan_submit(
     )
     request.number = _number(request)
     request.save(update_fields=["number"])
+    with _stored(request, checked, acting_user):
+        audit_record(
+            acting_user=acting_user,
+            action="usulan.submit",
+            obj=request,
+            after={**_snapshot(request), "attachments": [c.name for c in checked]},
+            note=note[:200],
+        )
+    return request
+
+
+@contextlib.contextmanager
+def _stored(
+    request: DataUpdateRequest, checked: Sequence[CheckedUpload], acting_user: Actor
+) -> Iterator[None]:
+    """Write the files and their rows; if anything in the block fails, delete the files again."""
     root = Path(settings.DATA_DIR)
     written: list[Path] = []
     try:
@@ -226,18 +243,38 @@ def usulan_submit(
                 path=rel,
                 uploaded_by=stored_user(acting_user),
             )
-        audit_record(
-            acting_user=acting_user,
-            action="usulan.submit",
-            obj=request,
-            after={**_snapshot(request), "attachments": [c.name for c in checked]},
-            note=note[:200],
-        )
+        yield
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
         raise
-    return request
+
+
+@transaction.atomic
+def usulan_attachments_add(
+    *, request: DataUpdateRequest, uploads: Sequence[Upload], acting_user: Actor
+) -> list[Attachment]:
+    """Add supporting documents to a pending request (e.g. the kecamatan asked for a letter)."""
+    _require_role(acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "menambah lampiran")
+    request = _locked(request)
+    _require_area(acting_user, request.kode_kelurahan)
+    if request.state not in (R.DIAJUKAN, R.DIVERIFIKASI):
+        raise UserError(f"{request.number} sudah diputuskan; lampiran tidak bisa ditambah.")
+    if not uploads:
+        raise UserError("Pilih paling sedikit satu berkas.")
+    existing = request.attachments.count()
+    if existing + len(uploads) > MAX_FILES:
+        raise UserError(f"Paling banyak {MAX_FILES} lampiran per usulan (sudah ada {existing}).")
+    checked = check_uploads(list(uploads))
+    before = request.attachments.count()
+    with _stored(request, checked, acting_user):
+        audit_record(
+            acting_user=acting_user,
+            action="usulan.attach",
+            obj=request,
+            after={"number": request.number, "attachments": [c.name for c in checked]},
+        )
+    return list(request.attachments.order_by("id")[before:])
 
 
 def _locked(request: DataUpdateRequest) -> DataUpdateRequest:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<str:number>/verifikasi/", views.usulan_verify, name="verify"),
     path("<str:number>/terima/", views.usulan_accept, name="accept"),
     path("<str:number>/tolak/", views.usulan_reject, name="reject"),
+    path("<str:number>/lampiran/", views.usulan_attach, name="attach"),
     path("<str:number>/lampiran/<int:attachment_id>/", views.attachment_download, name="attachment"),
 ]

@@ -251,6 +251,8 @@ def usulan_detail(request: HttpRequest, number: str) -> HttpResponse:
         "may_accept": found.state == R.DIVERIFIKASI and dinas,
         "may_reject": (found.state == R.DIAJUKAN and (role == OPERATOR_KECAMATAN or dinas))
         or (found.state == R.DIVERIFIKASI and dinas),
+        "may_attach": found.state in (R.DIAJUKAN, R.DIVERIFIKASI)
+        and allowed(request.user, USULAN_FILE_ROLES),
         "reason_form": ReasonForm(),
         "note_form": NoteForm(),
     }
@@ -294,6 +296,16 @@ def usulan_reject(request: HttpRequest, number: str) -> HttpResponse:
     def run(r: R) -> None:
         actions.usulan_reject(request=r, reason=request.POST.get("reason", ""), acting_user=request.user)
         messages.success(request, _("Usulan %(n)s ditolak.") % {"n": r.number})
+
+    return _transition(request, number, run)
+
+
+@require_POST
+@role_required(USULAN_FILE_ROLES)
+def usulan_attach(request: HttpRequest, number: str) -> HttpResponse:
+    def run(r: R) -> None:
+        added = actions.usulan_attachments_add(request=r, uploads=_uploads(request), acting_user=request.user)
+        messages.success(request, _("%(n)s lampiran ditambahkan.") % {"n": len(added)})
 
     return _transition(request, number, run)
 
