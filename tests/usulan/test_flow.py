@@ -416,3 +416,56 @@ def test_attachments_added_later_scoped_checked_and_only_while_pending(
     response = client.post(url, {"lampiran": [SimpleUploadedFile("b.png", PNG)]}, follow=True)
     assert "sudah diputuskan" in response.content.decode()
     assert request.attachments.count() == 2 and len(_files(data_dir)) == 2
+
+
+def test_a_failure_after_the_files_were_written_leaves_no_file_and_no_row(
+    kel: World, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("disk full while writing the audit row")
+
+    monkeypatch.setattr(actions, "audit_record", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _submit(kel, uploads=[Upload("ktp.pdf", PDF), Upload("foto.png", PNG)])
+    assert DataUpdateRequest.objects.count() == 0 and Attachment.objects.count() == 0
+    assert _files(data_dir) == []
+
+
+def test_cli_exports_accepted_requests_and_marks_them_applied(kel: World, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from sigap.cli import _register, cli
+
+    request = actions.usulan_verify(request=_submit(kel), acting_user=kel.users["operator_kecamatan"])
+    actions.usulan_accept(request=request, acting_user=kel.users["admin_dinas"])
+    _register()
+    runner = CliRunner()
+    out = tmp_path / "usulan.csv"
+    args = ["usulan", "accepted", "--out", str(out), "--mark-applied", "--as", "admin_dinas", "--json"]
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"file": str(out), "requests": 1, "marked_applied": 1}
+    rows = list(csv.DictReader(io.StringIO(out.read_text()), delimiter="|"))
+    assert [r["nomor_usulan"] for r in rows] == [request.number]
+    request.refresh_from_db()
+    assert request.applied_at is not None
+    again = runner.invoke(cli, args, catch_exceptions=False)
+    assert json.loads(again.output)["requests"] == 0
+    # Only the Admin Dinas may mark requests applied: nothing is marked, the error is clear.
+    other = actions.usulan_verify(
+        request=_submit(kel, kind="pekerjaan", proposed={"pekerjaan": "PETANI"}),
+        acting_user=kel.users["operator_kecamatan"],
+    )
+    actions.usulan_accept(request=other, acting_user=kel.users["admin_dinas"])
+    out.unlink()
+    refused = runner.invoke(cli, [*args[:-3], "--as", "operator_kecamatan", "--json"], catch_exceptions=False)
+    assert not out.exists()  # nothing written when refused
+    assert refused.exit_code == 2 and "tidak boleh" in json.loads(refused.output)["error"]
+    other.refresh_from_db()
+    assert other.applied_at is None
+    bad = runner.invoke(
+        cli, ["usulan", "accepted", "--out", str(tmp_path / "x.txt"), "--json"], catch_exceptions=False
+    )
+    assert bad.exit_code == 2 and ".csv or .xlsx" in json.loads(bad.output)["error"]

@@ -25,6 +25,7 @@ def _register() -> None:
         programme,
         registry,
         targeting,
+        usulan,
     )
 
     for module in (
@@ -38,6 +39,7 @@ def _register() -> None:
         demo,
         manage,
         grievance,
+        usulan,
     ):
         module.register(cli)
 
