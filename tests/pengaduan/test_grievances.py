@@ -331,3 +331,15 @@ def test_export_is_scoped_and_audited(client: Client, kel: World) -> None:
         1,
         1,
     ]
+
+
+def test_list_sorts_by_due_time(client: Client, kel: World) -> None:
+    slow = _file(kel, category="data", text="Alamat saya keliru di data.")  # 14 working days
+    fast = _file(kel, category="layanan", text="Petugas tidak datang ke rumah.")  # 5 working days
+    login(client, kel, "admin_dinas")
+    newest = client.get("/pengaduan/").content.decode()
+    by_due = client.get("/pengaduan/", {"urut": "batas"}).content.decode()
+    assert newest.index(fast.number) < newest.index(slow.number)  # same moment: higher id first
+    assert by_due.index(fast.number) < by_due.index(slow.number)
+    by_category = client.get("/pengaduan/", {"urut": "kategori"}).content.decode()  # data < layanan
+    assert by_category.index(slow.number) < by_category.index(fast.number)

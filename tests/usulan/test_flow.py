@@ -469,3 +469,15 @@ def test_cli_exports_accepted_requests_and_marks_them_applied(kel: World, tmp_pa
         cli, ["usulan", "accepted", "--out", str(tmp_path / "x.txt"), "--json"], catch_exceptions=False
     )
     assert bad.exit_code == 2 and ".csv or .xlsx" in json.loads(bad.output)["error"]
+
+
+def test_list_sorts(client: Client, kel: World) -> None:
+    first = _submit(kel)
+    second = _submit(kel, kind="alamat", nik=NIK_A, proposed={"alamat": "JL. KENANGA 1"})
+    login(client, kel, "operator_kelurahan")
+    newest = client.get("/usulan/").content.decode()
+    oldest = client.get("/usulan/", {"urut": "lama"}).content.decode()
+    by_kind = client.get("/usulan/", {"urut": "jenis"}).content.decode()  # alamat < desil
+    assert newest.index(second.number) < newest.index(first.number)
+    assert oldest.index(first.number) < oldest.index(second.number)
+    assert by_kind.index(second.number) < by_kind.index(first.number)

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -50,6 +51,13 @@ from sigap.web.access import (
 )
 
 PAGE_SIZE = 50
+#: ``?urut=`` value -> (label msgid, ordering)
+SORTS = {
+    "baru": (gettext_noop("terbaru"), ("-created_at", "-id")),
+    "batas": (gettext_noop("batas waktu terdekat"), ("due_at", "id")),
+    "status": (gettext_noop("status"), ("state", "due_at", "id")),
+    "kategori": (gettext_noop("kategori"), ("category", "due_at", "id")),
+}
 PUBLIC_TICKETS_PER_PHONE_PER_DAY = 5
 
 
@@ -80,6 +88,7 @@ def list_filters(params: Any) -> dict[str, str]:
         "category": category if category in dict(G.CATEGORIES) else "",
         "late": "1" if params.get("terlambat") == "1" else "",
         "escalated": "1" if params.get("eskalasi") == "1" else "",
+        "sort": params.get("urut", "") if params.get("urut", "") in SORTS else "",
     }
 
 
@@ -93,7 +102,8 @@ def filtered(request: HttpRequest, f: dict[str, str], now: Any) -> QuerySet[G]:
         qs = qs.filter(state__in=G.PENDING_STATES, due_at__lt=now)
     if f["escalated"]:
         qs = qs.filter(escalated_at__isnull=False)
-    return qs.order_by("due_at", "id") if f["late"] else qs.order_by("-created_at", "-id")
+    sort = f["sort"] or ("batas" if f["late"] else "baru")
+    return qs.order_by(*SORTS[sort][1])
 
 
 @role_required(GRIEVANCE_ROLES)
@@ -126,6 +136,7 @@ def grievance_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "states": G.STATES,
         "categories": G.CATEGORIES,
+        "sorts": [(key, _(label)) for key, (label, _order) in SORTS.items()],
         "now": now,
         "may_file": allowed(request.user, GRIEVANCE_FILE_ROLES),
         "may_handle": allowed(request.user, GRIEVANCE_HANDLE_ROLES),

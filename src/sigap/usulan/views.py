@@ -16,6 +16,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from sigap.accounts.roles import ADMIN_DINAS, KEPALA_DINAS, OPERATOR_KECAMATAN, PIMPINAN
@@ -39,6 +40,14 @@ from sigap.web.access import (
 )
 
 PAGE_SIZE = 50
+#: ``?urut=`` value -> (label msgid, ordering)
+SORTS = {
+    "baru": (gettext_noop("terbaru"), ("-created_at", "-id")),
+    "lama": (gettext_noop("terlama"), ("created_at", "id")),
+    "status": (gettext_noop("status"), ("state", "-created_at", "-id")),
+    "jenis": (gettext_noop("jenis"), ("kind", "-created_at", "-id")),
+    "kelurahan": (gettext_noop("kelurahan"), ("kode_kelurahan", "-created_at", "-id")),
+}
 COUNTS_ONLY_ROLES = frozenset({PIMPINAN, KEPALA_DINAS})
 
 
@@ -67,6 +76,7 @@ def list_filters(params: Any) -> dict[str, str]:
         "kind": kind if kind in dict(R.KINDS) else "",
         "kelurahan": "".join(ch for ch in params.get("kelurahan", "") if ch.isdigit())[:10],
         "q": params.get("q", "").strip()[:40],
+        "sort": params.get("urut", "") if params.get("urut", "") in SORTS else "baru",
     }
 
 
@@ -87,7 +97,7 @@ def filtered(request: HttpRequest, f: dict[str, str]) -> QuerySet[R]:
             if q.upper().startswith("USL-")
             else qs.filter(nama__icontains=q)
         )
-    return qs.order_by("-created_at", "-id")
+    return qs.order_by(*SORTS[f["sort"]][1])
 
 
 def _counts(qs: QuerySet[R]) -> dict[str, Any]:
@@ -116,7 +126,11 @@ def usulan_list(request: HttpRequest) -> HttpResponse:
     audit_record(
         acting_user=request.user,
         action="usulan.list",
-        after={"area": area_prefix(request.user), **{k: v for k, v in f.items() if v}, "page": page.number},
+        after={
+            "area": area_prefix(request.user),
+            **{k: v for k, v in f.items() if v and k != "sort"},
+            "page": page.number,
+        },
     )
     context = {
         "nav": "usulan",
@@ -125,6 +139,7 @@ def usulan_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "states": R.STATES,
         "kinds": R.KINDS,
+        "sorts": [(key, _(label)) for key, (label, _order) in SORTS.items()],
         "may_file": allowed(request.user, USULAN_FILE_ROLES),
         "may_apply": allowed(request.user, USULAN_DINAS_ROLES),
     }
@@ -140,7 +155,11 @@ def usulan_export(request: HttpRequest) -> HttpResponse:
     audit_record(
         acting_user=request.user,
         action="usulan.export",
-        after={"area": area_prefix(request.user), "rows": len(qs), **{k: v for k, v in f.items() if v}},
+        after={
+            "area": area_prefix(request.user),
+            "rows": len(qs),
+            **{k: v for k, v in f.items() if v and k != "sort"},
+        },
     )
     response = HttpResponse(
         exports.list_xlsx(qs),
