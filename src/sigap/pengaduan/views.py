@@ -211,7 +211,7 @@ def grievance_detail(request: HttpRequest, number: str) -> HttpResponse:
         "g": g,
         "place": place(g.kode_kelurahan),
         "late": g.is_pending and timezone.now() > g.due_at,
-        "history": history(g).exclude(action="grievance.view"),
+        "history": history(g),
         "may_assign": handle and g.is_pending,
         "may_answer": handle and g.is_pending,
         "may_close": handle and g.state == G.ANSWERED,

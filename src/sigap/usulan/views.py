@@ -236,10 +236,36 @@ def _person(request: HttpRequest, nik: str) -> Any:
     return person_get(run=run, area_prefix=area_prefix(request.user), nik=nik)
 
 
-def history(obj: Any) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by(
-        "at", "id"
-    )
+#: Audit action -> what the history table says.
+HISTORY_LABELS = {
+    "usulan.submit": gettext_noop("Diajukan"),
+    "usulan.attach": gettext_noop("Lampiran ditambah"),
+    "usulan.verify": gettext_noop("Diverifikasi kecamatan"),
+    "usulan.accept": gettext_noop("Diterima Dinas"),
+    "usulan.reject": gettext_noop("Ditolak"),
+    "usulan.apply": gettext_noop("Diterapkan (dikirim ke pembaruan DTSEN)"),
+    "grievance.file": gettext_noop("Dicatat"),
+    "grievance.assign": gettext_noop("Ditugaskan"),
+    "grievance.answer": gettext_noop("Dijawab"),
+    "grievance.close": gettext_noop("Ditutup"),
+    "grievance.escalate": gettext_noop("Dieskalasi ke Kepala Dinas"),
+}
+
+
+def history(obj: Any) -> list[dict[str, Any]]:
+    """The object's audit rows without the disclosure rows (views, public checks), labelled for people."""
+    events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    events = events.exclude(action__endswith=".view").exclude(action__endswith=".public_check")
+    return [
+        {
+            "at": e.at,
+            "actor": e.actor_label,
+            "action": e.action,
+            "label": _(HISTORY_LABELS.get(e.action, e.action)),
+            "note": e.note,
+        }
+        for e in events.order_by("at", "id")
+    ]
 
 
 @role_required(USULAN_ROLES)
@@ -265,7 +291,7 @@ def usulan_detail(request: HttpRequest, number: str) -> HttpResponse:
         "place": place(found.kode_kelurahan),
         "proposed": [(actions.FIELD_LABELS.get(k, k), v) for k, v in (found.proposed or {}).items()],
         "attachments": found.attachments.all(),
-        "history": history(found).exclude(action="usulan.view"),
+        "history": history(found),
         "may_verify": found.state == R.DIAJUKAN and (role == OPERATOR_KECAMATAN or dinas),
         "may_accept": found.state == R.DIVERIFIKASI and dinas,
         "may_reject": (found.state == R.DIAJUKAN and (role == OPERATOR_KECAMATAN or dinas))
