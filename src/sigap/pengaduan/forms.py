@@ -32,7 +32,9 @@ class GrievanceForm(forms.Form):
 
     def __init__(self, *args: Any, kelurahan: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kode_kelurahan"].choices = kelurahan  # type: ignore[attr-defined]
+        # More than one kelurahan: start blank, so nobody files in the first one by accident.
+        blank = [("", _("— pilih kelurahan/desa —"))] if len(kelurahan) > 1 else []
+        self.fields["kode_kelurahan"].choices = blank + kelurahan  # type: ignore[attr-defined]
 
 
 class CitizenGrievanceForm(GrievanceForm):

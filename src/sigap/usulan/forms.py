@@ -84,7 +84,9 @@ class UsulanForm(forms.Form):
 
     def __init__(self, *args: Any, kelurahan: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kode_kelurahan"].choices = kelurahan  # type: ignore[attr-defined]
+        # More than one kelurahan: start blank, so nobody files in the first one by accident.
+        blank = [("", _("— pilih kelurahan/desa —"))] if len(kelurahan) > 1 else []
+        self.fields["kode_kelurahan"].choices = blank + kelurahan  # type: ignore[attr-defined]
 
     def proposed(self) -> dict[str, Any]:
         return {key: self.cleaned_data.get(key) for key in self.PROPOSED}
