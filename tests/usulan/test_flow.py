@@ -105,7 +105,11 @@ def test_kelurahan_files_with_attachment_kecamatan_verifies_dinas_accepts(
         ("usulan.accept", "admin_dinas"),
     ]
     history = client.get(_detail(request.number)).content.decode().split("<h2>Riwayat</h2>")[1]
-    assert "Diverifikasi kecamatan" in history and "Dokumen lengkap" in history and "operator_kecamatan" in history
+    assert (
+        "Diverifikasi kecamatan" in history
+        and "Dokumen lengkap" in history
+        and "operator_kecamatan" in history
+    )
     assert "usulan.view" not in history  # disclosures stay in the audit log, not in the history
 
     # Attachment download: the bytes, audited.

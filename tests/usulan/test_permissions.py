@@ -167,3 +167,10 @@ def test_pages_have_no_inline_styles_or_scripts(client: Any, kel: World, objects
             html = response.content.decode()
             assert 'style="' not in html and "<script>" not in html and " onclick=" not in html, page
             assert "sigap/usulan" in html and "usulan.css" in html, page
+
+
+def test_help_texts_are_announced_with_their_fields(client: Any, kel: World) -> None:
+    client.force_login(kel.users["operator_kelurahan"])
+    for url in (reverse("web:usulan:create"), reverse("web:pengaduan:create")):
+        html = client.get(url).content.decode()
+        assert 'aria-describedby="id_nik_helptext"' in html and 'id="id_nik_helptext"' in html, url

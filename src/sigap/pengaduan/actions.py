@@ -98,7 +98,7 @@ def sla_policy_set(*, category: str, days: int, business_days: bool, acting_user
     return policy
 
 
-def _clean_phone(raw: str) -> str:
+def clean_phone(raw: str) -> str:
     digits = "".join(ch for ch in raw if ch.isdigit())
     if raw.strip().startswith("+62"):
         digits = "0" + digits[2:]
@@ -165,7 +165,7 @@ def grievance_file(
             raise UserError(f"NIK tidak sah: {e.message}") from None
     elif category == G.SANGGAHAN:
         raise UserError("Sanggahan atas keputusan sasaran perlu NIK orang yang bersangkutan.")
-    phone = _clean_phone(contact_phone)
+    phone = clean_phone(contact_phone)
     if contact_phone.strip() and not 9 <= len(phone) <= 14:
         raise UserError("Nomor telepon harus 9 sampai 14 angka.")
     if channel == G.CITIZEN and not phone:

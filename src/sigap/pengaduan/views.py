@@ -332,7 +332,7 @@ def citizen_file(request: HttpRequest) -> HttpResponse:
             d = form.cleaned_data
             if not ratelimit.hit(
                 scope="grievance-phone",
-                value=actions._clean_phone(d["contact_phone"]),
+                value=actions.clean_phone(d["contact_phone"]),
                 limit=PUBLIC_TICKETS_PER_PHONE_PER_DAY,
                 window=24 * 3600,
             ):
@@ -362,7 +362,7 @@ def citizen_file(request: HttpRequest) -> HttpResponse:
 
 def ticket_lookup(*, number: str, secret: str) -> G | None:
     """The ticket when ``secret`` is its NIK or its phone number; None otherwise (same answer)."""
-    digits = actions._clean_phone(secret)
+    digits = actions.clean_phone(secret)
     if not number or len(digits) < 9:
         return None
     return (
