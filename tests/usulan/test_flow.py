@@ -52,6 +52,7 @@ def test_kelurahan_files_with_attachment_kecamatan_verifies_dinas_accepts(
     form_page = client.get(CREATE, {"nik": NIK_A})
     assert form_page.status_code == 200
     assert f'value="{NIK_A}"' in form_page.content.decode()
+    assert 'data-kinds="desil"' in form_page.content.decode() and "sigap/usulan.js" in form_page.content.decode()
 
     response = client.post(
         CREATE,
