@@ -28,20 +28,10 @@ def _register() -> None:
         usulan,
     )
 
-    for module in (
-        generate,
-        registry,
-        programme,
-        targeting,
-        enrolment,
-        billing,
-        lifecycle,
-        demo,
-        manage,
-        grievance,
-        usulan,
-    ):
+    for module in (generate, registry, programme, targeting, enrolment, billing, lifecycle, demo, manage):
         module.register(cli)
+    grievance.register(cli)
+    usulan.register(cli)
 
 
 def main() -> None:
