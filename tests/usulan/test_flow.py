@@ -52,7 +52,9 @@ def test_kelurahan_files_with_attachment_kecamatan_verifies_dinas_accepts(
     form_page = client.get(CREATE, {"nik": NIK_A})
     assert form_page.status_code == 200
     assert f'value="{NIK_A}"' in form_page.content.decode()
-    assert 'data-kinds="desil"' in form_page.content.decode() and "sigap/usulan.js" in form_page.content.decode()
+    assert (
+        'data-kinds="desil"' in form_page.content.decode() and "sigap/usulan.js" in form_page.content.decode()
+    )
 
     response = client.post(
         CREATE,
@@ -259,17 +261,29 @@ def test_bad_input_messages_and_area_checks(client: Client, kel: World) -> None:
     with pytest.raises(UserError, match="di luar wilayah"):
         _submit(kel, kode_kelurahan=KEL_B, nik=NIK_B)
     cases = [
-        (_form(desil=""), "Isian &#x27;desil&#x27; wajib"),
-        (_form(nik=""), "NIK wajib diisi"),
-        (_form(nik="1234", desil="2"), "NIK tidak sah"),
-        (_form(kind="baru", nik="", nama=""), "Nama wajib diisi"),
-        (_form(kind="meninggal", tanggal_meninggal="2099-01-01"), "tidak masuk akal"),
-        (_form(kind="pindah", kode_kelurahan_baru="9999999999"), "bukan kode kelurahan/desa"),
-        (_form(kind="lainnya"), "perlu keterangan"),
+        (_form(desil=""), "desil", "Isian &#x27;desil&#x27; wajib"),
+        (_form(nik=""), "nik", "NIK wajib diisi"),
+        (_form(nik="1234", desil="2"), "nik", "NIK tidak sah"),
+        (_form(kind="baru", nik="", nama=""), "nama", "Nama wajib diisi"),
+        (_form(kind="meninggal", tanggal_meninggal="2099-01-01"), "tanggal_meninggal", "tidak masuk akal"),
+        (
+            _form(kind="pindah", kode_kelurahan_baru="9999999999"),
+            "kode_kelurahan_baru",
+            "bukan kode kelurahan",
+        ),
+        (
+            _form(kind="baru", nik="", nama="X", tanggal_lahir="1990-01-01", jenis_kelamin="P"),
+            "alamat",
+            "wajib",
+        ),
+        (_form(kind="lainnya"), "note", "perlu keterangan"),
     ]
-    for data, message in cases:
+    for data, field, message in cases:
         response = client.post(CREATE, data)
-        assert response.status_code == 200 and message in response.content.decode(), message
+        page = response.content.decode()
+        assert response.status_code == 200, message
+        block = page.split(f'for="id_{field}"')[1].split("</p>")[0]
+        assert message in block, (field, message)  # shown next to its field
     assert DataUpdateRequest.objects.count() == 0
     # A second open request of the same kind for the same NIK is refused.
     _submit(kel)

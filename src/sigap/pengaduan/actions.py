@@ -22,6 +22,7 @@ from sigap.core.nik import NikError, parse_nik
 from sigap.errors import UserError
 from sigap.pengaduan.models import Grievance, SlaPolicy
 from sigap.reference import regions
+from sigap.usulan.errors import FieldError
 
 G = Grievance
 MAX_TEXT = 4000
@@ -148,13 +149,15 @@ def grievance_file(
         raise UserError(f"Kategori '{category}' tidak dikenal.")
     text = text.strip()
     if len(text) < 10:
-        raise UserError("Isi pengaduan terlalu pendek (paling sedikit 10 huruf).")
+        raise FieldError("Isi pengaduan terlalu pendek (paling sedikit 10 huruf).", field="text")
     if len(text) > MAX_TEXT:
-        raise UserError(f"Isi pengaduan terlalu panjang (paling banyak {MAX_TEXT} huruf).")
+        raise FieldError(f"Isi pengaduan terlalu panjang (paling banyak {MAX_TEXT} huruf).", field="text")
     kode_kelurahan = kode_kelurahan.strip()
     region = regions().get(kode_kelurahan)
     if region is None or len(kode_kelurahan) != 10:
-        raise UserError(f"'{kode_kelurahan}' bukan kode kelurahan/desa yang dikenal.")
+        raise FieldError(
+            f"'{kode_kelurahan}' bukan kode kelurahan/desa yang dikenal.", field="kode_kelurahan"
+        )
     if channel == G.OPERATOR:
         _require_area(acting_user, kode_kelurahan)
     nik = nik.strip()
@@ -162,14 +165,14 @@ def grievance_file(
         try:
             nik = parse_nik(nik, reference_date=now.date()).value
         except NikError as e:
-            raise UserError(f"NIK tidak sah: {e.message}") from None
+            raise FieldError(f"NIK tidak sah: {e.message}", field="nik") from None
     elif category == G.SANGGAHAN:
-        raise UserError("Sanggahan atas keputusan sasaran perlu NIK orang yang bersangkutan.")
+        raise FieldError("Sanggahan atas keputusan sasaran perlu NIK orang yang bersangkutan.", field="nik")
     phone = clean_phone(contact_phone)
     if contact_phone.strip() and not 9 <= len(phone) <= 14:
-        raise UserError("Nomor telepon harus 9 sampai 14 angka.")
+        raise FieldError("Nomor telepon harus 9 sampai 14 angka.", field="contact_phone")
     if channel == G.CITIZEN and not phone:
-        raise UserError("Nomor telepon wajib diisi agar Anda bisa memeriksa tiket.")
+        raise FieldError("Nomor telepon wajib diisi agar Anda bisa memeriksa tiket.", field="contact_phone")
     days, business = policy_for(category)
     grievance = G.objects.create(
         channel=channel,

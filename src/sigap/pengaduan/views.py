@@ -39,6 +39,7 @@ from sigap.pengaduan.forms import (
 )
 from sigap.pengaduan.models import Grievance as G
 from sigap.usulan.areas import kelurahan_choices, place
+from sigap.usulan.errors import error_field
 from sigap.web import ratelimit
 from sigap.web.access import (
     GRIEVANCE_FILE_ROLES,
@@ -165,7 +166,7 @@ def grievance_create(request: HttpRequest) -> HttpResponse:
                     acting_user=request.user,
                 )
             except UserError as e:
-                form.add_error(None, e.message)
+                form.add_error(error_field(e, form.fields), e.message)
             else:
                 messages.success(request, _("Pengaduan dicatat dengan nomor tiket %(n)s.") % {"n": g.number})
                 return redirect("web:pengaduan:detail", number=g.number)
@@ -290,7 +291,7 @@ def sla_settings(request: HttpRequest) -> HttpResponse:
                         )
                         changed += 1
             except UserError as e:
-                form.add_error(None, e.message)
+                form.add_error(error_field(e, form.fields), e.message)
             else:
                 messages.success(request, _("%(n)s batas waktu diubah.") % {"n": changed})
                 return redirect("web:pengaduan:sla")
@@ -350,7 +351,7 @@ def citizen_file(request: HttpRequest) -> HttpResponse:
                     acting_user=None,
                 )
             except UserError as e:
-                form.add_error(None, e.message)
+                form.add_error(error_field(e, form.fields), e.message)
             else:
                 ticket = g
                 form = CitizenGrievanceForm(kelurahan=choices)

@@ -22,6 +22,7 @@ from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core.nik import NikError, parse_nik
 from sigap.errors import UserError
 from sigap.reference import regions
+from sigap.usulan.errors import FieldError
 from sigap.usulan.files import MAX_FILES, CheckedUpload, Upload, check_uploads, write_file
 from sigap.usulan.models import Attachment, DataUpdateRequest
 
@@ -87,16 +88,16 @@ def _require_area(user: Actor, kode_kelurahan: str) -> None:
         raise UserError(f"Kelurahan {kode_kelurahan} di luar wilayah Anda ({prefix}).")
 
 
-def _clean_date(value: Any, label: str, *, today: dt.date) -> str:
+def _clean_date(value: Any, label: str, *, field: str, today: dt.date) -> str:
     if isinstance(value, dt.date):
         day = value
     else:
         try:
             day = dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise UserError(f"{label}: '{value}' bukan tanggal (contoh 2026-03-20).") from None
+            raise FieldError(f"{label}: '{value}' bukan tanggal (contoh 2026-03-20).", field=field) from None
     if day.year < 1900 or day > today:
-        raise UserError(f"{label}: tanggal {day.isoformat()} tidak masuk akal.")
+        raise FieldError(f"{label}: tanggal {day.isoformat()} tidak masuk akal.", field=field)
     return day.isoformat()
 
 
@@ -109,34 +110,38 @@ def clean_proposed(kind: str, proposed: Mapping[str, Any], *, today: dt.date) ->
         value = raw.strip() if isinstance(raw, str) else raw
         if value in (None, ""):
             if key in required:
-                raise UserError(f"Isian '{FIELD_LABELS[key]}' wajib untuk usulan jenis ini.")
+                raise FieldError(f"Isian '{FIELD_LABELS[key]}' wajib untuk usulan jenis ini.", field=key)
             continue
         if key in ("tanggal_lahir", "tanggal_meninggal"):
-            out[key] = _clean_date(value, FIELD_LABELS[key], today=today)
+            out[key] = _clean_date(value, FIELD_LABELS[key], field=key, today=today)
         elif key == "desil":
             try:
                 desil = int(value)
             except (TypeError, ValueError):
-                raise UserError(f"Desil '{value}' harus angka 1 sampai 10.") from None
+                raise FieldError(f"Desil '{value}' harus angka 1 sampai 10.", field=key) from None
             if not 1 <= desil <= 10:
-                raise UserError(f"Desil '{value}' harus angka 1 sampai 10.")
+                raise FieldError(f"Desil '{value}' harus angka 1 sampai 10.", field=key)
             out[key] = desil
         elif key == "jenis_kelamin":
             if str(value).upper() not in ("L", "P"):
-                raise UserError("Jenis kelamin harus L atau P.")
+                raise FieldError("Jenis kelamin harus L atau P.", field=key)
             out[key] = str(value).upper()
         elif key == "nomor_kk":
             if not (str(value).isdigit() and len(str(value)) == 16):
-                raise UserError(f"Nomor KK '{value}' harus 16 digit angka.")
+                raise FieldError(f"Nomor KK '{value}' harus 16 digit angka.", field=key)
             out[key] = str(value)
         elif key == "kode_kelurahan_baru":
             region = regions().get(str(value))
             if region is None or len(region.code) != 10:
-                raise UserError(f"Kelurahan tujuan '{value}' bukan kode kelurahan/desa yang dikenal.")
+                raise FieldError(
+                    f"Kelurahan tujuan '{value}' bukan kode kelurahan/desa yang dikenal.", field=key
+                )
             out[key] = region.code
         elif key in ("rt", "rw"):
             if not (str(value).isdigit() and len(str(value)) <= 3):
-                raise UserError(f"{FIELD_LABELS[key]} '{value}' harus angka (paling banyak 3 digit).")
+                raise FieldError(
+                    f"{FIELD_LABELS[key]} '{value}' harus angka (paling banyak 3 digit).", field=key
+                )
             out[key] = str(value).zfill(3)
         else:
             out[key] = str(value)[:300]
@@ -180,22 +185,24 @@ def usulan_submit(
     kode_kelurahan = kode_kelurahan.strip()
     region = regions().get(kode_kelurahan)
     if region is None or len(kode_kelurahan) != 10:
-        raise UserError(f"'{kode_kelurahan}' bukan kode kelurahan/desa yang dikenal.")
+        raise FieldError(
+            f"'{kode_kelurahan}' bukan kode kelurahan/desa yang dikenal.", field="kode_kelurahan"
+        )
     _require_area(acting_user, kode_kelurahan)
     nik = nik.strip()
     if nik:
         try:
             nik = parse_nik(nik, reference_date=timezone.localdate()).value
         except NikError as e:
-            raise UserError(f"NIK tidak sah: {e.message}") from None
+            raise FieldError(f"NIK tidak sah: {e.message}", field="nik") from None
     elif kind != R.BARU:
-        raise UserError("NIK wajib diisi (kecuali untuk usulan penduduk baru).")
+        raise FieldError("NIK wajib diisi (kecuali untuk usulan penduduk baru).", field="nik")
     nama = " ".join(nama.split()).upper()[:200]
     if kind == R.BARU and not nama:
-        raise UserError("Nama wajib diisi untuk usulan penduduk baru.")
+        raise FieldError("Nama wajib diisi untuk usulan penduduk baru.", field="nama")
     note = note.strip()
     if kind == R.LAINNYA and not note:
-        raise UserError("Usulan jenis 'lainnya' perlu keterangan.")
+        raise FieldError("Usulan jenis 'lainnya' perlu keterangan.", field="note")
     if nik and R.objects.filter(nik=nik, kind=kind, state__in=(R.DIAJUKAN, R.DIVERIFIKASI)).exists():
         raise UserError(f"Sudah ada usulan '{dict(R.KINDS)[kind]}' untuk NIK {nik} yang sedang diproses.")
     cleaned = clean_proposed(kind, proposed or {}, today=timezone.localdate())

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sigap.errors import UserError
+from sigap.usulan.errors import FieldError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
@@ -60,19 +60,21 @@ def check_upload(upload: Upload) -> CheckedUpload:
     """Validate one upload; raises :class:`UserError` naming the file and the reason."""
     name = clean_name(upload.name)
     if not upload.data:
-        raise UserError(f"Lampiran '{name}' kosong.")
+        raise FieldError(f"Lampiran '{name}' kosong.", field="lampiran")
     if len(upload.data) > MAX_BYTES:
-        raise UserError(f"Lampiran '{name}' lebih dari 5 MB.")
+        raise FieldError(f"Lampiran '{name}' lebih dari 5 MB.", field="lampiran")
     content_type = sniff(upload.data)
     if content_type is None:
-        raise UserError(
-            f"Lampiran '{name}' bukan PDF, JPG, atau PNG (isi berkas diperiksa, bukan hanya namanya)."
+        raise FieldError(
+            f"Lampiran '{name}' bukan PDF, JPG, atau PNG (isi berkas diperiksa, bukan hanya namanya).",
+            field="lampiran",
         )
     _magic, extensions, stored = KINDS[content_type]
     if not name.lower().endswith(extensions):
-        raise UserError(
+        raise FieldError(
             f"Lampiran '{name}': nama berkas tidak cocok dengan isinya ({content_type}); "
-            f"gunakan akhiran {' atau '.join(extensions)}."
+            f"gunakan akhiran {' atau '.join(extensions)}.",
+            field="lampiran",
         )
     return CheckedUpload(
         name=name,
@@ -85,7 +87,7 @@ def check_upload(upload: Upload) -> CheckedUpload:
 
 def check_uploads(uploads: list[Upload]) -> list[CheckedUpload]:
     if len(uploads) > MAX_FILES:
-        raise UserError(f"Paling banyak {MAX_FILES} lampiran per usulan.")
+        raise FieldError(f"Paling banyak {MAX_FILES} lampiran per usulan.", field="lampiran")
     return [check_upload(u) for u in uploads]
 
 

@@ -26,6 +26,7 @@ from sigap.audit.models import AuditEvent
 from sigap.errors import UserError
 from sigap.usulan import actions, exports
 from sigap.usulan.areas import kelurahan_choices, place
+from sigap.usulan.errors import error_field
 from sigap.usulan.files import MAX_BYTES, Upload
 from sigap.usulan.forms import NoteForm, ReasonForm, UsulanForm
 from sigap.usulan.models import Attachment
@@ -214,8 +215,7 @@ def usulan_create(request: HttpRequest) -> HttpResponse:
                     acting_user=request.user,
                 )
             except UserError as e:
-                field = "lampiran" if e.message.startswith(("Lampiran", "Paling banyak")) else None
-                form.add_error(field, e.message)
+                form.add_error(error_field(e, form.fields), e.message)
             else:
                 messages.success(request, _("Usulan %(n)s diajukan.") % {"n": created.number})
                 return redirect("web:usulan:detail", number=created.number)
