@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "sigap.holidays",
     "sigap.claims",
     "sigap.jobs",
+    "sigap.usulan",
+    "sigap.pengaduan",
     "sigap.web",
 ]
 

@@ -19,12 +19,14 @@ def _register() -> None:
         demo,
         enrolment,
         generate,
+        grievance,
         holidays,
         lifecycle,
         manage,
         programme,
         registry,
         targeting,
+        usulan,
     )
 
     for module in (
@@ -40,6 +42,8 @@ def _register() -> None:
         manage,
     ):
         module.register(cli)
+    grievance.register(cli)
+    usulan.register(cli)
 
 
 def main() -> None:

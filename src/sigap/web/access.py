@@ -60,6 +60,16 @@ CLAIM_EDIT_ROLES = frozenset({ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHA
 CLAIM_ROLES = CLAIM_EDIT_ROLES | {AUDITOR}  # the auditor reads only
 #: Imports, programme definitions, targeting runs, users and background jobs (sigap.jobs).
 OPS_ROLES = frozenset({ADMIN_DINAS})
+# Data-update requests (usulan) and grievances (pengaduan); Pimpinan (and Kepala Dinas for usulan)
+# see counts only, the views decide that with COUNTS_ONLY_ROLES.
+USULAN_ROLES = frozenset(
+    {ADMIN_DINAS, KEPALA_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN, AUDITOR, PIMPINAN}
+)
+USULAN_FILE_ROLES = frozenset({ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN})
+USULAN_DINAS_ROLES = frozenset({ADMIN_DINAS})
+GRIEVANCE_ROLES = USULAN_ROLES
+GRIEVANCE_FILE_ROLES = USULAN_FILE_ROLES
+GRIEVANCE_HANDLE_ROLES = frozenset({ADMIN_DINAS})
 
 
 def role_of(user: Any) -> str | None:
@@ -138,6 +148,10 @@ def nav_items(user: Any) -> list[tuple[str, str, str]]:
         items.append(("web:person-search", _("Cari penduduk"), "search"))
     if allowed(user, CLAIM_ROLES):
         items.append(("web:claims:list", _("Kejadian & klaim"), "claims"))
+    if allowed(user, USULAN_ROLES):
+        items.append(("web:usulan:list", _("Usulan data"), "usulan"))
+    if allowed(user, GRIEVANCE_ROLES):
+        items.append(("web:pengaduan:list", _("Pengaduan"), "pengaduan"))
     if allowed(user, AUDIT_ROLES):
         items.append(("web:audit-log", _("Log audit"), "audit"))
     if allowed(user, OPS_ROLES):

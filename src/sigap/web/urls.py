@@ -26,4 +26,6 @@ urlpatterns = [
     path("", include("sigap.enrolment.urls")),
     path("", include("sigap.billing.urls")),
     path("klaim/", include("sigap.claims.urls")),
+    path("usulan/", include("sigap.usulan.urls")),
+    path("pengaduan/", include("sigap.pengaduan.urls")),
 ]

@@ -1,0 +1,311 @@
+"""Grievance actions: SLA policy, file, assign, answer, close, escalate.
+
+Every action is keyword-only, atomic, takes ``acting_user`` (None for the public citizen page and
+for the CLI) and writes one audit row.  Clocks are passed in (``now``) so escalation is testable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from sigap.accounts.roles import ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN
+from sigap.audit.actions import Actor, actor_label, audit_record, stored_user
+from sigap.audit.models import AuditEvent
+from sigap.core import sla
+from sigap.core.nik import NikError, parse_nik
+from sigap.errors import UserError
+from sigap.pengaduan.models import Grievance, SlaPolicy
+from sigap.reference import regions
+from sigap.usulan.errors import FieldError
+
+G = Grievance
+MAX_TEXT = 4000
+PUBLIC_ACTOR = "publik"  # actor label of rows written by the public pages
+_CHUNK = 900  # values per ``__in`` lookup (SQLite's historical 999-variable limit)
+
+
+def _role(user: Actor) -> str | None:
+    if user is None:
+        return None
+    if getattr(user, "is_superuser", False):
+        return "superuser"
+    profile = getattr(user, "profile", None)
+    return str(profile.role) if profile is not None else None
+
+
+def _require_role(user: Actor, roles: set[str], what: str) -> None:
+    role = _role(user)
+    if user is None or role == "superuser":
+        return
+    if role not in roles:
+        raise UserError(f"Peran Anda tidak boleh {what}.")
+
+
+def _require_area(user: Actor, kode_kelurahan: str) -> None:
+    if user is None or getattr(user, "is_superuser", False):
+        return
+    profile = getattr(user, "profile", None)
+    prefix = str(profile.area_code) if profile is not None else None
+    if prefix is None or not kode_kelurahan.startswith(prefix):
+        raise UserError(f"Kelurahan {kode_kelurahan} di luar wilayah Anda.")
+
+
+def holidays() -> frozenset[dt.date]:
+    """Holidays for business-day SLAs: ``SIGAP_HOLIDAYS`` (comma-separated ISO dates)."""
+    raw = getattr(settings, "SIGAP_HOLIDAYS", None)
+    if raw is None:
+        import os
+
+        raw = os.environ.get("SIGAP_HOLIDAYS", "")
+    values = raw.split(",") if isinstance(raw, str) else list(raw)
+    return sla.parse_holidays(values)
+
+
+def policy_for(category: str) -> tuple[int, bool]:
+    """(days, business days) for a category: the Admin Dinas' policy, else the default."""
+    policy = SlaPolicy.objects.filter(category=category).first()
+    if policy is not None:
+        return policy.days, policy.business_days
+    return sla.DEFAULT_SLA_DAYS[category], sla.DEFAULT_BUSINESS_DAYS
+
+
+@transaction.atomic
+def sla_policy_set(*, category: str, days: int, business_days: bool, acting_user: Actor) -> SlaPolicy:
+    _require_role(acting_user, {ADMIN_DINAS}, "mengatur batas waktu layanan")
+    if category not in dict(G.CATEGORIES):
+        raise UserError(f"Kategori '{category}' tidak dikenal.")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= sla.MAX_SLA_DAYS:
+        raise UserError(f"Batas waktu harus 1 sampai {sla.MAX_SLA_DAYS} hari.")
+    policy = SlaPolicy.objects.select_for_update().filter(category=category).first()
+    before = {"days": policy.days, "business_days": policy.business_days} if policy else None
+    if policy is None:
+        policy = SlaPolicy(category=category)
+    policy.days, policy.business_days = days, business_days
+    policy.updated_by = stored_user(acting_user)
+    policy.save()
+    audit_record(
+        acting_user=acting_user,
+        action="sla.set",
+        obj=policy,
+        before=before,
+        after={"category": category, "days": days, "business_days": business_days},
+    )
+    return policy
+
+
+def clean_phone(raw: str) -> str:
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if raw.strip().startswith("+62"):
+        digits = "0" + digits[2:]
+    return digits
+
+
+def _snapshot(g: Grievance) -> dict[str, Any]:
+    return {
+        "number": g.number,
+        "state": g.state,
+        "category": g.category,
+        "kode_kelurahan": g.kode_kelurahan,
+        "assigned_to": g.assigned_to.get_username() if g.assigned_to else None,
+        "due_at": g.due_at.isoformat() if g.due_at else None,
+        "escalated": g.escalated_at is not None,
+    }
+
+
+@transaction.atomic
+def grievance_file(
+    *,
+    channel: str,
+    category: str,
+    text: str,
+    kode_kelurahan: str,
+    now: dt.datetime,
+    nik: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    acting_user: Actor,
+) -> Grievance:
+    """Register a grievance with a ticket number and its SLA due time.
+
+    ``channel="citizen"`` is the public page (no user; a phone number is required so the citizen
+    can check the ticket); ``channel="operator"`` needs an operator or Admin Dinas whose area
+    holds the kelurahan.
+    """
+    if channel not in dict(G.CHANNELS):
+        raise UserError(f"Saluran '{channel}' tidak dikenal.")
+    if channel == G.OPERATOR:
+        if acting_user is None:
+            raise UserError("Pengaduan lewat petugas perlu akun petugas.")
+        _require_role(
+            acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "mencatat pengaduan"
+        )
+    if category not in dict(G.CATEGORIES):
+        raise UserError(f"Kategori '{category}' tidak dikenal.")
+    text = text.strip()
+    if len(text) < 10:
+        raise FieldError("Isi pengaduan terlalu pendek (paling sedikit 10 huruf).", field="text")
+    if len(text) > MAX_TEXT:
+        raise FieldError(f"Isi pengaduan terlalu panjang (paling banyak {MAX_TEXT} huruf).", field="text")
+    kode_kelurahan = kode_kelurahan.strip()
+    region = regions().get(kode_kelurahan)
+    if region is None or len(kode_kelurahan) != 10:
+        raise FieldError(
+            f"'{kode_kelurahan}' bukan kode kelurahan/desa yang dikenal.", field="kode_kelurahan"
+        )
+    if channel == G.OPERATOR:
+        _require_area(acting_user, kode_kelurahan)
+    nik = nik.strip()
+    if nik:
+        try:
+            nik = parse_nik(nik, reference_date=now.date()).value
+        except NikError as e:
+            raise FieldError(f"NIK tidak sah: {e.message}", field="nik") from None
+    elif category == G.SANGGAHAN:
+        raise FieldError("Sanggahan atas keputusan sasaran perlu NIK orang yang bersangkutan.", field="nik")
+    phone = clean_phone(contact_phone)
+    if contact_phone.strip() and not 9 <= len(phone) <= 14:
+        raise FieldError("Nomor telepon harus 9 sampai 14 angka.", field="contact_phone")
+    if channel == G.CITIZEN and not phone:
+        raise FieldError("Nomor telepon wajib diisi agar Anda bisa memeriksa tiket.", field="contact_phone")
+    days, business = policy_for(category)
+    grievance = G.objects.create(
+        channel=channel,
+        category=category,
+        text=text,
+        nik=nik,
+        contact_name=" ".join(contact_name.split())[:200],
+        contact_phone=phone,
+        kode_kelurahan=kode_kelurahan,
+        due_at=sla.due_at(now, days=days, business_days=business, holidays=holidays()),
+        created_at=now,
+        created_by=stored_user(acting_user),
+    )
+    grievance.number = f"ADU-{timezone.localtime(now).year}-{grievance.pk:06d}"
+    grievance.save(update_fields=["number"])
+    after = {**_snapshot(grievance), "channel": channel, "sla_days": days, "business_days": business}
+    if acting_user is None and channel == G.CITIZEN:
+        # The public page has no user; say so instead of the CLI label audit_record would use.
+        AuditEvent.objects.create(
+            actor=None,
+            actor_label=PUBLIC_ACTOR,
+            action="grievance.file",
+            object_type=G._meta.label_lower,
+            object_id=str(grievance.pk),
+            after=after,
+        )
+    else:
+        audit_record(acting_user=acting_user, action="grievance.file", obj=grievance, after=after)
+    return grievance
+
+
+def _locked(grievance: Grievance) -> Grievance:
+    return G.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=grievance.pk)
+
+
+@transaction.atomic
+def grievance_assign(*, grievance: Grievance, assignee: Any, acting_user: Actor) -> Grievance:
+    """Admin Dinas hands an open (or already assigned) grievance to an officer."""
+    _require_role(acting_user, {ADMIN_DINAS}, "menugaskan pengaduan")
+    g = _locked(grievance)
+    _require_area(acting_user, g.kode_kelurahan)
+    if g.state not in G.PENDING_STATES:
+        raise UserError(f"{g.number} sudah {g.get_state_display().lower()}; tidak bisa ditugaskan lagi.")
+    assignee_pk = getattr(assignee, "pk", None)
+    user = (
+        get_user_model().objects.filter(pk=assignee_pk, is_active=True).first()
+        if assignee_pk is not None
+        else None
+    )
+    if user is None:
+        raise UserError("Petugas tidak dikenal atau tidak aktif.")
+    if not (getattr(user, "is_superuser", False) or _role(user) == ADMIN_DINAS):
+        raise UserError("Pengaduan hanya bisa ditugaskan ke Admin Dinas.")
+    before = _snapshot(g)
+    g.assigned_to = user
+    g.state = G.ASSIGNED
+    g.save(update_fields=["assigned_to", "state"])
+    audit_record(acting_user=acting_user, action="grievance.assign", obj=g, before=before, after=_snapshot(g))
+    return g
+
+
+@transaction.atomic
+def grievance_answer(*, grievance: Grievance, answer: str, now: dt.datetime, acting_user: Actor) -> Grievance:
+    """Record the answer the citizen/operator will see."""
+    _require_role(acting_user, {ADMIN_DINAS}, "menjawab pengaduan")
+    answer = answer.strip()
+    if len(answer) < 10:
+        raise UserError("Jawaban terlalu pendek (paling sedikit 10 huruf).")
+    g = _locked(grievance)
+    _require_area(acting_user, g.kode_kelurahan)
+    if g.state not in G.PENDING_STATES:
+        raise UserError(f"{g.number} sudah {g.get_state_display().lower()}.")
+    before = _snapshot(g)
+    g.answer = answer[:MAX_TEXT]
+    g.answered_at = now
+    g.state = G.ANSWERED
+    g.save(update_fields=["answer", "answered_at", "state"])
+    audit_record(
+        acting_user=acting_user,
+        action="grievance.answer",
+        obj=g,
+        before=before,
+        after={**_snapshot(g), "late": now > g.due_at},
+        note=answer[:500],
+    )
+    return g
+
+
+@transaction.atomic
+def grievance_close(*, grievance: Grievance, now: dt.datetime, acting_user: Actor) -> Grievance:
+    _require_role(acting_user, {ADMIN_DINAS}, "menutup pengaduan")
+    g = _locked(grievance)
+    _require_area(acting_user, g.kode_kelurahan)
+    if g.state != G.ANSWERED:
+        raise UserError(f"{g.number}: hanya pengaduan yang sudah dijawab bisa ditutup.")
+    before = _snapshot(g)
+    g.state = G.CLOSED
+    g.closed_at = now
+    g.save(update_fields=["state", "closed_at"])
+    audit_record(acting_user=acting_user, action="grievance.close", obj=g, before=before, after=_snapshot(g))
+    return g
+
+
+@transaction.atomic
+def grievances_escalate(*, now: dt.datetime, acting_user: Actor = None) -> list[Grievance]:
+    """Mark every unanswered grievance past its due time as escalated to the Kepala Dinas.
+
+    Idempotent: a grievance is escalated once (``escalated_at``); running twice changes nothing.
+    Set-based: one UPDATE per chunk of tickets and one ``grievance.escalate`` audit row each, written
+    in bulk (same fields as :func:`audit_record`).
+    """
+    late = list(
+        G.objects.select_for_update(of=("self",))
+        .select_related("assigned_to")
+        .filter(state__in=G.PENDING_STATES, escalated_at__isnull=True, due_at__lt=now)
+        .order_by("due_at", "pk")
+    )
+    ids = [g.pk for g in late]
+    for start in range(0, len(ids), _CHUNK):
+        G.objects.filter(pk__in=ids[start : start + _CHUNK]).update(escalated_at=now)
+    user, label, object_type = stored_user(acting_user), actor_label(acting_user), G._meta.label_lower
+    events = []
+    for g in late:
+        g.escalated_at = now
+        events.append(
+            AuditEvent(
+                actor=user,
+                actor_label=label,
+                action="grievance.escalate",
+                object_type=object_type,
+                object_id=str(g.pk),
+                after={**_snapshot(g), "late_by_hours": int((now - g.due_at).total_seconds() // 3600)},
+            )
+        )
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    return late

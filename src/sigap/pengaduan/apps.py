@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PengaduanConfig(AppConfig):
+    name = "sigap.pengaduan"
+    label = "pengaduan"
+    verbose_name = "Pengaduan"

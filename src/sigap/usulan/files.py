@@ -1,0 +1,105 @@
+"""Attachment checks: type sniffed from the content (not only the name) and a size limit.
+
+Accepted: PDF, JPEG, PNG, at most :data:`MAX_BYTES`.  The extension must agree with the content,
+so ``ktp.pdf`` that is really a PNG (or an executable) is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sigap.usulan.errors import FieldError
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_FILES = 5
+
+#: content type -> (magic prefix, accepted extensions, stored extension)
+KINDS: dict[str, tuple[bytes, tuple[str, ...], str]] = {
+    "application/pdf": (b"%PDF-", (".pdf",), ".pdf"),
+    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg"), ".jpg"),
+    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",), ".png"),
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file as the action sees it (the view reads at most MAX_BYTES + 1 bytes)."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str
+    data: bytes
+    content_type: str
+    extension: str
+    sha256: str
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes really are (one of :data:`KINDS`), else None."""
+    for content_type, (magic, _exts, _stored) in KINDS.items():
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def clean_name(name: str) -> str:
+    base = os.path.basename(name.replace("\\", "/")).strip()
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"/\\|?*')
+    return cleaned[:200] or "lampiran"
+
+
+def check_upload(upload: Upload) -> CheckedUpload:
+    """Validate one upload; raises :class:`UserError` naming the file and the reason."""
+    name = clean_name(upload.name)
+    if not upload.data:
+        raise FieldError(f"Lampiran '{name}' kosong.", field="lampiran")
+    if len(upload.data) > MAX_BYTES:
+        raise FieldError(f"Lampiran '{name}' lebih dari 5 MB.", field="lampiran")
+    content_type = sniff(upload.data)
+    if content_type is None:
+        raise FieldError(
+            f"Lampiran '{name}' bukan PDF, JPG, atau PNG (isi berkas diperiksa, bukan hanya namanya).",
+            field="lampiran",
+        )
+    _magic, extensions, stored = KINDS[content_type]
+    if not name.lower().endswith(extensions):
+        raise FieldError(
+            f"Lampiran '{name}': nama berkas tidak cocok dengan isinya ({content_type}); "
+            f"gunakan akhiran {' atau '.join(extensions)}.",
+            field="lampiran",
+        )
+    return CheckedUpload(
+        name=name,
+        data=upload.data,
+        content_type=content_type,
+        extension=stored,
+        sha256=hashlib.sha256(upload.data).hexdigest(),
+    )
+
+
+def check_uploads(uploads: list[Upload]) -> list[CheckedUpload]:
+    if len(uploads) > MAX_FILES:
+        raise FieldError(f"Paling banyak {MAX_FILES} lampiran per usulan.", field="lampiran")
+    return [check_upload(u) for u in uploads]
+
+
+def write_file(root: Path, folder: str, checked: CheckedUpload) -> str:
+    """Write atomically (temporary name, then rename) under ``root/folder``; the relative path."""
+    directory = root / folder
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / f"{uuid.uuid4().hex}{checked.extension}"
+    temporary = directory / f".{final.name}.tmp"
+    with open(temporary, "wb") as fh:
+        fh.write(checked.data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(temporary, final)
+    return str(final.relative_to(root))
