@@ -345,3 +345,17 @@ def test_list_sorts_by_due_time(client: Client, kel: World) -> None:
     assert by_due.index(fast.number) < by_due.index(slow.number)
     by_category = client.get("/pengaduan/", {"urut": "kategori"}).content.decode()  # data < layanan
     assert by_category.index(slow.number) < by_category.index(fast.number)
+
+
+def test_business_day_sla_skips_the_holiday_calendar(kel: World) -> None:
+    from sigap.holidays.models import Holiday
+
+    actions.sla_policy_set(
+        category="layanan", days=1, business_days=True, acting_user=kel.users["admin_dinas"]
+    )
+    friday = dt.datetime(2026, 3, 6, 9, 0, tzinfo=WIB)
+    plain = _file(kel, category="layanan", now=friday)
+    assert plain.due_at == dt.datetime(2026, 3, 9, 9, 0, tzinfo=WIB)  # Monday
+    Holiday.objects.create(date=dt.date(2026, 3, 9), name="Libur uji")
+    later = _file(kel, category="layanan", now=friday)
+    assert later.due_at == dt.datetime(2026, 3, 10, 9, 0, tzinfo=WIB)  # the listed Monday is skipped

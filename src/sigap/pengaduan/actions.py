@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -57,14 +56,10 @@ def _require_area(user: Actor, kode_kelurahan: str) -> None:
 
 
 def holidays() -> frozenset[dt.date]:
-    """Holidays for business-day SLAs: ``SIGAP_HOLIDAYS`` (comma-separated ISO dates)."""
-    raw = getattr(settings, "SIGAP_HOLIDAYS", None)
-    if raw is None:
-        import os
+    """Holidays for business-day SLAs: the holiday calendar (``sigap holiday import``, Django admin)."""
+    from sigap.holidays.selectors import holiday_dates
 
-        raw = os.environ.get("SIGAP_HOLIDAYS", "")
-    values = raw.split(",") if isinstance(raw, str) else list(raw)
-    return sla.parse_holidays(values)
+    return holiday_dates()
 
 
 def policy_for(category: str) -> tuple[int, bool]:
