@@ -4,7 +4,7 @@ on the incident date and scholarships for children.
 Pure functions: callers pass the dates, the coverage periods and the paid-month count; nothing here
 reads the clock or a database.  Every number comes from DOMAIN.md section 3 and carries its legal
 reference.  Where DOMAIN.md is silent the value is an *open* default (``source="open"``) that the
-UI labels as such (see docs/decisions/0007-claims-rules.md).
+UI labels as such (see docs/decisions/0009-claims-rules.md).
 
 The product records incidents and follows the claim; BPJS TK adjudicates and pays.  The amounts
 here are the *expected* benefit shown to officers and families, never a payment instruction.

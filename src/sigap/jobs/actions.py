@@ -2,7 +2,7 @@
 
 ``job_start`` is the only one a view calls.  The others run in the worker
 (:mod:`sigap.jobs.tasks`); each is one short transaction with an audit row, so the job page shows
-a truthful state even when the worker dies (the row stays ``running``; see ADR 0007-ops).
+a truthful state even when the worker dies (the row stays ``running``; see ADR 0010).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The django-tasks task that runs every job (the database backend by default; see ADR 0007-ops)."""
+"""The django-tasks task that runs every job (the database backend by default; see ADR 0010)."""
 
 from __future__ import annotations
 
