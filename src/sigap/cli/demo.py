@@ -40,12 +40,26 @@ order = ["desil", "occupation_risk", "age_desc"]
 @click.option("--budget", default=2_000_000_000, show_default=True, help="APBD budget in rupiah.")
 @click.option("--seed", default=2026, show_default=True)
 @click.option("--clean", is_flag=True, help="Generate clean data (default: realistic defects to reject).")
+@click.option(
+    "--targeting-only",
+    is_flag=True,
+    help="Stop after the targeting run (default: also approve, enrol, invoice and pay the months so far, "
+    "and add sample incidents, data-update requests and grievances, so every screen has data).",
+)
 @click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards.")
 @click.option("--port", default=8000, show_default=True)
 @json_option
 @handle_errors
 def demo(
-    people: int, region: str, budget: int, seed: int, clean: bool, serve: bool, port: int, as_json: bool
+    people: int,
+    region: str,
+    budget: int,
+    seed: int,
+    clean: bool,
+    targeting_only: bool,
+    serve: bool,
+    port: int,
+    as_json: bool,
 ) -> None:
     """Generate, import, define SIGAP 2026, run targeting, export, and serve the summary."""
     setup_django()
@@ -86,6 +100,14 @@ def demo(
 
     password = _demo_admin()
     users = _demo_users(region=region, run=run)
+    year: dict[str, Any] = {}
+    if not targeting_only:
+        from sigap.cli.demo_year import demo_year
+
+        kelurahan = next(u["area_code"] for u in users if u["role"] == "operator_kelurahan")
+        year = demo_year(
+            programme=programme, run=run, kelurahan=kelurahan, demo_dir=demo_dir, today=dt.date.today()
+        )
     result: dict[str, Any] = {
         "registry_file": str(registry_file),
         "snapshot": registry.snapshot.pk,
@@ -108,6 +130,7 @@ def demo(
         "admin_user": "admin",
         "admin_password": password,
         "users": users,
+        "year": year,
     }
     emit(result, as_json=as_json, human=_print_summary)
     if serve:
@@ -203,6 +226,20 @@ def _print_summary(r: dict[str, Any]) -> None:
         ("Biaya / cost", format_rupiah(r["cost"])),
         ("Sisa / remaining", format_rupiah(r["remaining"])),
     ]
+    year = r.get("year") or {}
+    if "members" in year:
+        rows += [
+            ("Disetujui / approved", f"{year['members']:,} peserta, batch {year['batch']}"),
+            (
+                "Jawaban BPJS TK / answer",
+                f"{year['bpjs_accepted']:,} diterima, {year['bpjs_rejected']:,} ditolak",
+            ),
+            ("Tagihan / invoices", f"{year['invoices']} bulan, {year['payments']} dibayar (SP2D)"),
+            (
+                "Contoh / samples",
+                f"{year['incidents']} kejadian, {year['usulan']} usulan, {year['grievances']} pengaduan",
+            ),
+        ]
     for label, value in rows:
         table.add_row(label, value)
     console.print(table)
