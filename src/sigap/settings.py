@@ -155,6 +155,9 @@ elif _cache_url:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sigap"}}
 
+# Enrolment batches with more members than this are written by the background worker (django-tasks).
+SIGAP_BATCH_INLINE_MAX = int(env_str("SIGAP_BATCH_INLINE_MAX", "20000"))
+
 # Citizen status check (public page): requests per window per IP address and per NIK.
 SIGAP_CITIZEN_CHECK_WINDOW = int(env_str("SIGAP_CITIZEN_CHECK_WINDOW", "60"))
 SIGAP_CITIZEN_CHECK_PER_IP = int(env_str("SIGAP_CITIZEN_CHECK_PER_IP", "10"))

@@ -163,3 +163,21 @@ def test_xlsx_answer_upload_then_line_filters(
     assert [line.member.nik for line in page.context["listing"].page] == [NIK_B]
     assert [line.member.nik for line in kepala.get(url, {"q": "siti"}).context["listing"].page] == [NIK_A]
     assert AuditEvent.objects.filter(action="batch.view", actor=approved.users["kepala_dinas"]).count() == 2
+
+
+def test_a_large_batch_is_written_in_the_background(
+    approved: Any, login: Any, today: Any, settings: Any
+) -> None:
+    settings.SIGAP_BATCH_INLINE_MAX = 1  # two members waiting: "large"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    admin = login(approved.users["admin_dinas"])
+    today.value = EXPORTED_ON
+    response = admin.post(
+        reverse("web:batch-list", args=[approved.programme.pk]), {"coverage_start": "2026-01"}
+    )
+    assert response.status_code == 302 and "/pekerjaan/" in response["Location"]
+    batch = EnrolmentBatch.objects.get()
+    assert batch.member_count == 2 and set(Member.objects.values_list("state", flat=True)) == {Member.SENT}
+    job_page = admin.get(response["Location"])
+    assert f"Batch {batch.number}: 2 peserta dikirim ke BPJS TK." in job_page.text
+    assert reverse("web:batch-detail", args=[batch.pk]) in job_page.text

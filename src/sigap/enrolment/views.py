@@ -286,6 +286,11 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- batches
 
 
+def _pending(programme: Programme) -> int:
+    """Members approved and not yet sent: the size of the next batch."""
+    return Member.objects.filter(programme=programme, state=Member.APPROVED).count()
+
+
 @role_required(FINANCE_ROLES)
 def batch_list(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = programme_for(request, programme_id)
@@ -301,7 +306,27 @@ def batch_list(request: HttpRequest, programme_id: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and _pending(programme) > settings.SIGAP_BATCH_INLINE_MAX:
+            # a large batch is written by the background worker; its page links to the batch
+            from sigap.jobs.actions import job_start
+            from sigap.jobs.models import Job
+
+            start = form.cleaned_data["coverage_start"]
+            try:
+                job = job_start(
+                    kind=Job.BATCH_EXPORT,
+                    params={
+                        "programme": programme.pk,
+                        "coverage_start": str(start) if start else "",
+                        "today": today.isoformat(),
+                    },
+                    acting_user=request.user,
+                )
+            except UserError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("ops:job-detail", job_id=job.pk)
+        elif form.is_valid():
             try:
                 batch = batch_export(
                     programme=programme,

@@ -133,6 +133,25 @@ def _targeting(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]
     }
 
 
+def _batch(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:
+    from sigap.core.money import Month
+    from sigap.enrolment.actions import batch_export
+    from sigap.programmes.models import Programme
+
+    params = job.params
+    programme = Programme.objects.filter(pk=params["programme"]).first()
+    if programme is None:
+        raise UserError(f"programme #{params['programme']} does not exist")
+    progress("Exporting")
+    batch = batch_export(
+        programme=programme,
+        acting_user=acting_user,
+        coverage_start=Month.parse(params["coverage_start"]) if params.get("coverage_start") else None,
+        today=dt.date.fromisoformat(params["today"]),
+    )
+    return {"batch": batch.pk, "number": batch.number, "members": batch.member_count}
+
+
 KINDS: dict[str, JobKind] = {
     Job.SNAPSHOT_IMPORT: JobKind(
         run=_import,
@@ -150,6 +169,11 @@ KINDS: dict[str, JobKind] = {
         run=_targeting,
         phases=("Selecting", "Exporting"),
         labels={"Selecting": "Memilih sasaran / selecting", "Exporting": "Menulis ekspor / exporting"},
+    ),
+    Job.BATCH_EXPORT: JobKind(
+        run=_batch,
+        phases=("Exporting",),
+        labels={"Exporting": "Menulis batch XLSX/CSV / writing the batch files"},
     ),
 }
 

@@ -16,8 +16,12 @@ class Job(models.Model):
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
     STATES = [(QUEUED, _("Menunggu")), (RUNNING, _("Berjalan")), (DONE, _("Selesai")), (FAILED, _("Gagal"))]
 
-    SNAPSHOT_IMPORT, TARGETING_RUN = "snapshot_import", "targeting_run"
-    KINDS = [(SNAPSHOT_IMPORT, _("Impor snapshot")), (TARGETING_RUN, _("Penetapan sasaran"))]
+    SNAPSHOT_IMPORT, TARGETING_RUN, BATCH_EXPORT = "snapshot_import", "targeting_run", "batch_export"
+    KINDS = [
+        (SNAPSHOT_IMPORT, _("Impor snapshot")),
+        (TARGETING_RUN, _("Penetapan sasaran")),
+        (BATCH_EXPORT, _("Ekspor batch pendaftaran")),
+    ]
 
     kind = models.CharField(_("jenis"), max_length=32, choices=KINDS)
     state = models.CharField(_("status"), max_length=16, choices=STATES, default=QUEUED)

@@ -76,6 +76,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "no_worker": job.state == Job.QUEUED and timezone.now() - job.created_at > NO_WORKER_AFTER,
         "snapshot_id": result.get("snapshot") if job.kind == Job.SNAPSHOT_IMPORT else None,
         "run_id": result.get("run") if job.kind == Job.TARGETING_RUN else None,
+        "batch_id": result.get("batch") if job.kind == Job.BATCH_EXPORT else None,
         "nav": "ops",
         "subnav": "jobs",
     }
