@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sigap.enrolment",
     "sigap.billing",
     "sigap.web",
+    "sigap.status",
 ]
 
 MIDDLEWARE = [

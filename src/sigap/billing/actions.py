@@ -136,7 +136,16 @@ def invoice_issue(*, programme: Programme, month: Month, acting_user: Actor = No
             f"({existing.line_count} members, {format_rupiah(existing.total)}, {existing.state}); "
             "corrections are reversal lines, not a second invoice"
         )
-    return _issue(programme=programme, month=month, acting_user=acting_user)
+    invoice = _issue(programme=programme, month=month, acting_user=acting_user)
+    _refresh_dashboard(programme)
+    return invoice
+
+
+def _refresh_dashboard(programme: Programme) -> None:
+    """The leaders' dashboard shows realisation and premiums per month (sigap.status read models)."""
+    from sigap.status.actions import dashboard_refresh
+
+    dashboard_refresh(programme=programme)
 
 
 def _set_state_from_balance(invoice: Invoice, acting_user: Actor, reason: str) -> None:
@@ -379,6 +388,7 @@ def payment_record(
     )
     for a in allocations:
         _set_state_from_balance(a.invoice, acting_user, f"SP2D {sp2d_number}")
+    _refresh_dashboard(programme)
     return payment
 
 

@@ -167,7 +167,15 @@ def members_exit(
             )
         )
     AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    _refresh_read_models(m.programme_id for m in ordered)
     return records
+
+
+def _refresh_read_models(programme_ids: Iterable[int]) -> None:
+    """Citizen status and dashboard aggregates follow every change of members (sigap.status)."""
+    from sigap.status.actions import programmes_refresh
+
+    programmes_refresh(programme_ids)
 
 
 # --------------------------------------------------------------------------- approval (maker-checker)
@@ -391,6 +399,7 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
         lifecycle.check_replacement_budget(run=run, on=timezone.localdate())
     elif run.kind == TargetingRun.RENEWAL:
         lifecycle.renewal_carry_over(run=run, acting_user=acting_user)
+    _refresh_read_models([programme.pk])
     return ApprovalResult(run=run, members=len(keep), list_sha256=digest, skipped=skipped)
 
 
@@ -792,6 +801,7 @@ def response_import(
             batch.state = EnrolmentBatch.ANSWERED
             batch.save(update_fields=["state"])
         runs_enrolled = _enrol_finished_runs(batch, acting_user=acting_user)
+        _refresh_read_models([batch.programme_id])
         record = BpjsResponse.objects.create(
             batch=batch,
             source_name=name[:255],

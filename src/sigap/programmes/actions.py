@@ -416,6 +416,9 @@ def targeting_run(
                     **figures,
                 },
             )
+            from sigap.status.actions import programme_refresh
+
+            programme_refresh(programme=programme)  # citizen status + dashboard read models
         return run
     except BaseException:
         if final is not None and final.exists():

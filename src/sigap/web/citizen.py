@@ -1,7 +1,7 @@
 """Cek status SIGAP: a resident checks their own status with NIK + birth date (no login).
 
-Only four answers exist: selected/registered, waiting list, not eligible (plain reasons), or
-"not found" -- and "not found" is also the answer for a wrong birth date, so the page cannot be
+Only five answers exist: registered (covered since a month) or selected, waiting list, not eligible
+(plain reasons), membership ended, or "not found" -- and "not found" is also the answer for a wrong birth date, so the page cannot be
 used to learn whether a NIK exists.  Rate-limited per IP address and per NIK.
 """
 
@@ -17,17 +17,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from sigap.core.selection import INELIGIBLE, SELECTED, WAITING
-from sigap.programmes.models import Programme, TargetingRun
+from sigap.enrolment.models import MemberExit
+from sigap.status.models import CitizenStatus
+from sigap.status.selectors import citizen_answers
 from sigap.web import ratelimit
 from sigap.web.citizen_reasons import plain_reasons
-from sigap.web.selectors import person_check
 
-REGISTERED, CHOSEN, WAITING_LIST, NOT_ELIGIBLE, NOT_FOUND = (
-    "registered",
-    "selected",
-    "waiting",
-    "ineligible",
+REGISTERED, CHOSEN, WAITING_LIST, NOT_ELIGIBLE, EXITED, NOT_FOUND = (
+    CitizenStatus.REGISTERED,
+    CitizenStatus.SELECTED,
+    CitizenStatus.WAITING,
+    CitizenStatus.INELIGIBLE,
+    CitizenStatus.EXITED,
     "not_found",
 )
 
@@ -58,28 +59,26 @@ class StatusForm(forms.Form):
 
 
 def status_of(*, nik: str, birth_date: dt.date) -> list[dict[str, object]]:
-    """One answer per programme whose newest run holds this NIK with this birth date."""
+    """One answer per programme that knows this NIK with this birth date.
+
+    Reads only the precomputed status table (:mod:`sigap.status`): one indexed lookup on a keyed
+    hash of NIK + birth date, so a wrong birth date finds nothing, exactly like an unknown NIK.
+    """
+    exit_labels = dict(MemberExit.REASONS)
     answers: list[dict[str, object]] = []
-    for programme in Programme.objects.all():
-        run = TargetingRun.objects.filter(programme=programme).order_by("-id").first()
-        if run is None or not run.decisions_file.is_file():
-            continue
-        person = person_check(run=run, nik=nik, birth_date=birth_date)
-        if person is None:
-            continue
-        if person.decision == SELECTED:
-            status = REGISTERED if run.state == TargetingRun.ENROLLED else CHOSEN
-            answers.append({"programme": programme.name, "status": status, "reasons": []})
-        elif person.decision == WAITING:
-            answers.append({"programme": programme.name, "status": WAITING_LIST, "reasons": []})
-        elif person.decision == INELIGIBLE:
-            answers.append(
-                {
-                    "programme": programme.name,
-                    "status": NOT_ELIGIBLE,
-                    "reasons": plain_reasons(person.reasons),
-                }
-            )
+    for programme, status, reasons, since, exit_reason, office in citizen_answers(
+        nik=nik, birth_date=birth_date
+    ):
+        answers.append(
+            {
+                "programme": programme,
+                "status": status,
+                "reasons": plain_reasons(reasons) if status == NOT_ELIGIBLE else [],
+                "since": since,
+                "exit_reason": exit_labels.get(exit_reason, "") if status == EXITED else "",
+                "office": office,
+            }
+        )
     return answers
 
 
