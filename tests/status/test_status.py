@@ -211,3 +211,11 @@ def test_leader_of_another_area_sees_nothing_of_this_programme(client: Any, worl
     client.force_login(other)
     page = client.get(reverse("web:home")).content.decode()
     assert world.programme.name not in page and "Perlindungan peserta dan anggaran" not in page
+
+
+def test_status_table_name_matches_the_hand_written_sql() -> None:
+    from sigap.status import selectors
+
+    assert CitizenStatus._meta.db_table in selectors._CITIZEN_SQL
+    columns = {f.column for f in CitizenStatus._meta.get_fields() if hasattr(f, "column")}
+    assert {"programme_name", "status", "reasons", "since", "exit_reason", "office", "lookup"} <= columns

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Sum
 from django.db.models.functions import Substr
 
@@ -15,18 +16,36 @@ from sigap.core.targets import RPJMN_TARGET_BP, RPJMN_TARGET_YEAR, format_bp, sh
 from sigap.programmes.models import Programme
 from sigap.reference import regions
 from sigap.status.keys import status_key
-from sigap.status.models import AreaCell, CitizenStatus, MonthFigure, ProgrammeFigures
+from sigap.status.models import AreaCell, MonthFigure, ProgrammeFigures
 
 COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "exited")
 
 
+_CITIZEN_SQL = (
+    "SELECT programme_name, status, reasons, since, exit_reason, office FROM status_citizenstatus "
+    "WHERE lookup = %s ORDER BY programme_name, programme_id"
+)
+
+
 def citizen_answers(*, nik: str, birth_date: dt.date) -> list[tuple[str, str, str, dt.date | None, str, str]]:
-    """``(programme name, status, reasons, since, exit reason, office)`` per programme; one query."""
-    return list(
-        CitizenStatus.objects.filter(lookup=status_key(nik, birth_date))
-        .order_by("programme_name", "programme_id")
-        .values_list("programme_name", "status", "reasons", "since", "exit_reason", "office")
-    )
+    """``(programme name, status, reasons, since, exit reason, office)`` per programme.
+
+    One indexed lookup written as plain SQL (the public page's hot path: no queryset to compile).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_CITIZEN_SQL, [status_key(nik, birth_date)])
+        rows = cursor.fetchall()
+    return [
+        (
+            name,
+            status,
+            reasons,
+            dt.date.fromisoformat(since) if isinstance(since, str) else since,
+            exit_reason,
+            office,
+        )
+        for name, status, reasons, since, exit_reason, office in rows
+    ]
 
 
 def claims_paid(programme: Programme) -> int | None:
