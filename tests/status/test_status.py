@@ -114,7 +114,9 @@ def test_aggregates_add_up_after_targeting(world: Any) -> None:
     assert [m["month"] for m in leaders["months"]] == [Month(2026, m).first_day() for m in range(1, 13)]
 
 
-def test_aggregates_follow_enrolment_invoices_and_payments(world: Any, tmp_path: Path) -> None:
+def test_aggregates_follow_enrolment_invoices_and_payments(
+    world: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     from sigap.billing.actions import invoice_issue, payment_record
 
     _enrol(world, tmp_path)
@@ -128,17 +130,18 @@ def test_aggregates_follow_enrolment_invoices_and_payments(world: Any, tmp_path:
     kel = {r["code"]: r for r in leaders["per_kelurahan"]}
     assert kel[KEL_A]["covered"] == 1 and kel[KEL_B]["exited"] == 1
     assert [m["covered"] for m in leaders["months"]] == [1] * 12
-    invoice = invoice_issue(
-        programme=world.programme, month=Month(2026, 1), acting_user=world.users["admin_dinas"]
-    )
-    assert invoice.total == 16_800
-    payment_record(
-        programme=world.programme,
-        sp2d_number="SP2D-001",
-        sp2d_date=dt.date(2026, 1, 10),
-        amount=16_800,
-        acting_user=world.users["admin_dinas"],
-    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:  # billing refreshes after commit
+        invoice = invoice_issue(
+            programme=world.programme, month=Month(2026, 1), acting_user=world.users["admin_dinas"]
+        )
+        payment_record(
+            programme=world.programme,
+            sp2d_number="SP2D-001",
+            sp2d_date=dt.date(2026, 1, 10),
+            amount=16_800,
+            acting_user=world.users["admin_dinas"],
+        )
+    assert invoice.total == 16_800 and len(callbacks) == 2
     leaders = dashboard_figures(world.programme)
     assert leaders is not None
     real = leaders["realisation"]

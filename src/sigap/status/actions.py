@@ -248,17 +248,17 @@ def month_figures(programme: Programme, *, on: dt.date, committed: dict[str, int
 
     year = programme.fiscal_year
     months = list(Month(year, 1).through(Month(year, 12)))
-    periods = [
-        (Month.of(s), Month.of(e) if e else None)
-        for s, e in CoveragePeriod.objects.filter(member__programme=programme).values_list(
-            "start_month", "end_month"
-        )
-    ]
     delta: dict[Month, int] = defaultdict(int)  # a running sum over month boundaries, not a scan per month
-    for start, end in periods:
-        delta[start] += 1
+    grouped = (
+        CoveragePeriod.objects.filter(member__programme=programme)
+        .values_list("start_month", "end_month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for start, end, n in grouped:
+        delta[Month.of(start)] += n
         if end is not None:
-            delta[end + 1] -= 1
+            delta[Month.of(end) + 1] -= n
     running = sum(n for m, n in delta.items() if m < months[0])
     invoices = Invoice.objects.filter(
         programme=programme,
