@@ -2,7 +2,7 @@
 
     SIGAP_DATA_DIR=/tmp/sgdemo sigap demo --people 20000 --budget 300000000 --no-serve --json > demo.json
     SIGAP_DATA_DIR=/tmp/sgdemo sigap manage runserver 127.0.0.1:8765 --noreload &
-    python docs/screenshots/take_screenshots.py demo.json   # needs: pip install playwright==1.65.2
+    python docs/screenshots/take_screenshots.py demo.json   # playwright is pinned in the dev extra
 
 Drives Debian's /usr/bin/chromium (no browser download).
 """
@@ -17,6 +17,16 @@ import duckdb
 from playwright.sync_api import sync_playwright
 
 BASE = "http://127.0.0.1:8765"
+# The same flags as tests/browser: no sandbox in containers, no GPU, no traffic of the browser's own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 OUT = Path(__file__).resolve().parent
 
 
@@ -41,9 +51,7 @@ def main(demo_json: str) -> None:
         [str(decisions), kel],
     ).fetchone()[0]
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 
         def session(role: str | None, *, width: int = 1280, height: int = 900):
             context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")

@@ -222,3 +222,17 @@ def test_status_table_name_matches_the_hand_written_sql() -> None:
     assert CitizenStatus._meta.db_table in selectors._CITIZEN_SQL
     columns = {f.column for f in CitizenStatus._meta.get_fields() if hasattr(f, "column")}
     assert {"programme_name", "status", "reasons", "since", "exit_reason", "office", "lookup"} <= columns
+
+
+def test_english_catalogue_covers_the_new_panels(client: Any, world: Any) -> None:
+    from django.conf import settings as django_settings
+
+    client.force_login(world.users["pimpinan"])
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("web:home")).content.decode()
+    assert "Member protection and budget" in page and "no claims data yet" in page
+    assert "Towards the RPJMN target 43,92% (2029)" in page
+    client.logout()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    answer = client.post(URL, {"nik": NIK_A, "tanggal_lahir": BORN_A.isoformat()}, REMOTE_ADDR="10.3.0.1")
+    assert "Office to contact:" in answer.content.decode()
