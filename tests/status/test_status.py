@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sigap.audit.models import AuditEvent
 from sigap.core.money import Month
+from sigap.status.actions import dashboard_refresh
 from sigap.status.keys import status_key
 from sigap.status.models import AreaCell, CitizenStatus, MonthFigure, ProgrammeFigures
 from sigap.status.selectors import citizen_answers, dashboard_figures
@@ -38,7 +40,11 @@ def _enrol(world: Any, tmp_path: Path) -> None:
         f"NIK,KPJ,STATUS,ALASAN,TANGGAL_EFEKTIF\n{NIK_A},26000000001,DITERIMA,,2026-01-05\n{NIK_B},,DITOLAK,x,\n",
         encoding="utf-8",
     )
-    response_import(batch=batch, path=answer, acting_user=users["admin_dinas"], today=dt.date(2026, 1, 20))
+    with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:  # the dashboard follows after commit
+        response_import(
+            batch=batch, path=answer, acting_user=users["admin_dinas"], today=dt.date(2026, 1, 20)
+        )
+    assert len(callbacks) == 1  # one refresh for the import, none for the exits it makes
 
 
 def test_targeting_run_fills_the_status_table_without_personal_data(world: Any) -> None:
@@ -53,8 +59,19 @@ def test_targeting_run_fills_the_status_table_without_personal_data(world: Any) 
     text = repr(rows)
     for secret in (NIK_A, NIK_B, "1980-05-05", "SITI", "BUDI"):
         assert secret not in text
+    assert not ProgrammeFigures.objects.exists()  # the dashboard is rebuilt after commit
+
+
+def test_targeting_run_refreshes_the_dashboard_after_commit(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from sigap.programmes.actions import targeting_run
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run = targeting_run(programme=world.programme)
+    assert len(callbacks) == 1
     figures = ProgrammeFigures.objects.get(programme=world.programme)
-    assert figures.statuses == 4 and figures.run == world.run
+    assert figures.run == run and figures.statuses == 4 and figures.totals["people"] == 4
 
 
 def test_lookup_needs_nik_and_birth_date(world: Any) -> None:
@@ -92,6 +109,7 @@ def test_citizen_check_is_one_query_and_never_reads_the_decisions_file(client: A
 
 
 def test_aggregates_add_up_after_targeting(world: Any) -> None:
+    dashboard_refresh(programme=world.programme)
     leaders = dashboard_figures(world.programme)
     assert leaders is not None
     run = world.run
@@ -170,8 +188,6 @@ def test_dashboard_shows_the_leaders_panel(client: Any, world: Any, tmp_path: Pa
 
 
 def test_estimate_is_the_coverage_base(client: Any, world: Any) -> None:
-    from sigap.status.actions import dashboard_refresh
-
     world.programme.spec = {**world.programme.spec, "estimated_vulnerable_workers": 200_000}
     world.programme.save(update_fields=["spec"])
     dashboard_refresh(programme=world.programme)
@@ -226,6 +242,8 @@ def test_status_table_name_matches_the_hand_written_sql() -> None:
 
 def test_english_catalogue_covers_the_new_panels(client: Any, world: Any) -> None:
     from django.conf import settings as django_settings
+
+    dashboard_refresh(programme=world.programme)
 
     client.force_login(world.users["pimpinan"])
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"

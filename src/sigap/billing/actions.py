@@ -144,9 +144,9 @@ def invoice_issue(*, programme: Programme, month: Month, acting_user: Actor = No
 def _refresh_dashboard(programme: Programme) -> None:
     """The leaders' dashboard shows realisation and premiums per month (sigap.status read models):
     rebuilt once the billing change is committed (it never slows down or rolls back the change)."""
-    from sigap.status.actions import dashboard_refresh
+    from sigap.status.actions import dashboard_after_commit
 
-    transaction.on_commit(lambda: dashboard_refresh(programme=programme))
+    dashboard_after_commit(programme)
 
 
 def _set_state_from_balance(invoice: Invoice, acting_user: Actor, reason: str) -> None:

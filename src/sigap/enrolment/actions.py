@@ -93,10 +93,12 @@ def members_exit(
     note: str = "",
     notes: Mapping[int, str] | None = None,
     acting_user: Actor = None,
+    refresh_read_models: bool = True,
 ) -> list[MemberExit]:
     """:func:`member_exit` for many members at once (bulk writes; one ``member.exit`` audit row each).
 
-    ``notes`` (member pk -> note) overrides ``note`` per member.
+    ``notes`` (member pk -> note) overrides ``note`` per member.  ``refresh_read_models=False``: the
+    caller refreshes the citizen status and dashboard itself (once, at its end).
     """
     notes = notes or {}
     if reason not in dict(MemberExit.REASONS):
@@ -167,15 +169,16 @@ def members_exit(
             )
         )
     AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-    _refresh_read_models(m.programme_id for m in ordered)
+    if refresh_read_models:
+        _refresh_read_models(m.programme_id for m in ordered)
     return records
 
 
 def _refresh_read_models(programme_ids: Iterable[int]) -> None:
     """Citizen status and dashboard aggregates follow every change of members (sigap.status)."""
-    from sigap.status.actions import programmes_refresh
+    from sigap.status.actions import members_changed
 
-    programmes_refresh(programme_ids)
+    members_changed(programme_ids)
 
 
 # --------------------------------------------------------------------------- approval (maker-checker)
@@ -794,6 +797,7 @@ def response_import(
                     for line, a in rejected
                 },
                 acting_user=acting_user,
+                refresh_read_models=False,  # refreshed once below
             )
         pending = EnrolmentLine.objects.filter(batch=batch, status=EnrolmentLine.PENDING).count()
         before_state = batch.state

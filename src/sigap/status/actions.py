@@ -35,6 +35,7 @@ from sigap.status.models import AreaCell, CitizenStatus, MonthFigure, ProgrammeF
 
 ESTIMATE_KEY = "estimated_vulnerable_workers"
 _INSERT_CHUNK = 5000
+_DELETE_CHUNK = 900  # values per ``IN`` (SQLite's historical limit)
 
 
 def latest_run(programme: Programme) -> TargetingRun | None:
@@ -112,13 +113,16 @@ def _office(code: str | None, cache: dict[str, str]) -> str:
     return cache[code]
 
 
-def status_rows(programme: Programme, run: TargetingRun | None) -> dict[str, tuple[Any, ...]]:
-    """lookup key -> row (``STATUS_COLUMNS``) for everyone of the newest run and every member."""
+def status_rows(
+    programme: Programme, run: TargetingRun | None, *, members_only: bool = False
+) -> dict[str, tuple[Any, ...]]:
+    """lookup key -> row (``STATUS_COLUMNS``) for everyone of the newest run and every member
+    (``members_only``: the members alone)."""
     key = hasher()
     offices: dict[str, str] = {}
     rows: dict[str, tuple[Any, ...]] = {}
     name = programme.name
-    if run is not None and run.decisions_file.is_file():
+    if not members_only and run is not None and run.decisions_file.is_file():
         enrolled = run.state == TargetingRun.ENROLLED
         found = _decisions(
             run,
@@ -187,12 +191,25 @@ def status_rows(programme: Programme, run: TargetingRun | None) -> dict[str, tup
     return rows
 
 
-def citizen_status_refresh(*, programme: Programme, run: TargetingRun | None = None) -> int:
-    """Rebuild the citizen-status rows of ``programme``; returns the number of rows."""
+def citizen_status_refresh(
+    *, programme: Programme, run: TargetingRun | None = None, members_only: bool = False
+) -> int:
+    """Rebuild the citizen-status rows of ``programme``; returns the number of rows written.
+
+    ``members_only``: rewrite only the members' rows (after approval, BPJS TK answers and exits the
+    run's decisions are unchanged, so they are not read again).
+    """
     run = run if run is not None else latest_run(programme)
-    rows = status_rows(programme, run)
+    rows = status_rows(programme, run, members_only=members_only)
     with transaction.atomic():
-        CitizenStatus.objects.filter(programme=programme).delete()
+        if members_only:
+            keys = list(rows)
+            for start in range(0, len(keys), _DELETE_CHUNK):
+                CitizenStatus.objects.filter(
+                    programme=programme, lookup__in=keys[start : start + _DELETE_CHUNK]
+                ).delete()
+        else:
+            CitizenStatus.objects.filter(programme=programme).delete()
         return _insert(CitizenStatus, STATUS_COLUMNS, rows.values())
 
 
@@ -334,15 +351,30 @@ def dashboard_refresh(
 
 
 def programme_refresh(*, programme: Programme, on: dt.date | None = None) -> None:
-    """Both read models of ``programme`` (the hook the other apps' actions call)."""
+    """Both read models of ``programme``, now (the stand-alone refresh)."""
     run = latest_run(programme)
     citizen_status_refresh(programme=programme, run=run)
     dashboard_refresh(programme=programme, on=on, run=run)
 
 
-def programmes_refresh(programme_ids: Iterable[int], *, on: dt.date | None = None) -> None:
+def dashboard_after_commit(programme: Programme) -> None:
+    """Rebuild the dashboard aggregates once the current transaction commits (a failure is logged and
+    leaves the previous aggregates: the change itself is already committed)."""
+    transaction.on_commit(lambda: dashboard_refresh(programme=programme), robust=True)
+
+
+def run_created(*, programme: Programme) -> None:
+    """Hook for ``targeting_run``: every citizen row of the programme now, the dashboard after commit."""
+    citizen_status_refresh(programme=programme)
+    dashboard_after_commit(programme)
+
+
+def members_changed(programme_ids: Iterable[int]) -> None:
+    """Hook for the actions that change members (approval, BPJS TK answers, exits): the members'
+    citizen rows now, inside the action's transaction; the dashboard after commit."""
     for programme in Programme.objects.filter(pk__in=sorted(set(programme_ids))):
-        programme_refresh(programme=programme, on=on)
+        citizen_status_refresh(programme=programme, members_only=True)
+        dashboard_after_commit(programme)
 
 
 @transaction.atomic
