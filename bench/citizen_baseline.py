@@ -21,9 +21,13 @@ import psycopg
 
 DSN = os.environ.get("BENCH_DSN", "")
 SECRET = os.environ.get("BENCH_STATUS_SECRET", "").encode()
-SQL = (
-    "SELECT programme_name, status, reasons, since, exit_reason, office FROM status_citizenstatus "
-    "WHERE lookup = %s ORDER BY programme_name, programme_id"
+SQL = (  # the same statement as sigap.status.selectors.citizen_answers
+    "SELECT s.programme_name, s.status, s.reasons, s.office, m.state, x.date, x.reason, "
+    "(SELECT min(p.start_month) FROM enrolment_coverageperiod p WHERE p.member_id = m.id) "
+    "FROM status_citizenstatus s "
+    "LEFT JOIN enrolment_member m ON m.id = s.member_id "
+    "LEFT JOIN enrolment_memberexit x ON x.member_id = m.id "
+    "WHERE s.lookup = %s ORDER BY s.programme_name, s.programme_id"
 )
 _local = threading.local()
 _base = hmac.new(SECRET, digestmod=hashlib.sha256)

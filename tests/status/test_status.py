@@ -232,12 +232,15 @@ def test_leader_of_another_area_sees_nothing_of_this_programme(client: Any, worl
     assert world.programme.name not in page and "Perlindungan peserta dan anggaran" not in page
 
 
-def test_status_table_name_matches_the_hand_written_sql() -> None:
+def test_table_names_match_the_hand_written_sql() -> None:
+    from sigap.enrolment.models import CoveragePeriod, Member, MemberExit
     from sigap.status import selectors
 
-    assert CitizenStatus._meta.db_table in selectors._CITIZEN_SQL
+    for model in (CitizenStatus, Member, MemberExit, CoveragePeriod):
+        assert f"{model._meta.db_table} " in selectors._CITIZEN_SQL
+    assert Member.ACTIVE == "active" and selectors._ENDED == (Member.EXITED, Member.REJECTED)
     columns = {f.column for f in CitizenStatus._meta.get_fields() if hasattr(f, "column")}
-    assert {"programme_name", "status", "reasons", "since", "exit_reason", "office", "lookup"} <= columns
+    assert {"programme_name", "status", "reasons", "office", "lookup", "member_id"} <= columns
 
 
 def test_english_catalogue_covers_the_new_panels(client: Any, world: Any) -> None:

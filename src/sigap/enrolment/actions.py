@@ -174,11 +174,11 @@ def members_exit(
     return records
 
 
-def _refresh_read_models(programme_ids: Iterable[int]) -> None:
+def _refresh_read_models(programme_ids: Iterable[int], *, added: bool = False) -> None:
     """Citizen status and dashboard aggregates follow every change of members (sigap.status)."""
-    from sigap.status.actions import members_changed
+    from sigap.status import actions as status
 
-    members_changed(programme_ids)
+    (status.members_added if added else status.members_updated)(programme_ids)
 
 
 # --------------------------------------------------------------------------- approval (maker-checker)
@@ -402,7 +402,7 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
         lifecycle.check_replacement_budget(run=run, on=timezone.localdate())
     elif run.kind == TargetingRun.RENEWAL:
         lifecycle.renewal_carry_over(run=run, acting_user=acting_user)
-    _refresh_read_models([programme.pk])
+    _refresh_read_models([programme.pk], added=True)
     return ApprovalResult(run=run, members=len(keep), list_sha256=digest, skipped=skipped)
 
 

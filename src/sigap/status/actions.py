@@ -20,14 +20,14 @@ from typing import Any
 
 import duckdb
 from django.db import connection, models, transaction
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from sigap.audit.actions import Actor, audit_record
 from sigap.core.money import Month
 from sigap.core.selection import INELIGIBLE, OUTSIDE, SELECTED, WAITING
 from sigap.core.targets import RPJMN_TARGET_BP, members_for_share
-from sigap.enrolment.models import CoveragePeriod, Member, MemberExit
+from sigap.enrolment.models import CoveragePeriod, Member
 from sigap.programmes.models import Programme, TargetingRun
 from sigap.reference import regions
 from sigap.status.keys import hasher
@@ -92,16 +92,7 @@ def _decisions(run: TargetingRun, select: str, tail: str = "") -> list[tuple[Any
 
 # --------------------------------------------------------------------------- citizen status
 
-STATUS_COLUMNS = (
-    "lookup",
-    "programme_id",
-    "programme_name",
-    "status",
-    "reasons",
-    "since",
-    "exit_reason",
-    "office",
-)
+STATUS_COLUMNS = ("lookup", "programme_id", "programme_name", "status", "reasons", "office", "member_id")
 
 
 def _office(code: str | None, cache: dict[str, str]) -> str:
@@ -145,48 +136,24 @@ def status_rows(
                 name,
                 status,
                 (reasons or "")[:500] if status == CitizenStatus.INELIGIBLE else "",
-                None,
-                "",
                 _office(kelurahan, offices),
+                None,
             )
-    # Members override the run's decision: they are on an approved list (maybe of an older run).
-    first_month = dict(
-        CoveragePeriod.objects.filter(member__programme=programme)
-        .values("member_id")
-        .annotate(first=Min("start_month"))
-        .values_list("member_id", "first")
-    )
-    exits = {
-        member_id: (date, reason)
-        for member_id, date, reason in MemberExit.objects.filter(member__programme=programme).values_list(
-            "member_id", "date", "reason"
-        )
-    }
+    # Members override the run's decision: they are on an approved list (maybe of an older run).  Their
+    # state (registered since, ended) is read live through ``member_id`` at lookup time.
     members = Member.objects.filter(programme=programme).values_list(
-        "pk", "nik", "tanggal_lahir", "state", "kode_kelurahan"
+        "pk", "nik", "tanggal_lahir", "kode_kelurahan"
     )
-    for pk, nik, born, state, kelurahan in members.iterator(chunk_size=20_000):
+    for pk, nik, born, kelurahan in members.iterator(chunk_size=20_000):
         lookup = key(nik, born)
-        since: dt.date | None = None
-        exit_reason = ""
-        if state == Member.ACTIVE:
-            status, since = CitizenStatus.REGISTERED, first_month.get(pk)
-        elif state in (Member.EXITED, Member.REJECTED):
-            status = CitizenStatus.EXITED
-            since, exit_reason = exits.get(
-                pk, (None, MemberExit.REJECTED if state == Member.REJECTED else "")
-            )
-        else:
-            status = CitizenStatus.SELECTED
         rows[lookup] = (
             lookup,
             programme.pk,
             name,
-            status,
+            CitizenStatus.SELECTED,
             "",
-            since,
-            exit_reason,
             _office(kelurahan, offices),
+            pk,
         )
     return rows
 
@@ -196,8 +163,8 @@ def citizen_status_refresh(
 ) -> int:
     """Rebuild the citizen-status rows of ``programme``; returns the number of rows written.
 
-    ``members_only``: rewrite only the members' rows (after approval, BPJS TK answers and exits the
-    run's decisions are unchanged, so they are not read again).
+    ``members_only``: rewrite only the members' rows (after an approval the run's decisions are
+    unchanged, so they are not read again).
     """
     run = run if run is not None else latest_run(programme)
     rows = status_rows(programme, run, members_only=members_only)
@@ -369,11 +336,18 @@ def run_created(*, programme: Programme) -> None:
     dashboard_after_commit(programme)
 
 
-def members_changed(programme_ids: Iterable[int]) -> None:
-    """Hook for the actions that change members (approval, BPJS TK answers, exits): the members'
-    citizen rows now, inside the action's transaction; the dashboard after commit."""
+def members_added(programme_ids: Iterable[int]) -> None:
+    """Hook for approvals (new members): their citizen rows now, inside the action's transaction; the
+    dashboard after commit."""
     for programme in Programme.objects.filter(pk__in=sorted(set(programme_ids))):
         citizen_status_refresh(programme=programme, members_only=True)
+        dashboard_after_commit(programme)
+
+
+def members_updated(programme_ids: Iterable[int]) -> None:
+    """Hook for BPJS TK answers and exits: citizen rows join the members' state live, so only the
+    dashboard is rebuilt (after commit)."""
+    for programme in Programme.objects.filter(pk__in=sorted(set(programme_ids))):
         dashboard_after_commit(programme)
 
 

@@ -1,7 +1,8 @@
 """Read models refreshed by :mod:`sigap.status.actions` (never written by a request).
 
 ``CitizenStatus``: one row per person known to a programme's current lists, found by ONE indexed
-lookup on a keyed hash of NIK + birth date (the table holds neither in clear).
+lookup on a keyed hash of NIK + birth date (the table holds neither in clear); members' rows point to
+the member, whose live state is joined in the same query.
 ``AreaCell``, ``MonthFigure``, ``ProgrammeFigures``: the leader dashboard's precomputed aggregates
 (programme x kelurahan x desil x occupation; programme x month; one row of totals per programme).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sigap.enrolment.models import Member
 from sigap.programmes.models import Programme, TargetingRun
 
 
@@ -35,9 +37,12 @@ class CitizenStatus(models.Model):
     programme_name = models.CharField(max_length=255)
     status = models.CharField(max_length=16, choices=STATES)
     reasons = models.CharField(max_length=500, blank=True)  # targeting reasons (rendered in plain words)
-    since = models.DateField(null=True, blank=True)  # covered since (registered) or exit date (exited)
-    exit_reason = models.CharField(max_length=16, blank=True)
     office = models.CharField(max_length=200, blank=True)  # the kelurahan office to contact
+    # A member's state, coverage start and exit are joined live from enrolment at lookup time (primary
+    # keys), so BPJS TK answers and exits need no refresh of this table.
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lookup", "programme"], name="citizen_status_unique")]

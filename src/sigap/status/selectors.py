@@ -21,31 +21,46 @@ from sigap.status.models import AreaCell, MonthFigure, ProgrammeFigures
 COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "exited")
 
 
+# One indexed lookup on the keyed hash; a member's live state, first covered month and exit come from
+# enrolment by primary/unique keys in the same statement (the tables are named by the test suite).
 _CITIZEN_SQL = (
-    "SELECT programme_name, status, reasons, since, exit_reason, office FROM status_citizenstatus "
-    "WHERE lookup = %s ORDER BY programme_name, programme_id"
+    "SELECT s.programme_name, s.status, s.reasons, s.office, m.state, x.date, x.reason, "
+    "(SELECT min(p.start_month) FROM enrolment_coverageperiod p WHERE p.member_id = m.id) "
+    "FROM status_citizenstatus s "
+    "LEFT JOIN enrolment_member m ON m.id = s.member_id "
+    "LEFT JOIN enrolment_memberexit x ON x.member_id = m.id "
+    "WHERE s.lookup = %s ORDER BY s.programme_name, s.programme_id"
 )
+_ENDED = ("exited", "rejected")  # Member.EXITED, Member.REJECTED
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def citizen_answers(*, nik: str, birth_date: dt.date) -> list[tuple[str, str, str, dt.date | None, str, str]]:
     """``(programme name, status, reasons, since, exit reason, office)`` per programme.
 
-    One indexed lookup written as plain SQL (the public page's hot path: no queryset to compile).
+    One statement written as plain SQL (the public page's hot path: no queryset to compile).  Members:
+    active -> ``registered`` since the first covered month; exited or rejected -> ``exited`` with the
+    exit date and reason; approved or sent -> ``selected``.
     """
     with connection.cursor() as cursor:
         cursor.execute(_CITIZEN_SQL, [status_key(nik, birth_date)])
         rows = cursor.fetchall()
-    return [
-        (
-            name,
-            status,
-            reasons,
-            dt.date.fromisoformat(since) if isinstance(since, str) else since,
-            exit_reason,
-            office,
+    answers = []
+    for name, status, reasons, office, state, exit_date, exit_reason, first_month in rows:
+        since: dt.date | None = None
+        if state == "active":
+            status, since = "registered", _date(first_month)
+        elif state in _ENDED:
+            status, since = "exited", _date(exit_date)
+        elif state is not None:
+            status = "selected"
+        answers.append(
+            (name, status, reasons, since, (exit_reason or "rejected") if status == "exited" else "", office)
         )
-        for name, status, reasons, since, exit_reason, office in rows
-    ]
+    return answers
 
 
 def claims_paid(programme: Programme) -> int | None:
