@@ -257,3 +257,13 @@ def test_english_catalogue_covers_the_new_panels(client: Any, world: Any) -> Non
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     answer = client.post(URL, {"nik": NIK_A, "tanggal_lahir": BORN_A.isoformat()}, REMOTE_ADDR="10.3.0.1")
     assert "Office to contact:" in answer.content.decode()
+
+
+def test_kelurahan_table_on_the_dashboard(client: Any, world: Any) -> None:
+    from sigap.reference import regions
+
+    dashboard_refresh(programme=world.programme)
+    client.force_login(world.users["pimpinan"])
+    page = client.get(reverse("web:home")).content.decode()
+    section = page.split("Peserta per kelurahan")[1].split("</details>")[0]
+    assert regions().get(KEL_A).name in section and regions().get(KEL_B).name in section
