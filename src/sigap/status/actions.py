@@ -1,14 +1,18 @@
 """Refresh the read models (citizen status, dashboard aggregates) of one programme.
 
-:func:`programme_refresh` is called at the end of the actions that change what they show (targeting
-run, approval, BPJS TK response import, exits, invoices and payments), inside their transaction, so
-the read models change together with the data.  It writes no audit row of its own: the calling
-action's row records the change.  :func:`status_refresh` is the stand-alone action (management
-command ``status_refresh``), audited.
+Hooks called explicitly (no signals) by the actions that change what they show:
 
-Both rebuild a programme's rows from scratch (delete + bulk insert; ``COPY`` on PostgreSQL): the
-newest run's decisions are read once with DuckDB, members, periods and invoices with a few grouped
-queries.  100,000 members take about a second.
+- ``run_created`` (``targeting_run``): every citizen row of the programme, inside the transaction;
+- ``members_added`` (``run_approve``): the members' citizen rows, inside the transaction;
+- ``members_updated`` (BPJS TK answers, exits): nothing to rewrite for citizens -- a member's state,
+  first covered month and exit are joined live at lookup time;
+- every hook and ``invoice_issue``/``payment_record`` rebuild the dashboard aggregates after commit
+  (``dashboard_after_commit``), so an action never waits for or rolls back with them.
+
+Hooks write no audit row of their own (the calling action's row records the change);
+:func:`status_refresh` is the stand-alone, audited action (management command ``status_refresh``).
+Rows are rebuilt by delete + bulk insert (``COPY`` on PostgreSQL); the newest run's decisions are
+read once with DuckDB, members, periods and invoices with a few grouped queries.
 """
 
 from __future__ import annotations
