@@ -267,3 +267,25 @@ def test_kelurahan_table_on_the_dashboard(client: Any, world: Any) -> None:
     page = client.get(reverse("web:home")).content.decode()
     section = page.split("Peserta per kelurahan")[1].split("</details>")[0]
     assert regions().get(KEL_A).name in section and regions().get(KEL_B).name in section
+
+
+def test_reused_page_carries_each_visitors_own_csrf_token(world: Any) -> None:
+    import re
+
+    from django.test import Client
+
+    pages = []
+    for ip in ("10.4.0.1", "10.4.0.2"):
+        visitor = Client(enforce_csrf_checks=True)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', visitor.get(URL).content.decode())
+        assert token is not None
+        data = {"nik": NIK_A, "tanggal_lahir": BORN_A.isoformat(), "csrfmiddlewaretoken": token.group(1)}
+        first = visitor.post(URL, data, REMOTE_ADDR=ip).content.decode()
+        again = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first)
+        assert "Terpilih sebagai calon peserta" in first and again is not None
+        # the token in the (reused) page is valid for this visitor's cookie: a second check goes through
+        data["csrfmiddlewaretoken"] = again.group(1)
+        second = visitor.post(URL, data, REMOTE_ADDR=ip)
+        assert second.status_code == 200 and "Terpilih sebagai calon peserta" in second.content.decode()
+        pages.append(first)
+    assert pages[0] != pages[1]  # same answer, different visitors' tokens
