@@ -151,6 +151,8 @@ def serve(
         "30",
         "--log-level",
         "warning",
+        "--worker-tmp-dir",
+        "/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir(),  # heartbeat file in memory
     ]
     if chdir is not None:
         command += ["--chdir", str(chdir)]
