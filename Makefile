@@ -36,6 +36,8 @@ check: lint typecheck test  ## format, lint, type check and tests: the same loca
 bench: install  ## the benchmarks (slow; see bench/README.md)
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/targeting.py
+	$(BIN)/python bench/citizen_check.py
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sigap_bench_dashboard} $(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) sigap-data build dist src/*.egg-info

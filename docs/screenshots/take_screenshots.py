@@ -2,7 +2,7 @@
 
     SIGAP_DATA_DIR=/tmp/sgdemo sigap demo --people 20000 --budget 300000000 --no-serve --json > demo.json
     SIGAP_DATA_DIR=/tmp/sgdemo sigap manage runserver 127.0.0.1:8765 --noreload &
-    python docs/screenshots/take_screenshots.py demo.json   # needs: pip install playwright==1.65.2
+    SIGAP_DATA_DIR=/tmp/sgdemo python docs/screenshots/take_screenshots.py demo.json   # playwright is pinned in the dev extra
 
 Drives Debian's /usr/bin/chromium (no browser download).
 """
@@ -10,6 +10,7 @@ Drives Debian's /usr/bin/chromium (no browser download).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,33 +18,51 @@ import duckdb
 from playwright.sync_api import sync_playwright
 
 BASE = "http://127.0.0.1:8765"
+# The same flags as tests/browser: no sandbox in containers, no GPU, no traffic of the browser's own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 OUT = Path(__file__).resolve().parent
 
 
 def main(demo_json: str) -> None:
     demo = json.loads(Path(demo_json).read_text())
     users = {u["role"]: u for u in demo["users"]}
-    decisions = Path(demo["exports"]["beneficiaries.csv"]).parent.parent / "decisions.parquet"
     kel = users["operator_kelurahan"]["area_code"]
+    # The decisions file stores reason codes (ADR 0006): read the rendered relation, as the app does.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sigap.settings")
+    import django
+
+    django.setup()
+    from sigap.programmes.models import TargetingRun
+    from sigap.programmes.selectors import decisions_relation
+
+    run = TargetingRun.objects.order_by("-id").first()
+    assert run is not None, "no targeting run: run sigap demo first (same SIGAP_DATA_DIR)"
+    relation = decisions_relation(run)
     con = duckdb.connect()
     nik, born, name = con.execute(
-        "SELECT nik, tanggal_lahir, nama FROM read_parquet(?) WHERE decision = 'ineligible' "
+        f"SELECT nik, tanggal_lahir, nama FROM {relation} AS d WHERE decision = 'ineligible' "  # noqa: S608 -- generated relation
         "AND kode_kelurahan = ? AND reasons LIKE 'desil%' ORDER BY nik LIMIT 1",
-        [str(decisions), kel],
+        [kel],
     ).fetchone()
     waiting = con.execute(
-        "SELECT nik FROM read_parquet(?) WHERE decision = 'waiting' AND kode_kelurahan = ? ORDER BY nik LIMIT 1",
-        [str(decisions), kel],
+        f"SELECT nik FROM {relation} AS d WHERE decision = 'waiting' AND kode_kelurahan = ? ORDER BY nik LIMIT 1",  # noqa: S608
+        [kel],
     ).fetchone()[0]
     surname = con.execute(
-        "SELECT w FROM (SELECT unnest(string_split(nama, ' ')) AS w FROM read_parquet(?) WHERE kode_kelurahan = ?) "
+        f"SELECT w FROM (SELECT unnest(string_split(nama, ' ')) AS w FROM {relation} AS d WHERE kode_kelurahan = ?) "  # noqa: S608
         "WHERE length(w) > 3 GROUP BY w ORDER BY count(*) DESC, w LIMIT 1",
-        [str(decisions), kel],
+        [kel],
     ).fetchone()[0]
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 
         def session(role: str | None, *, width: int = 1280, height: int = 900):
             context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sigap.usulan",
     "sigap.pengaduan",
     "sigap.web",
+    "sigap.status",
 ]
 
 MIDDLEWARE = [

@@ -153,7 +153,17 @@ def invoice_issue(*, programme: Programme, month: Month, acting_user: Actor = No
             f"({existing.line_count} members, {format_rupiah(existing.total)}, {existing.state}); "
             "corrections are reversal lines; members accepted later go on a supplementary invoice"
         )
-    return _issue(programme=programme, month=month, acting_user=acting_user)
+    invoice = _issue(programme=programme, month=month, acting_user=acting_user)
+    _refresh_dashboard(programme)
+    return invoice
+
+
+def _refresh_dashboard(programme: Programme) -> None:
+    """The leaders' dashboard shows realisation and premiums per month (sigap.status read models):
+    rebuilt once the billing change is committed (it never slows down or rolls back the change)."""
+    from sigap.status.actions import dashboard_after_commit
+
+    dashboard_after_commit(programme)
 
 
 @transaction.atomic
@@ -416,6 +426,7 @@ def payment_record(
     )
     for a in allocations:
         _set_state_from_balance(a.invoice, acting_user, f"SP2D {sp2d_number}")
+    _refresh_dashboard(programme)
     return payment
 
 

@@ -93,10 +93,12 @@ def members_exit(
     note: str = "",
     notes: Mapping[int, str] | None = None,
     acting_user: Actor = None,
+    refresh_read_models: bool = True,
 ) -> list[MemberExit]:
     """:func:`member_exit` for many members at once (bulk writes; one ``member.exit`` audit row each).
 
-    ``notes`` (member pk -> note) overrides ``note`` per member.
+    ``notes`` (member pk -> note) overrides ``note`` per member.  ``refresh_read_models=False``: the
+    caller refreshes the citizen status and dashboard itself (once, at its end).
     """
     notes = notes or {}
     if reason not in dict(MemberExit.REASONS):
@@ -167,7 +169,16 @@ def members_exit(
             )
         )
     AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    if refresh_read_models:
+        _refresh_read_models(m.programme_id for m in ordered)
     return records
+
+
+def _refresh_read_models(programme_ids: Iterable[int], *, added: bool = False) -> None:
+    """Citizen status and dashboard aggregates follow every change of members (sigap.status)."""
+    from sigap.status import actions as status
+
+    (status.members_added if added else status.members_updated)(programme_ids)
 
 
 # --------------------------------------------------------------------------- approval (maker-checker)
@@ -391,6 +402,7 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
         lifecycle.check_replacement_budget(run=run, on=timezone.localdate())
     elif run.kind == TargetingRun.RENEWAL:
         lifecycle.renewal_carry_over(run=run, acting_user=acting_user)
+    _refresh_read_models([programme.pk], added=True)
     return ApprovalResult(run=run, members=len(keep), list_sha256=digest, skipped=skipped)
 
 
@@ -785,6 +797,7 @@ def response_import(
                     for line, a in rejected
                 },
                 acting_user=acting_user,
+                refresh_read_models=False,  # refreshed once below
             )
         pending = EnrolmentLine.objects.filter(batch=batch, status=EnrolmentLine.PENDING).count()
         before_state = batch.state
@@ -792,6 +805,7 @@ def response_import(
             batch.state = EnrolmentBatch.ANSWERED
             batch.save(update_fields=["state"])
         runs_enrolled = _enrol_finished_runs(batch, acting_user=acting_user)
+        _refresh_read_models([batch.programme_id])
         record = BpjsResponse.objects.create(
             batch=batch,
             source_name=name[:255],

@@ -416,6 +416,9 @@ def targeting_run(
                     **figures,
                 },
             )
+            from sigap.status.actions import run_created
+
+            run_created(programme=programme)  # citizen status now, dashboard aggregates after commit
         return run
     except BaseException:
         if final is not None and final.exists():

@@ -1,33 +1,40 @@
 """Cek status SIGAP: a resident checks their own status with NIK + birth date (no login).
 
-Only four answers exist: selected/registered, waiting list, not eligible (plain reasons), or
-"not found" -- and "not found" is also the answer for a wrong birth date, so the page cannot be
+Only five answers exist: registered (covered since a month) or selected, waiting list, not eligible
+(plain reasons), membership ended, or "not found" -- and "not found" is also the answer for a wrong birth date, so the page cannot be
 used to learn whether a NIK exists.  Rate-limited per IP address and per NIK.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from sigap.core.selection import INELIGIBLE, SELECTED, WAITING
-from sigap.programmes.models import Programme, TargetingRun
+from sigap.enrolment.models import MemberExit
+from sigap.status.models import CitizenStatus
+from sigap.status.selectors import citizen_answers
 from sigap.web import ratelimit
 from sigap.web.citizen_reasons import plain_reasons
-from sigap.web.selectors import person_check
 
-REGISTERED, CHOSEN, WAITING_LIST, NOT_ELIGIBLE, NOT_FOUND = (
-    "registered",
-    "selected",
-    "waiting",
-    "ineligible",
+REGISTERED, CHOSEN, WAITING_LIST, NOT_ELIGIBLE, EXITED, NOT_FOUND = (
+    CitizenStatus.REGISTERED,
+    CitizenStatus.SELECTED,
+    CitizenStatus.WAITING,
+    CitizenStatus.INELIGIBLE,
+    CitizenStatus.EXITED,
     "not_found",
 )
 
@@ -58,29 +65,27 @@ class StatusForm(forms.Form):
 
 
 def status_of(*, nik: str, birth_date: dt.date) -> list[dict[str, object]]:
-    """One answer per programme whose newest run holds this NIK with this birth date."""
-    answers: list[dict[str, object]] = []
-    for programme in Programme.objects.all():
-        run = TargetingRun.objects.filter(programme=programme).order_by("-id").first()
-        if run is None or not run.decisions_file.is_file():
-            continue
-        person = person_check(run=run, nik=nik, birth_date=birth_date)
-        if person is None:
-            continue
-        if person.decision == SELECTED:
-            status = REGISTERED if run.state == TargetingRun.ENROLLED else CHOSEN
-            answers.append({"programme": programme.name, "status": status, "reasons": []})
-        elif person.decision == WAITING:
-            answers.append({"programme": programme.name, "status": WAITING_LIST, "reasons": []})
-        elif person.decision == INELIGIBLE:
-            answers.append(
-                {
-                    "programme": programme.name,
-                    "status": NOT_ELIGIBLE,
-                    "reasons": plain_reasons(person.reasons),
-                }
-            )
-    return answers
+    """One answer per programme that knows this NIK with this birth date.
+
+    Reads only the precomputed status table (:mod:`sigap.status`): one indexed lookup on a keyed
+    hash of NIK + birth date, so a wrong birth date finds nothing, exactly like an unknown NIK.
+    """
+    return _answers(citizen_answers(nik=nik, birth_date=birth_date))
+
+
+def _answers(rows: Sequence[tuple[Any, ...]]) -> list[dict[str, object]]:
+    exit_labels = dict(MemberExit.REASONS)
+    return [
+        {
+            "programme": programme,
+            "status": status,
+            "reasons": plain_reasons(reasons) if status == NOT_ELIGIBLE else [],
+            "since": since,
+            "exit_reason": exit_labels.get(exit_reason, "") if status == EXITED else "",
+            "office": office,
+        }
+        for programme, status, reasons, since, exit_reason, office in rows
+    ]
 
 
 def _limited(request: HttpRequest) -> HttpResponse:
@@ -89,27 +94,58 @@ def _limited(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# Rendered pages for anonymous visitors, keyed by (language, path, answer rows), with the CSRF token
+# replaced by a marker: the page around an answer is the same for everyone who gets that answer, so
+# it is rendered once per process and only the visitor's own token is put back in.  The key holds no
+# NIK or birth date (only what the page shows); the dict is emptied when full.
+_PAGES: dict[tuple[Any, ...], str] = {}
+_PAGES_MAX = 4096
+_MARKER = "__sigap_csrf_token__"
+_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _page(
+    request: HttpRequest, key: tuple[Any, ...] | None, context: Callable[[], dict[str, Any]]
+) -> HttpResponse:
+    if key is None or request.user.is_authenticated or request.GET:
+        return render(request, "sigap/citizen_check.html", context())
+    full_key = (get_language(), request.path, *key)
+    page = _PAGES.get(full_key)
+    if page is None:
+        html = render_to_string("sigap/citizen_check.html", context(), request=request)
+        found = _TOKEN.search(html)
+        if found is None:  # pragma: no cover -- the template always has a CSRF token
+            return HttpResponse(html)
+        page = html.replace(found.group(1), _MARKER)
+        if len(_PAGES) >= _PAGES_MAX:
+            _PAGES.clear()
+        _PAGES[full_key] = page
+    return HttpResponse(page.replace(_MARKER, get_token(request)))
+
+
 @never_cache
 @csrf_protect
 def citizen_check(request: HttpRequest) -> HttpResponse:
-    answers: list[dict[str, object]] | None = None
-    if request.method == "POST":
-        window = settings.SIGAP_CITIZEN_CHECK_WINDOW
-        ip = ratelimit.client_ip(request)
-        if not ratelimit.hit(
-            scope="citizen-ip", value=ip, limit=settings.SIGAP_CITIZEN_CHECK_PER_IP, window=window
-        ):
-            return _limited(request)
-        form = StatusForm(request.POST)
-        if form.is_valid():
-            nik = form.cleaned_data["nik"]
-            if not ratelimit.hit(
-                scope="citizen-nik", value=nik, limit=settings.SIGAP_CITIZEN_CHECK_PER_NIK, window=window
-            ):
-                return _limited(request)
-            answers = status_of(nik=nik, birth_date=form.cleaned_data["tanggal_lahir"])
-            form = StatusForm()  # do not echo the NIK back into the page
-    else:
-        form = StatusForm()
-    context = {"form": form, "answers": answers, "checked": answers is not None, "nav": "citizen"}
-    return render(request, "sigap/citizen_check.html", context)
+    if request.method != "POST":
+        return _page(request, ("form",), lambda: {"form": StatusForm(), "checked": False, "nav": "citizen"})
+    window = settings.SIGAP_CITIZEN_CHECK_WINDOW
+    ip = ratelimit.client_ip(request)
+    if not ratelimit.hit(
+        scope="citizen-ip", value=ip, limit=settings.SIGAP_CITIZEN_CHECK_PER_IP, window=window
+    ):
+        return _limited(request)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _page(request, None, lambda: {"form": form, "checked": False, "nav": "citizen"})
+    nik = form.cleaned_data["nik"]
+    if not ratelimit.hit(
+        scope="citizen-nik", value=nik, limit=settings.SIGAP_CITIZEN_CHECK_PER_NIK, window=window
+    ):
+        return _limited(request)
+    rows = citizen_answers(nik=nik, birth_date=form.cleaned_data["tanggal_lahir"])
+    return _page(
+        request,
+        ("answer", *rows),
+        # a fresh empty form: the NIK is never echoed back into the page
+        lambda: {"form": StatusForm(), "answers": _answers(rows), "checked": True, "nav": "citizen"},
+    )

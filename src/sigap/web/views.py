@@ -22,6 +22,7 @@ from sigap.core.selection import OUTSIDE
 from sigap.programmes.models import TargetingRun
 from sigap.reference import regions
 from sigap.registry.models import Snapshot
+from sigap.status.selectors import dashboard_figures
 from sigap.web import geo
 from sigap.web.access import (
     AUDIT_ROLES,
@@ -87,6 +88,7 @@ def dashboard_panel(run: TargetingRun) -> dict[str, Any]:
         "per_kelurahan": _with_coverage(summary.get("per_kelurahan", [])),
         "per_desil": _with_coverage([r for r in summary.get("per_desil", []) if r.get("eligible")]),
         "per_occupation": _with_coverage([r for r in occupations if r.get("eligible")][:12]),
+        "leaders": dashboard_figures(run.programme),  # precomputed aggregates (sigap.status)
     }
 
 

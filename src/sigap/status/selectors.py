@@ -1,0 +1,160 @@
+"""Reads of the precomputed read models: one indexed lookup for a citizen, a few small grouped
+queries over ``AreaCell`` for the dashboard (never a scan of members or decisions per request)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Sum
+from django.db.models.functions import Substr
+
+from sigap.core.money import Month
+from sigap.core.selection import OUTSIDE
+from sigap.core.targets import RPJMN_TARGET_BP, RPJMN_TARGET_YEAR, format_bp, share_bp
+from sigap.programmes.models import Programme
+from sigap.reference import regions
+from sigap.status.keys import status_key
+from sigap.status.models import AreaCell, MonthFigure, ProgrammeFigures
+
+COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "exited")
+
+
+# One indexed lookup on the keyed hash; a member's live state, first covered month and exit come from
+# enrolment by primary/unique keys in the same statement (the tables are named by the test suite).
+_CITIZEN_SQL = (
+    "SELECT s.programme_name, s.status, s.reasons, s.office, m.state, x.date, x.reason, "
+    "(SELECT min(p.start_month) FROM enrolment_coverageperiod p WHERE p.member_id = m.id) "
+    "FROM status_citizenstatus s "
+    "LEFT JOIN enrolment_member m ON m.id = s.member_id "
+    "LEFT JOIN enrolment_memberexit x ON x.member_id = m.id "
+    "WHERE s.lookup = %s ORDER BY s.programme_name, s.programme_id"
+)
+_ENDED = ("exited", "rejected")  # Member.EXITED, Member.REJECTED
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def citizen_answers(*, nik: str, birth_date: dt.date) -> list[tuple[str, str, str, dt.date | None, str, str]]:
+    """``(programme name, status, reasons, since, exit reason, office)`` per programme.
+
+    One statement written as plain SQL (the public page's hot path: no queryset to compile).  Members:
+    active -> ``registered`` since the first covered month; exited or rejected -> ``exited`` with the
+    exit date and reason; approved or sent -> ``selected``.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_CITIZEN_SQL, [status_key(nik, birth_date)])
+        rows = cursor.fetchall()
+    answers = []
+    for name, status, reasons, office, state, exit_date, exit_reason, first_month in rows:
+        since: dt.date | None = None
+        if state == "active":
+            status, since = "registered", _date(first_month)
+        elif state in _ENDED:
+            status, since = "exited", _date(exit_date)
+        elif state is not None:
+            status = "selected"
+        answers.append(
+            (name, status, reasons, since, (exit_reason or "rejected") if status == "exited" else "", office)
+        )
+    return answers
+
+
+def claims_paid(programme: Programme) -> int | None:
+    """Claims paid out to members' families (Rp). Hook for the claims app: None = no claims data yet."""
+    return None
+
+
+def _grouped(programme: Programme, key: Any, name: str) -> list[dict[str, Any]]:
+    rows = (
+        AreaCell.objects.filter(programme=programme)
+        .annotate(key=key)
+        .values("key")
+        .annotate(**{c: Sum(c) for c in COUNTS})
+        .order_by("key")
+    )
+    return [{name: r["key"], **{c: int(r[c] or 0) for c in COUNTS}} for r in rows]
+
+
+def _with_share(rows: list[dict[str, Any]], base: str = "eligible") -> list[dict[str, Any]]:
+    for row in rows:
+        row["coverage"] = format_bp(share_bp(row["covered"], row[base]))
+        row["selected_share"] = format_bp(share_bp(row["selected"], row[base]))
+    return rows
+
+
+def _area_names(rows: list[dict[str, Any]], *, parent: bool = False) -> list[dict[str, Any]]:
+    index = regions()
+    for row in rows:
+        code = str(row["code"])
+        if code == OUTSIDE:
+            row["name"] = None  # the template says "outside the programme region"
+            continue
+        found = index.get(code)
+        row["name"] = found.name if found is not None else code
+        if parent:
+            up = index.get(code[:6])
+            row["kecamatan"] = up.name if up is not None else ""
+    rows.sort(key=lambda r: (r["code"] == OUTSIDE, r["code"]))
+    return rows
+
+
+def dashboard_figures(programme: Programme) -> dict[str, Any] | None:
+    """Everything the leaders' panels show for ``programme``, or None before the first refresh."""
+    figures = ProgrammeFigures.objects.filter(programme=programme).first()
+    if figures is None:
+        return None
+    kecamatan = Substr("kode_kelurahan", 1, 6)
+    per_kecamatan = _grouped(programme, kecamatan, "code")
+    for row in per_kecamatan:
+        if not str(row["code"]).isdigit():
+            row["code"] = OUTSIDE
+    merged: dict[str, dict[str, Any]] = {}
+    for row in per_kecamatan:  # "outside" is cut to "outsid" by Substr: merge it back
+        into = merged.setdefault(row["code"], {"code": row["code"], **dict.fromkeys(COUNTS, 0)})
+        for c in COUNTS:
+            into[c] += row[c]
+    per_kecamatan = _area_names(list(merged.values()))
+    per_kelurahan = _area_names(_grouped(programme, F("kode_kelurahan"), "code"), parent=True)
+    per_desil = _grouped(programme, F("desil"), "desil")
+    per_occupation = sorted(
+        _grouped(programme, F("pekerjaan"), "pekerjaan"), key=lambda r: (-r["eligible"], r["pekerjaan"])
+    )
+    totals = {c: sum(r[c] for r in per_kelurahan) for c in COUNTS}
+    estimate = int(figures.totals.get("estimate") or 0) or None
+    base = estimate or totals["eligible"]
+    covered_bp = share_bp(totals["covered"], base)
+    months = list(MonthFigure.objects.filter(programme=programme).order_by("month").values())
+    real = dict(figures.realisation or {})
+    real["runs_out_month"] = Month.parse(real["runs_out"]).first_day() if real.get("runs_out") else None
+    premiums_paid = int(real.get("paid") or 0)
+    claims = claims_paid(programme)
+    return {
+        "figures": figures,
+        "totals": totals,
+        "estimate": estimate,
+        "coverage_base": base,
+        "covered_share": format_bp(covered_bp),
+        "members_share": format_bp(share_bp(totals["members"], base)),
+        "rpjmn_target": format_bp(RPJMN_TARGET_BP),
+        "rpjmn_year": RPJMN_TARGET_YEAR,
+        "rpjmn_progress": format_bp(share_bp(covered_bp or 0, RPJMN_TARGET_BP))
+        if covered_bp is not None
+        else "–",
+        "rpjmn_reached": covered_bp is not None and covered_bp >= RPJMN_TARGET_BP,
+        "rpjmn_members": int(figures.totals.get("rpjmn_target_members") or 0),
+        "per_kecamatan": _with_share(per_kecamatan),
+        "per_kelurahan": _with_share(per_kelurahan),
+        "per_desil": _with_share([r for r in per_desil if r["people"]]),
+        "per_occupation": _with_share([r for r in per_occupation if r["eligible"] or r["members"]][:15]),
+        "months": months,
+        "months_invoiced": sum(m["invoiced"] for m in months),
+        "months_paid": sum(m["paid"] for m in months),
+        "months_committed": sum(m["committed"] for m in months),
+        "realisation": real,
+        "premiums_paid": premiums_paid,
+        "claims_paid": claims,
+    }
