@@ -289,3 +289,34 @@ def test_reused_page_carries_each_visitors_own_csrf_token(world: Any) -> None:
         assert second.status_code == 200 and "Terpilih sebagai calon peserta" in second.content.decode()
         pages.append(first)
     assert pages[0] != pages[1]  # same answer, different visitors' tokens
+
+
+def test_dashboard_shows_claims_paid_to_families(client: Any, world: Any, tmp_path: Path) -> None:
+    from sigap.claims import actions as claims
+    from sigap.enrolment.models import Member
+
+    _enrol(world, tmp_path)
+    admin = world.users["admin_dinas"]
+    member = Member.objects.get(programme=world.programme, nik=NIK_A)
+    day = dt.date(2026, 3, 12)
+    incident = claims.incident_register(
+        member=member, kind="death", date=day, place="Rumah", heir_relation="spouse",
+        today=day, acting_user=admin,
+    )  # fmt: skip
+    claim = incident.claims.get()
+    for document in claim.documents.filter(required=True):
+        claims.claim_document_mark(
+            document=document, received=True, received_on=day, today=day, acting_user=admin
+        )
+    claim.refresh_from_db()
+    claims.claim_submit(claim=claim, submitted_on=day, today=day, acting_user=admin)
+    claim.refresh_from_db()
+    client.force_login(world.users["pimpinan"])
+    page = client.get(reverse("web:home")).content.decode()
+    assert 'data-figure="claims-paid">Rp0<' in page  # registered, nothing paid yet
+    claims.claim_pay(
+        claim=claim, amount=42_000_000, paid_on=dt.date(2026, 4, 2), reference="JKM-1", today=dt.date(2026, 4, 2),
+        acting_user=admin,
+    )  # fmt: skip
+    page = client.get(reverse("web:home")).content.decode()
+    assert 'data-figure="claims-paid">Rp42.000.000<' in page

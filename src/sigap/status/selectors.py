@@ -64,8 +64,16 @@ def citizen_answers(*, nik: str, birth_date: dt.date) -> list[tuple[str, str, st
 
 
 def claims_paid(programme: Programme) -> int | None:
-    """Claims paid out to members' families (Rp). Hook for the claims app: None = no claims data yet."""
-    return None
+    """Claims paid out to members and families so far (Rp; benefits and scholarships), None when the
+    programme has no incident yet ("belum ada data klaim")."""
+    from django.utils import timezone
+
+    from sigap.claims.models import Incident
+    from sigap.claims.selectors import claims_paid_total
+
+    if not Incident.objects.filter(member__programme=programme).exists():
+        return None
+    return claims_paid_total(programme, timezone.localdate())
 
 
 def _grouped(programme: Programme, key: Any, name: str) -> list[dict[str, Any]]:
