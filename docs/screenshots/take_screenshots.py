@@ -61,6 +61,10 @@ def main(demo_json: str) -> None:
         "WHERE length(w) > 3 GROUP BY w ORDER BY count(*) DESC, w LIMIT 1",
         [kel],
     ).fetchone()[0]
+    from sigap.billing.models import Invoice
+
+    programme_id = run.programme_id
+    paid = Invoice.objects.filter(programme_id=programme_id, state="paid").order_by("month").first()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 
@@ -94,6 +98,37 @@ def main(demo_json: str) -> None:
         page.goto(f"{BASE}/penduduk/{nik}/")
         page.screenshot(path=OUT / "person-detail.png")
         page.goto(f"{BASE}/penduduk/{waiting}/")
+
+        page.goto(f"{BASE}/klaim/")
+        page.screenshot(path=OUT / "claims-list.png")
+        first_claim = page.locator("main table tbody a").first
+        if first_claim.count():
+            first_claim.click()
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=OUT / "claim-detail.png", full_page=True)
+        page.goto(f"{BASE}/usulan/")
+        page.screenshot(path=OUT / "usulan-list.png")
+
+        page = session("admin_dinas")
+        page.goto(f"{BASE}/keuangan/{programme_id}/peserta/")
+        page.screenshot(path=OUT / "members.png")
+        page.goto(f"{BASE}/keuangan/{programme_id}/tagihan/")
+        page.screenshot(path=OUT / "invoices.png")
+        if paid is not None:
+            page.goto(f"{BASE}/keuangan/tagihan/{paid.pk}/")
+            page.screenshot(path=OUT / "invoice-detail.png")
+        page.goto(f"{BASE}/pengaduan/")
+        page.screenshot(path=OUT / "pengaduan-list.png")
+        page.goto(f"{BASE}/kelola/")
+        page.screenshot(path=OUT / "ops-imports.png")
+
+        page = session("kepala_dinas")
+        page.goto(f"{BASE}/persetujuan/")
+        page.screenshot(path=OUT / "approvals.png")
+
+        page = session("pimpinan")
+        page.goto(f"{BASE}/keuangan/{programme_id}/realisasi/")
+        page.screenshot(path=OUT / "realisation.png", full_page=True)
 
         page = session("auditor")
         page.goto(f"{BASE}/audit/?aksi=person")

@@ -54,6 +54,8 @@ def test_issue_pay_reverse_and_reconcile(enrolled: Any, login: Any, today: Any) 
     assert bad_month.status_code == 400 and "Tulis bulan sebagai TTTT-BB" in bad_month.text
     outside = admin.post(invoices_url, {"month": "2027-01"})
     assert outside.status_code == 400 and "outside the programme" in outside.text
+    nobody_new = admin.post(invoices_url, {"month": "2026-01", "action": "supplement"})
+    assert nobody_new.status_code == 400 and "no supplementary invoice is needed" in nobody_new.text
     assert _money_rows() == state
 
     listing = admin.get(invoices_url)

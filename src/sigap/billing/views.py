@@ -22,6 +22,7 @@ from sigap.billing.actions import (
     invoice_issue,
     invoice_line_reverse,
     invoice_reconcile,
+    invoice_supplement,
     paid_amount,
     payment_record,
     payment_reverse,
@@ -71,8 +72,10 @@ def invoice_list(request: HttpRequest, programme_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            # "tambahan": a supplementary invoice for members accepted after the month was invoiced
+            action = invoice_supplement if request.POST.get("action") == "supplement" else invoice_issue
             try:
-                invoice = invoice_issue(
+                invoice = action(
                     programme=programme, month=form.cleaned_data["month"], acting_user=request.user
                 )
             except UserError as exc:
