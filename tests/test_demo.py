@@ -44,6 +44,10 @@ def test_demo_end_to_end_adds_up(data_dir: Path):
     assert Invoice.objects.filter(state="paid").count() == year["payments"]
     assert set(Claim.objects.values_list("state", flat=True)) == {"paid", "submitted", "draft"}
     assert Grievance.objects.filter(escalated_at__isnull=False).count() == 1
+    from sigap.programmes.models import TargetingRun
+
+    waiting = TargetingRun.objects.get(pk=year["replacement_run"])  # places freed by deaths, for approval
+    assert (waiting.kind, waiting.state) == ("replacement", "submitted") and waiting.selected >= 1
 
     # Running the demo again re-uses the same snapshot (same file, same hash) and adds a new run.
     again = CliRunner().invoke(

@@ -214,6 +214,7 @@ def demo_year(*, programme: Any, run: Any, kelurahan: str, demo_dir: Path, today
             )
             payments += 1
     extra = _requests_and_grievances(run, kelurahan, users)
+    replacement = _replacement(programme, admin, last, today)
     return {
         "members": approved.members,
         "batch": batch.number,
@@ -222,5 +223,27 @@ def demo_year(*, programme: Any, run: Any, kelurahan: str, demo_dir: Path, today
         "invoices": invoices,
         "payments": payments,
         "incidents": incidents,
+        "replacement_run": replacement,
         **extra,
     }
+
+
+def _replacement(programme: Any, admin: Any, last: Any, today: dt.date) -> int | None:
+    """A replacement list for the places freed by deaths and BPJS TK's rejections, from the next
+    month, submitted: it waits in the Kepala Dinas' approval queue.  None when nothing fits."""
+    from sigap.core.money import Month
+    from sigap.enrolment.actions import run_submit
+    from sigap.enrolment.lifecycle import replacement_run
+    from sigap.errors import UserError
+
+    start = last + 1
+    if start > Month(programme.fiscal_year, 12):
+        return None
+    try:
+        run = replacement_run(programme=programme, start=start, on=today, acting_user=admin)
+    except UserError:
+        return None
+    if run.selected == 0:
+        return None
+    run_submit(run=run, acting_user=admin)
+    return int(run.pk)
