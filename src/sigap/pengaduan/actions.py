@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from sigap.accounts.guards import require_area, require_role, role_name
 from sigap.accounts.roles import ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN
 from sigap.audit.actions import Actor, actor_label, audit_record, stored_user
 from sigap.audit.models import AuditEvent
@@ -27,32 +28,6 @@ G = Grievance
 MAX_TEXT = 4000
 PUBLIC_ACTOR = "publik"  # actor label of rows written by the public pages
 _CHUNK = 900  # values per ``__in`` lookup (SQLite's historical 999-variable limit)
-
-
-def _role(user: Actor) -> str | None:
-    if user is None:
-        return None
-    if getattr(user, "is_superuser", False):
-        return "superuser"
-    profile = getattr(user, "profile", None)
-    return str(profile.role) if profile is not None else None
-
-
-def _require_role(user: Actor, roles: set[str], what: str) -> None:
-    role = _role(user)
-    if user is None or role == "superuser":
-        return
-    if role not in roles:
-        raise UserError(f"Peran Anda tidak boleh {what}.")
-
-
-def _require_area(user: Actor, kode_kelurahan: str) -> None:
-    if user is None or getattr(user, "is_superuser", False):
-        return
-    profile = getattr(user, "profile", None)
-    prefix = str(profile.area_code) if profile is not None else None
-    if prefix is None or not kode_kelurahan.startswith(prefix):
-        raise UserError(f"Kelurahan {kode_kelurahan} di luar wilayah Anda.")
 
 
 def holidays() -> frozenset[dt.date]:
@@ -72,7 +47,7 @@ def policy_for(category: str) -> tuple[int, bool]:
 
 @transaction.atomic
 def sla_policy_set(*, category: str, days: int, business_days: bool, acting_user: Actor) -> SlaPolicy:
-    _require_role(acting_user, {ADMIN_DINAS}, "mengatur batas waktu layanan")
+    require_role(acting_user, {ADMIN_DINAS}, "mengatur batas waktu layanan")
     if category not in dict(G.CATEGORIES):
         raise UserError(f"Kategori '{category}' tidak dikenal.")
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= sla.MAX_SLA_DAYS:
@@ -137,9 +112,7 @@ def grievance_file(
     if channel == G.OPERATOR:
         if acting_user is None:
             raise UserError("Pengaduan lewat petugas perlu akun petugas.")
-        _require_role(
-            acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "mencatat pengaduan"
-        )
+        require_role(acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "mencatat pengaduan")
     if category not in dict(G.CATEGORIES):
         raise UserError(f"Kategori '{category}' tidak dikenal.")
     text = text.strip()
@@ -154,7 +127,7 @@ def grievance_file(
             f"'{kode_kelurahan}' bukan kode kelurahan/desa yang dikenal.", field="kode_kelurahan"
         )
     if channel == G.OPERATOR:
-        _require_area(acting_user, kode_kelurahan)
+        require_area(acting_user, kode_kelurahan)
     nik = nik.strip()
     if nik:
         try:
@@ -206,9 +179,9 @@ def _locked(grievance: Grievance) -> Grievance:
 @transaction.atomic
 def grievance_assign(*, grievance: Grievance, assignee: Any, acting_user: Actor) -> Grievance:
     """Admin Dinas hands an open (or already assigned) grievance to an officer."""
-    _require_role(acting_user, {ADMIN_DINAS}, "menugaskan pengaduan")
+    require_role(acting_user, {ADMIN_DINAS}, "menugaskan pengaduan")
     g = _locked(grievance)
-    _require_area(acting_user, g.kode_kelurahan)
+    require_area(acting_user, g.kode_kelurahan)
     if g.state not in G.PENDING_STATES:
         raise UserError(f"{g.number} sudah {g.get_state_display().lower()}; tidak bisa ditugaskan lagi.")
     assignee_pk = getattr(assignee, "pk", None)
@@ -219,7 +192,7 @@ def grievance_assign(*, grievance: Grievance, assignee: Any, acting_user: Actor)
     )
     if user is None:
         raise UserError("Petugas tidak dikenal atau tidak aktif.")
-    if not (getattr(user, "is_superuser", False) or _role(user) == ADMIN_DINAS):
+    if not (getattr(user, "is_superuser", False) or role_name(user) == ADMIN_DINAS):
         raise UserError("Pengaduan hanya bisa ditugaskan ke Admin Dinas.")
     before = _snapshot(g)
     g.assigned_to = user
@@ -232,12 +205,12 @@ def grievance_assign(*, grievance: Grievance, assignee: Any, acting_user: Actor)
 @transaction.atomic
 def grievance_answer(*, grievance: Grievance, answer: str, now: dt.datetime, acting_user: Actor) -> Grievance:
     """Record the answer the citizen/operator will see."""
-    _require_role(acting_user, {ADMIN_DINAS}, "menjawab pengaduan")
+    require_role(acting_user, {ADMIN_DINAS}, "menjawab pengaduan")
     answer = answer.strip()
     if len(answer) < 10:
         raise UserError("Jawaban terlalu pendek (paling sedikit 10 huruf).")
     g = _locked(grievance)
-    _require_area(acting_user, g.kode_kelurahan)
+    require_area(acting_user, g.kode_kelurahan)
     if g.state not in G.PENDING_STATES:
         raise UserError(f"{g.number} sudah {g.get_state_display().lower()}.")
     before = _snapshot(g)
@@ -258,9 +231,9 @@ def grievance_answer(*, grievance: Grievance, answer: str, now: dt.datetime, act
 
 @transaction.atomic
 def grievance_close(*, grievance: Grievance, now: dt.datetime, acting_user: Actor) -> Grievance:
-    _require_role(acting_user, {ADMIN_DINAS}, "menutup pengaduan")
+    require_role(acting_user, {ADMIN_DINAS}, "menutup pengaduan")
     g = _locked(grievance)
-    _require_area(acting_user, g.kode_kelurahan)
+    require_area(acting_user, g.kode_kelurahan)
     if g.state != G.ANSWERED:
         raise UserError(f"{g.number}: hanya pengaduan yang sudah dijawab bisa ditutup.")
     before = _snapshot(g)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from sigap.accounts.guards import require_area, require_role, role_name
 from sigap.accounts.roles import ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN
 from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core.nik import NikError, parse_nik
@@ -54,38 +55,6 @@ FIELD_LABELS = {
     "tanggal_meninggal": "tanggal meninggal",
     "kode_kelurahan_baru": "kelurahan tujuan",
 }
-
-
-def _role(user: Actor) -> str | None:
-    if user is None:
-        return None
-    if getattr(user, "is_superuser", False):
-        return "superuser"
-    profile = getattr(user, "profile", None)
-    return str(profile.role) if profile is not None else None
-
-
-def _area(user: Actor) -> str:
-    if user is None or getattr(user, "is_superuser", False):
-        return ""
-    profile = getattr(user, "profile", None)
-    if profile is None:
-        raise UserError("Akun ini belum punya peran dan wilayah.")
-    return str(profile.area_code)
-
-
-def _require_role(user: Actor, roles: set[str], what: str) -> None:
-    role = _role(user)
-    if user is None or role == "superuser":
-        return
-    if role not in roles:
-        raise UserError(f"Peran Anda tidak boleh {what}.")
-
-
-def _require_area(user: Actor, kode_kelurahan: str) -> None:
-    prefix = _area(user)
-    if not kode_kelurahan.startswith(prefix):
-        raise UserError(f"Kelurahan {kode_kelurahan} di luar wilayah Anda ({prefix}).")
 
 
 def _clean_date(value: Any, label: str, *, field: str, today: dt.date) -> str:
@@ -179,7 +148,7 @@ def usulan_submit(
     Everything is checked before anything is written: a bad attachment stores neither the
     request nor any file.
     """
-    _require_role(acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "mengajukan usulan")
+    require_role(acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "mengajukan usulan")
     if kind not in dict(R.KINDS):
         raise UserError(f"Jenis usulan '{kind}' tidak dikenal.")
     kode_kelurahan = kode_kelurahan.strip()
@@ -188,7 +157,7 @@ def usulan_submit(
         raise FieldError(
             f"'{kode_kelurahan}' bukan kode kelurahan/desa yang dikenal.", field="kode_kelurahan"
         )
-    _require_area(acting_user, kode_kelurahan)
+    require_area(acting_user, kode_kelurahan)
     nik = nik.strip()
     if nik:
         try:
@@ -262,9 +231,9 @@ def usulan_attachments_add(
     *, request: DataUpdateRequest, uploads: Sequence[Upload], acting_user: Actor
 ) -> list[Attachment]:
     """Add supporting documents to a pending request (e.g. the kecamatan asked for a letter)."""
-    _require_role(acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "menambah lampiran")
+    require_role(acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "menambah lampiran")
     request = _locked(request)
-    _require_area(acting_user, request.kode_kelurahan)
+    require_area(acting_user, request.kode_kelurahan)
     if request.state not in (R.DIAJUKAN, R.DIVERIFIKASI):
         raise UserError(f"{request.number} sudah diputuskan; lampiran tidak bisa ditambah.")
     if not uploads:
@@ -291,9 +260,9 @@ def _locked(request: DataUpdateRequest) -> DataUpdateRequest:
 @transaction.atomic
 def usulan_verify(*, request: DataUpdateRequest, note: str = "", acting_user: Actor) -> DataUpdateRequest:
     """The kecamatan checked the request (documents, field visit): on to the Dinas."""
-    _require_role(acting_user, {OPERATOR_KECAMATAN, ADMIN_DINAS}, "memverifikasi usulan")
+    require_role(acting_user, {OPERATOR_KECAMATAN, ADMIN_DINAS}, "memverifikasi usulan")
     request = _locked(request)
-    _require_area(acting_user, request.kode_kelurahan)
+    require_area(acting_user, request.kode_kelurahan)
     if request.state != R.DIAJUKAN:
         raise UserError(
             f"{request.number} berstatus '{request.get_state_display()}'; hanya usulan yang diajukan bisa diverifikasi."
@@ -324,9 +293,9 @@ def usulan_accept(*, request: DataUpdateRequest, note: str = "", acting_user: Ac
     from sigap.enrolment.actions import member_exit
     from sigap.enrolment.models import Member, MemberExit
 
-    _require_role(acting_user, {ADMIN_DINAS}, "menerima usulan")
+    require_role(acting_user, {ADMIN_DINAS}, "menerima usulan")
     request = _locked(request)
-    _require_area(acting_user, request.kode_kelurahan)
+    require_area(acting_user, request.kode_kelurahan)
     if request.state != R.DIVERIFIKASI:
         raise UserError(
             f"{request.number} berstatus '{request.get_state_display()}'; hanya usulan yang sudah diverifikasi kecamatan bisa diterima."
@@ -366,13 +335,13 @@ def usulan_accept(*, request: DataUpdateRequest, note: str = "", acting_user: Ac
 @transaction.atomic
 def usulan_reject(*, request: DataUpdateRequest, reason: str, acting_user: Actor) -> DataUpdateRequest:
     """Refuse a request with a reason: the kecamatan (before verifying) or the Dinas."""
-    _require_role(acting_user, {OPERATOR_KECAMATAN, ADMIN_DINAS}, "menolak usulan")
+    require_role(acting_user, {OPERATOR_KECAMATAN, ADMIN_DINAS}, "menolak usulan")
     reason = reason.strip()
     if not reason:
         raise UserError("Alasan penolakan wajib diisi.")
     request = _locked(request)
-    _require_area(acting_user, request.kode_kelurahan)
-    role = _role(acting_user)
+    require_area(acting_user, request.kode_kelurahan)
+    role = role_name(acting_user)
     allowed_states = (R.DIAJUKAN,) if role == OPERATOR_KECAMATAN else (R.DIAJUKAN, R.DIVERIFIKASI)
     if request.state not in allowed_states:
         raise UserError(
@@ -398,7 +367,7 @@ def usulan_reject(*, request: DataUpdateRequest, reason: str, acting_user: Actor
 @transaction.atomic
 def usulan_mark_applied(*, requests: Sequence[DataUpdateRequest], acting_user: Actor) -> int:
     """The Dinas sent these accepted requests to the registry update: mark them applied."""
-    _require_role(acting_user, {ADMIN_DINAS}, "menandai usulan sudah diterapkan")
+    require_role(acting_user, {ADMIN_DINAS}, "menandai usulan sudah diterapkan")
     ids = [r.pk for r in requests]
     if not ids:
         raise UserError("Pilih paling sedikit satu usulan.")
@@ -409,7 +378,7 @@ def usulan_mark_applied(*, requests: Sequence[DataUpdateRequest], acting_user: A
             "Hanya usulan yang diterima dan belum diterapkan yang bisa ditandai: " + ", ".join(wrong)
         )
     for r in locked:
-        _require_area(acting_user, r.kode_kelurahan)
+        require_area(acting_user, r.kode_kelurahan)
     now = timezone.now()
     R.objects.filter(pk__in=ids).update(applied_at=now, applied_by=stored_user(acting_user))
     for r in locked:

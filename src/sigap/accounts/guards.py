@@ -1,0 +1,46 @@
+"""Role and area checks inside actions (the views check too; an action must hold on its own).
+
+``None`` as the actor means the system itself (CLI without ``--as``, tasks, the public page) and a
+superuser passes every check.  Messages are Indonesian: they reach operators through the forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sigap.audit.actions import Actor
+from sigap.errors import UserError
+
+
+def role_name(user: Actor) -> str | None:
+    """The user's role; ``"superuser"`` for a superuser; None without a user or a profile."""
+    if user is None:
+        return None
+    if getattr(user, "is_superuser", False):
+        return "superuser"
+    profile = getattr(user, "profile", None)
+    return str(profile.role) if profile is not None else None
+
+
+def area_of(user: Actor) -> str:
+    """The region code bounding the user's area ("" = everywhere: system or superuser)."""
+    if user is None or getattr(user, "is_superuser", False):
+        return ""
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        raise UserError("Akun ini belum punya peran dan wilayah.")
+    return str(profile.area_code)
+
+
+def require_role(user: Actor, roles: Collection[str], what: str) -> None:
+    role = role_name(user)
+    if user is None or role == "superuser":
+        return
+    if role not in roles:
+        raise UserError(f"Peran Anda tidak boleh {what}.")
+
+
+def require_area(user: Actor, kode_kelurahan: str) -> None:
+    prefix = area_of(user)
+    if not kode_kelurahan.startswith(prefix):
+        raise UserError(f"Kelurahan {kode_kelurahan} di luar wilayah Anda ({prefix}).")
