@@ -137,6 +137,8 @@ def serve(
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         app,
+        "--config",
+        "python:sigap.gunicorn_conf",  # the production settings (preload, gc.freeze); sizes below override
         "--bind",
         f"127.0.0.1:{port}",
         "--worker-class",
@@ -353,8 +355,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per server (max 120)")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)  # as sigap.gunicorn_conf
+    parser.add_argument("--threads", type=int, default=2)  # as sigap.gunicorn_conf
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
     parser.add_argument("--loader", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--install-wrk", action="store_true", help="apt-get install wrk when missing")
