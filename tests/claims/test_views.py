@@ -131,6 +131,20 @@ def test_operator_registers_an_accident_ticks_documents_submits_and_admin_record
     assert (claim.state, claim.submitted_on) == (Claim.SUBMITTED, dt.date(2026, 4, 2))
 
     admin = _client(world.users[roles.ADMIN_DINAS])
+    # a figure that does not fit a rupiah column is a typing error, said next to the field (no 500)
+    huge = _post(
+        admin,
+        reverse("web:claims:pay", args=[claim.pk]),
+        {
+            "pay-amount": "99999999999999999999",
+            "pay-paid_on": "2026-05-05",
+            "pay-reference": "BPJS/2026/0042",
+        },
+        detail,
+    )
+    assert huge.status_code == 400 and "Jumlah terlalu besar" in huge.content.decode()
+    claim.refresh_from_db()
+    assert claim.state == Claim.SUBMITTED and claim.paid_amount in (None, 0)
     response = _post(
         admin,
         reverse("web:claims:pay", args=[claim.pk]),

@@ -62,3 +62,14 @@ def test_month_through_crosses_years():
     months = Month(2025, 11).through(Month(2026, 2))
     assert [str(m) for m in months] == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert Month(2026, 3).through(Month(2026, 2)) == []
+
+
+def test_parse_rupiah_refuses_figures_no_programme_could_have() -> None:
+    import pytest
+
+    from sigap.core.money import MAX_RUPIAH, parse_rupiah
+
+    assert parse_rupiah(str(MAX_RUPIAH)) == MAX_RUPIAH
+    for bad in ("99999999999999999999", str(MAX_RUPIAH + 1), MAX_RUPIAH + 1, "9" * 400):
+        with pytest.raises(ValueError, match="more than"):
+            parse_rupiah(bad)

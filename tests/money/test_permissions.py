@@ -136,3 +136,29 @@ def test_pages_in_english(enrolled: Any, login: Any, settings: Any) -> None:
     assert "Members &amp; premiums" in home.text and "Enrolment batches" in home.text
     realisation = client.get(reverse("web:realisation", args=[enrolled.programme.pk]))
     assert "Allocated = paid + outstanding + committed + remaining" in realisation.text
+
+
+def test_programme_wide_pages_need_an_area_holding_the_whole_region(enrolled: Any, login: Any) -> None:
+    """A province programme is visible to a kota's officers (their areas overlap), but its batches,
+    invoices, payments and exits name people province-wide: only members of their own area are theirs."""
+    from sigap.billing.actions import invoice_issue
+    from sigap.core.money import Month
+    from sigap.enrolment.models import EnrolmentBatch
+
+    programme = enrolled.programme
+    invoice = invoice_issue(programme=programme, month=Month(2026, 1))
+    batch = EnrolmentBatch.objects.get(programme=programme)
+    type(programme).objects.filter(pk=programme.pk).update(region="32")  # now Jawa Barat-wide
+    client = login(enrolled.users["admin_dinas"])  # area 3275, Kota Bekasi
+    whole = [
+        reverse("web:batch-list", args=[programme.pk]),
+        reverse("web:batch-detail", args=[batch.pk]),
+        reverse("web:batch-download", args=[batch.pk, "csv"]),
+        reverse("web:invoice-list", args=[programme.pk]),
+        reverse("web:invoice-detail", args=[invoice.pk]),
+        reverse("web:payment-list", args=[programme.pk]),
+        reverse("web:exits", args=[programme.pk]),
+    ]
+    assert {url: client.get(url).status_code for url in whole} == dict.fromkeys(whole, 404)
+    # the members of the officer's own area stay reachable
+    assert client.get(reverse("web:member-list", args=[programme.pk])).status_code == 200

@@ -501,3 +501,31 @@ def test_list_sorts(client: Client, kel: World) -> None:
     assert newest.index(second.number) < newest.index(first.number)
     assert oldest.index(first.number) < oldest.index(second.number)
     assert by_kind.index(second.number) < by_kind.index(first.number)
+
+
+def test_a_death_report_never_ends_a_membership_outside_the_officers_area(kel: World) -> None:
+    """The same NIK as a member of another region's programme (a typo, or a person who moved) is left
+    alone: only the deciding officer's area is touched, and the audit row says what was left."""
+    from sigap.accounts import roles
+    from sigap.accounts.actions import user_create
+    from sigap.enrolment.models import Member
+    from sigap.programmes.models import Programme
+
+    other = Programme.objects.create(
+        code="JAMSOS-3216", name="Kab. Bekasi", region="3216", fiscal_year=2026, budget=1,
+        coverage_start="2026-01", spec=kel.programme.spec,
+    )  # fmt: skip
+    far = Member.objects.create(
+        programme=other, run=kel.run, rank=1, nik=NIK_A, nama="SITI AMINAH", tanggal_lahir=dt.date(1980, 5, 5),
+        jenis_kelamin="P", kode_kelurahan="3216011001", pekerjaan="PEDAGANG", desil=1, state=Member.ACTIVE,
+    )  # fmt: skip
+    kota_admin = user_create(
+        username="admin.kota", password="x" * 12, role=roles.ADMIN_DINAS, area_code="3275"
+    )
+    request = _submit(kel, kind="meninggal", proposed={"tanggal_meninggal": "2026-01-10"})
+    actions.usulan_verify(request=request, acting_user=kel.users["operator_kecamatan"])
+    actions.usulan_accept(request=request, acting_user=kota_admin)
+    far.refresh_from_db()
+    assert far.state == Member.ACTIVE
+    accept = AuditEvent.objects.get(action="usulan.accept")
+    assert (accept.after["member_exits"], accept.after["outside_area_not_exited"]) == ([], 1)

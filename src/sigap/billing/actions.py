@@ -177,9 +177,11 @@ def invoice_supplement(*, programme: Programme, month: Month, acting_user: Actor
         raise UserError(
             f"{programme.code}: {month} has no invoice yet; issue the month's invoice first (it includes everybody)"
         )
-    return _issue(
+    invoice = _issue(
         programme=programme, month=month, acting_user=acting_user, supplement=issued[-1].supplement + 1
     )
+    _refresh_dashboard(programme)
+    return invoice
 
 
 def _set_state_from_balance(invoice: Invoice, acting_user: Actor, reason: str) -> None:

@@ -65,7 +65,7 @@ def _with_balance(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
 
 @role_required(FINANCE_ROLES)
 def invoice_list(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = programme_for(request, programme_id)
+    programme = programme_for(request, programme_id, whole=True)
     if (refused := write_refused(request)) is not None:
         return refused
     form = InvoiceIssueForm(request.POST if request.method == "POST" else None)
@@ -142,7 +142,7 @@ def invoice_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 def _invoice(request: HttpRequest, invoice_id: int) -> Invoice:
     return get_object_or_404(
         Invoice.objects.select_related("programme", "issued_by", "reconciled_by").filter(
-            programme_id__in=programme_ids(request)
+            programme_id__in=programme_ids(request, whole=True)
         ),
         pk=invoice_id,
     )
@@ -279,7 +279,7 @@ def _invoice_pdf(request: HttpRequest, invoice: Invoice, lines: QuerySet[Invoice
 
 @role_required(FINANCE_ROLES)
 def payment_list(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = programme_for(request, programme_id)
+    programme = programme_for(request, programme_id, whole=True)
     if (refused := write_refused(request)) is not None:
         return refused
     action = request.POST.get("action", "") if request.method == "POST" else ""

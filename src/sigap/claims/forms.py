@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sigap.claims.models import BENEFIT_KINDS, HEIR_RELATIONS, INCIDENT_KINDS, SCHOOL_LEVELS
-from sigap.core.money import parse_rupiah
+from sigap.web.moneyforms import RupiahField
 
 
 class DateInput(forms.DateInput):
@@ -67,17 +67,6 @@ class UploadForm(forms.Form):
 
 class SubmitForm(forms.Form):
     submitted_on = _date(_("Tanggal diajukan ke BPJS TK"))
-
-
-class RupiahField(forms.CharField):
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return parse_rupiah(text)
-        except ValueError as e:
-            raise forms.ValidationError(_("Tulis jumlah rupiah bulat, misalnya 42.000.000")) from e
 
 
 class PayForm(forms.Form):

@@ -21,14 +21,21 @@ def format_rupiah(amount: int) -> str:
     return f"{sign}Rp{abs(amount):,}".replace(",", ".")
 
 
+#: No amount SIGAP handles comes near this (the whole national budget is about Rp3,600 trillion); a
+#: larger figure is a typing error, and it would not fit a 64-bit database column.
+MAX_RUPIAH = 10**16
+
+
 def parse_rupiah(text: str | int) -> int:
     """Parse ``2000000000``, ``"Rp2.000.000.000"``, ``"2_000_000_000"`` or ``"2,000,000,000"``.
 
-    Decimal fractions are refused: budgets are whole rupiah.
+    Decimal fractions are refused: budgets are whole rupiah; so is anything above :data:`MAX_RUPIAH`.
     """
     if isinstance(text, bool):
         raise ValueError("a rupiah amount cannot be true/false")
     if isinstance(text, int):
+        if abs(text) > MAX_RUPIAH:
+            raise ValueError(f"{text} is more than Rp{MAX_RUPIAH:,} (a typing error?)")
         return text
     cleaned = str(text).strip().lower().removeprefix("rp").strip()
     cleaned = cleaned.replace("_", "").replace(" ", "")
@@ -36,6 +43,8 @@ def parse_rupiah(text: str | int) -> int:
         cleaned = cleaned.replace(".", "").replace(",", "")
     if not cleaned.isdigit():
         raise ValueError(f"'{text}' is not a whole rupiah amount")
+    if len(cleaned) > 20 or int(cleaned) > MAX_RUPIAH:
+        raise ValueError(f"'{text}' is more than Rp{MAX_RUPIAH:,} (a typing error?)")
     return int(cleaned)
 
 

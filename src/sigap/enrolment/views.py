@@ -73,16 +73,23 @@ FILE_TYPES = {"csv": "text/csv", "xlsx": listing.XLSX}
 # --------------------------------------------------------------------------- shared helpers
 
 
-def programme_for(request: HttpRequest, programme_id: int) -> Programme:
-    """The programme if the user's area overlaps its region, else 404."""
+def _covers(request: HttpRequest, programme: Programme) -> bool:
+    """The user's area holds the programme's whole region (a province programme is not a kota's)."""
+    return str(programme.region).startswith(area_prefix(request.user))
+
+
+def programme_for(request: HttpRequest, programme_id: int, *, whole: bool = False) -> Programme:
+    """The programme if the user's area overlaps its region, else 404.  ``whole``: programme-wide pages
+    (batches, invoices, payments, exits: their files and lines name everybody) also need the user's
+    area to hold the programme's whole region."""
     for programme in visible_programmes(request.user):
-        if programme.pk == programme_id:
+        if programme.pk == programme_id and (not whole or _covers(request, programme)):
             return programme
     raise Http404("no such programme")
 
 
-def programme_ids(request: HttpRequest) -> list[int]:
-    return [p.pk for p in visible_programmes(request.user)]
+def programme_ids(request: HttpRequest, *, whole: bool = False) -> list[int]:
+    return [p.pk for p in visible_programmes(request.user) if not whole or _covers(request, p)]
 
 
 def members_in_area(request: HttpRequest, programme: Programme) -> QuerySet[Member]:
@@ -293,7 +300,7 @@ def _pending(programme: Programme) -> int:
 
 @role_required(FINANCE_ROLES)
 def batch_list(request: HttpRequest, programme_id: int) -> HttpResponse:
-    programme = programme_for(request, programme_id)
+    programme = programme_for(request, programme_id, whole=True)
     if (refused := write_refused(request)) is not None:
         return refused
     today = listing.today()
@@ -397,7 +404,7 @@ def batch_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 def _batch(request: HttpRequest, batch_id: int) -> EnrolmentBatch:
     return get_object_or_404(
         EnrolmentBatch.objects.select_related("programme", "created_by").filter(
-            programme_id__in=programme_ids(request)
+            programme_id__in=programme_ids(request, whole=True)
         ),
         pk=batch_id,
     )
@@ -502,7 +509,7 @@ def exits_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     """Exits detection (preview, then confirm), replacement runs and the lapse check."""
     from sigap.billing.actions import lapse_check
 
-    programme = programme_for(request, programme_id)
+    programme = programme_for(request, programme_id, whole=True)
     today = listing.today()
     action = request.POST.get("action", "") if request.method == "POST" else ""
     detect = ExitsDetectForm(

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from sigap.accounts.guards import require_area, require_role, role_name
+from sigap.accounts.guards import area_of, require_area, require_role, role_name
 from sigap.accounts.roles import ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN
 from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core.nik import NikError, parse_nik
@@ -306,11 +306,17 @@ def usulan_accept(*, request: DataUpdateRequest, note: str = "", acting_user: Ac
     request.decided_by = stored_user(acting_user)
     request.save(update_fields=["state", "decided_at", "decided_by"])
     exits: list[str] = []
+    elsewhere = 0
     if request.kind == R.MENINGGAL and request.nik:
         died = dt.date.fromisoformat(request.proposed["tanggal_meninggal"])
-        current = Member.objects.filter(
+        open_members = Member.objects.filter(
             nik=request.nik, state__in=(Member.APPROVED, Member.SENT, Member.ACTIVE), exit__isnull=True
-        ).select_related("programme")
+        )
+        # only memberships inside the deciding officer's area end here; another region's programme
+        # learns of the death through its own data (a NIK typo must not end a stranger's cover)
+        area = area_of(acting_user)
+        current = open_members.filter(kode_kelurahan__startswith=area).select_related("programme")
+        elsewhere = open_members.exclude(kode_kelurahan__startswith=area).count()
         for member in current:
             member_exit(
                 member=member,
@@ -326,7 +332,7 @@ def usulan_accept(*, request: DataUpdateRequest, note: str = "", acting_user: Ac
         action="usulan.accept",
         obj=request,
         before=before,
-        after={**_snapshot(request), "member_exits": exits},
+        after={**_snapshot(request), "member_exits": exits, "outside_area_not_exited": elsewhere},
         note=note.strip()[:500],
     )
     return request

@@ -64,15 +64,6 @@ class StatusForm(forms.Form):
         return value
 
 
-def status_of(*, nik: str, birth_date: dt.date) -> list[dict[str, object]]:
-    """One answer per programme that knows this NIK with this birth date.
-
-    Reads only the precomputed status table (:mod:`sigap.status`): one indexed lookup on a keyed
-    hash of NIK + birth date, so a wrong birth date finds nothing, exactly like an unknown NIK.
-    """
-    return _answers(citizen_answers(nik=nik, birth_date=birth_date))
-
-
 def _answers(rows: Sequence[tuple[Any, ...]]) -> list[dict[str, object]]:
     exit_labels = dict(MemberExit.REASONS)
     return [

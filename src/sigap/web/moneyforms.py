@@ -50,7 +50,9 @@ class RupiahField(forms.CharField):
             return None
         try:
             amount = parse_rupiah(str(text))
-        except ValueError:
+        except ValueError as e:
+            if "more than" in str(e):
+                raise forms.ValidationError(_("Jumlah terlalu besar; periksa angkanya.")) from None
             raise forms.ValidationError(
                 _("Tulis jumlah rupiah bulat, misalnya 2016000 atau Rp2.016.000.")
             ) from None

@@ -121,11 +121,3 @@ def person_get(*, run: TargetingRun, area_prefix: str, nik: str, language: str =
         return None
     rows = _fetch(run, f"{_AREA} AND nik = ?", [_check_prefix(area_prefix), nik], limit=1, language=language)
     return rows[0] if rows else None
-
-
-def person_check(*, run: TargetingRun, nik: str, birth_date: dt.date) -> Person | None:
-    """The citizen check: a row only when NIK and birth date both match."""
-    if not _NIK.match(nik):
-        return None
-    rows = _fetch(run, "nik = ? AND tanggal_lahir = ?", [nik, birth_date], limit=1)
-    return rows[0] if rows else None
