@@ -8,12 +8,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from sigap.accounts.guards import require_region
 from sigap.accounts.models import Profile
 from sigap.audit.actions import audit_record
 
 
 @transaction.atomic
 def user_create(*, username: str, password: str, role: str, area_code: str, acting_user: Any = None) -> Any:
+    """A user with a role and an area; an officer creates accounts only inside their own area."""
+    require_region(acting_user, area_code, what="area code")
     user = get_user_model().objects.create_user(username=username, password=password)
     profile = Profile(user=user, role=role, area_code=area_code)
     profile.full_clean(exclude=["user"])
@@ -30,6 +33,9 @@ def _set_active(*, user: Any, active: bool, acting_user: Any) -> Any:
 
     if acting_user is not None and getattr(acting_user, "pk", None) == user.pk and not active:
         raise UserError("you cannot deactivate your own account")
+    profile = getattr(user, "profile", None)
+    if profile is not None:
+        require_region(acting_user, profile.area_code, what="user area")
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().get(pk=user.pk)
         if locked.is_active == active:

@@ -44,3 +44,16 @@ def require_area(user: Actor, kode_kelurahan: str) -> None:
     prefix = area_of(user)
     if not kode_kelurahan.startswith(prefix):
         raise UserError(f"Kelurahan {kode_kelurahan} di luar wilayah Anda ({prefix}).")
+
+
+def require_region(user: Actor, code: str, *, what: str) -> None:
+    """Refuse a region or area code outside the user's own area (a Dinas manages its own region).
+
+    A user without a profile (a script's account) is not checked here: such an account cannot use
+    the web app, and the command line is run by whoever administers the server.
+    """
+    if user is None or getattr(user, "is_superuser", False) or getattr(user, "profile", None) is None:
+        return
+    prefix = area_of(user)
+    if not str(code).startswith(prefix):
+        raise UserError(f"{what} {code} is outside your area {prefix}")

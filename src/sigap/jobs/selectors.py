@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from sigap.accounts.scoping import area_prefix
-from sigap.errors import UserError
 from sigap.jobs.models import Job
 from sigap.programmes.models import Programme
 from sigap.registry.models import Snapshot
@@ -50,10 +49,3 @@ def visible_users(user: Any) -> QuerySet[Any]:
     if not prefix:
         return users
     return users.filter(profile__area_code__startswith=prefix)
-
-
-def ensure_in_area(user: Any, code: str, *, what: str) -> None:
-    """Refuse a region or area code outside the user's own area (a Dinas manages its own region)."""
-    prefix = area_prefix(user)
-    if not str(code).startswith(prefix):
-        raise UserError(f"{what} {code} is outside your area {prefix}")

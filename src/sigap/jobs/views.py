@@ -31,7 +31,6 @@ from sigap.jobs.forms import ImportForm, ProgrammeForm, ProgrammeUploadForm, Run
 from sigap.jobs.kinds import upload_remove, upload_store
 from sigap.jobs.models import Job
 from sigap.jobs.selectors import (
-    ensure_in_area,
     visible_jobs,
     visible_programmes_qs,
     visible_snapshots,
@@ -184,14 +183,7 @@ def snapshot_rejections(request: HttpRequest, snapshot_id: int, fmt: str) -> Fil
 
 
 def _apply(request: HttpRequest, document: dict[str, Any], source_name: str) -> Programme:
-    section = document.get("programme")
-    section = section if isinstance(section, dict) else {}
-    region = str(section.get("region") or "").replace(".", "")
-    if region:  # a missing region is reported by programme_apply, with the other problems
-        ensure_in_area(request.user, region, what="programme region")
-    code = str(section.get("code") or "")
-    if Programme.objects.filter(code=code).exclude(pk__in=visible_programmes_qs(request.user)).exists():
-        raise UserError(f"programme {code} belongs to another area; choose another code")
+    # the action refuses a region outside the officer's area and another area's programme code
     programme, created, changed = programme_apply(
         document=document, source_name=source_name, acting_user=request.user
     )

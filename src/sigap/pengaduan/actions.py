@@ -223,7 +223,7 @@ def grievance_answer(*, grievance: Grievance, answer: str, now: dt.datetime, act
         action="grievance.answer",
         obj=g,
         before=before,
-        after={**_snapshot(g), "late": now > g.due_at},
+        after={**_snapshot(g), "late": sla.is_late(due=g.due_at, now=now, answered=False)},
         note=answer[:500],
     )
     return g
@@ -255,7 +255,7 @@ def grievances_escalate(*, now: dt.datetime, acting_user: Actor = None) -> list[
     late = list(
         G.objects.select_for_update(of=("self",))
         .select_related("assigned_to")
-        .filter(state__in=G.PENDING_STATES, escalated_at__isnull=True, due_at__lt=now)
+        .filter(G.late_q(now), escalated_at__isnull=True)
         .order_by("due_at", "pk")
     )
     ids = [g.pk for g in late]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sigap.core import sla
 from sigap.core.sla import DEFAULT_BUSINESS_DAYS, DEFAULT_SLA_DAYS
 
 
@@ -90,3 +94,11 @@ class Grievance(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in self.PENDING_STATES
+
+    @classmethod
+    def late_q(cls, now: dt.datetime) -> Q:
+        """Late grievances as a filter: the query form of :meth:`is_late` (``sigap.core.sla.is_late``)."""
+        return Q(state__in=cls.PENDING_STATES, due_at__lt=now)
+
+    def is_late(self, now: dt.datetime) -> bool:
+        return sla.is_late(due=self.due_at, now=now, answered=not self.is_pending)

@@ -100,7 +100,7 @@ def filtered(request: HttpRequest, f: dict[str, str], now: Any) -> QuerySet[G]:
     if f["category"]:
         qs = qs.filter(category=f["category"])
     if f["late"]:
-        qs = qs.filter(state__in=G.PENDING_STATES, due_at__lt=now)
+        qs = qs.filter(G.late_q(now))
     if f["escalated"]:
         qs = qs.filter(escalated_at__isnull=False)
     sort = f["sort"] or ("batas" if f["late"] else "baru")
@@ -116,7 +116,7 @@ def grievance_list(request: HttpRequest) -> HttpResponse:
         context = {
             "nav": "pengaduan",
             "states": [(label, rows.get(code, 0)) for code, label in G.STATES],
-            "late": qs.filter(state__in=G.PENDING_STATES, due_at__lt=now).count(),
+            "late": qs.filter(G.late_q(now)).count(),
             "escalated": qs.filter(escalated_at__isnull=False).count(),
             "total": qs.count(),
         }
@@ -141,7 +141,7 @@ def grievance_list(request: HttpRequest) -> HttpResponse:
         "now": now,
         "may_file": allowed(request.user, GRIEVANCE_FILE_ROLES),
         "may_handle": allowed(request.user, GRIEVANCE_HANDLE_ROLES),
-        "late_count": scoped(request).filter(state__in=G.PENDING_STATES, due_at__lt=now).count(),
+        "late_count": scoped(request).filter(G.late_q(now)).count(),
     }
     return render(request, "pengaduan/list.html", context)
 
@@ -211,7 +211,7 @@ def grievance_detail(request: HttpRequest, number: str) -> HttpResponse:
         "nav": "pengaduan",
         "g": g,
         "place": place(g.kode_kelurahan),
-        "late": g.is_pending and timezone.now() > g.due_at,
+        "late": g.is_late(timezone.now()),
         "history": history(g),
         "may_assign": handle and g.is_pending,
         "may_answer": handle and g.is_pending,
@@ -454,7 +454,7 @@ def grievance_export(request: HttpRequest) -> HttpResponse:
                 g.kode_kelurahan,
                 _stamp(g.created_at),
                 _stamp(g.due_at),
-                _("ya") if g.is_pending and now > g.due_at else "",
+                _("ya") if g.is_late(now) else "",
                 _stamp(g.escalated_at),
                 g.assigned_to.get_username() if g.assigned_to else "",
                 _stamp(g.answered_at),

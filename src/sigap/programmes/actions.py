@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 
 import sigap
+from sigap.accounts.guards import require_region
 from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core import occupations as occ
 from sigap.core import selection
@@ -91,6 +92,7 @@ def programme_apply(
     An unchanged definition writes nothing; a changed one raises the version by one.
     """
     spec = parse_spec(document, source_name=source_name)
+    require_region(acting_user, spec.region, what="programme region")
     normal = spec_document(spec)
     digest = _sha256_json(normal)
     fields = {
@@ -105,6 +107,13 @@ def programme_apply(
     }
     with transaction.atomic():
         programme = Programme.objects.select_for_update().filter(code=spec.code).first()
+        if programme is not None:
+            try:
+                require_region(acting_user, programme.region, what="programme")
+            except UserError:
+                raise UserError(
+                    f"programme {spec.code} belongs to another area; choose another code"
+                ) from None
         if programme is None:
             programme = Programme.objects.create(code=spec.code, version=1, **fields)
             audit_record(
