@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.billing.actions import paid_ledger
 from sigap.claims.models import Claim, ClaimDocument, Incident, Scholarship
+from sigap.core import attachments
 from sigap.core import claims as rules
 from sigap.core.coverage import Period
 from sigap.core.money import Month, format_rupiah
@@ -33,13 +34,7 @@ from sigap.enrolment.actions import member_exit
 from sigap.enrolment.models import Member, MemberExit
 from sigap.errors import UserError
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-#: Accepted attachments, recognised by their first bytes (never by the name or the browser's type).
-SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-)
+MAX_UPLOAD_BYTES = attachments.MAX_BYTES  # accepted kinds and limit: sigap.core.attachments
 
 
 class Upload(Protocol):
@@ -325,10 +320,10 @@ def claim_document_mark(
 
 def sniff(head: bytes) -> tuple[str, str] | None:
     """``(content type, extension)`` from the first bytes of a file, or None if not PDF/PNG/JPEG."""
-    for magic, content_type, ext in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, ext
-    return None
+    content_type = attachments.sniff(head)
+    if content_type is None:
+        return None
+    return content_type, attachments.KINDS[content_type][2].lstrip(".")
 
 
 def _read_upload(upload: Upload) -> bytes:
@@ -368,6 +363,7 @@ def claim_document_attach(
             % {"name": upload.name}
         )
     content_type, ext = found
+    # a scan with the wrong ending (a PNG called .pdf) is kept under the ending its content has
     digest = hashlib.sha256(data).hexdigest()
     directory = Path(settings.DATA_DIR) / "claims" / str(claim.pk)
     directory.mkdir(parents=True, exist_ok=True)

@@ -12,17 +12,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from sigap.core.attachments import KINDS, MAX_BYTES, name_matches, sniff
 from sigap.usulan.errors import FieldError
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
-
-#: content type -> (magic prefix, accepted extensions, stored extension)
-KINDS: dict[str, tuple[bytes, tuple[str, ...], str]] = {
-    "application/pdf": (b"%PDF-", (".pdf",), ".pdf"),
-    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg"), ".jpg"),
-    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",), ".png"),
-}
 
 
 @dataclass(frozen=True)
@@ -42,14 +35,6 @@ class CheckedUpload:
     sha256: str
 
 
-def sniff(data: bytes) -> str | None:
-    """The content type the bytes really are (one of :data:`KINDS`), else None."""
-    for content_type, (magic, _exts, _stored) in KINDS.items():
-        if data.startswith(magic):
-            return content_type
-    return None
-
-
 def clean_name(name: str) -> str:
     base = os.path.basename(name.replace("\\", "/")).strip()
     cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"/\\|?*')
@@ -62,7 +47,7 @@ def check_upload(upload: Upload) -> CheckedUpload:
     if not upload.data:
         raise FieldError(f"Lampiran '{name}' kosong.", field="lampiran")
     if len(upload.data) > MAX_BYTES:
-        raise FieldError(f"Lampiran '{name}' lebih dari 5 MB.", field="lampiran")
+        raise FieldError(f"Lampiran '{name}' lebih dari {MAX_BYTES // 1024 // 1024} MB.", field="lampiran")
     content_type = sniff(upload.data)
     if content_type is None:
         raise FieldError(
@@ -70,7 +55,7 @@ def check_upload(upload: Upload) -> CheckedUpload:
             field="lampiran",
         )
     _magic, extensions, stored = KINDS[content_type]
-    if not name.lower().endswith(extensions):
+    if not name_matches(name, content_type):
         raise FieldError(
             f"Lampiran '{name}': nama berkas tidak cocok dengan isinya ({content_type}); "
             f"gunakan akhiran {' atau '.join(extensions)}.",

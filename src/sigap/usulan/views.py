@@ -23,11 +23,12 @@ from sigap.accounts.roles import ADMIN_DINAS, KEPALA_DINAS, OPERATOR_KECAMATAN, 
 from sigap.accounts.scoping import area_prefix
 from sigap.audit.actions import audit_record
 from sigap.audit.models import AuditEvent
+from sigap.core.attachments import MAX_BYTES
 from sigap.errors import UserError
 from sigap.usulan import actions, exports
 from sigap.usulan.areas import kelurahan_choices, place
 from sigap.usulan.errors import error_field
-from sigap.usulan.files import MAX_BYTES, Upload
+from sigap.usulan.files import Upload
 from sigap.usulan.forms import NoteForm, ReasonForm, UsulanForm
 from sigap.usulan.models import Attachment
 from sigap.usulan.models import DataUpdateRequest as R
