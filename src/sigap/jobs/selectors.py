@@ -11,11 +11,7 @@ from sigap.accounts.scoping import area_prefix
 from sigap.jobs.models import Job
 from sigap.programmes.models import Programme
 from sigap.registry.models import Snapshot
-from sigap.web.access import visible_programmes
-
-
-def _overlaps(code: str, prefix: str) -> bool:
-    return code.startswith(prefix) or prefix.startswith(code)
+from sigap.web.access import overlaps, visible_programmes
 
 
 def visible_jobs(user: Any) -> QuerySet[Job]:
@@ -33,7 +29,7 @@ def visible_snapshots(user: Any) -> QuerySet[Snapshot]:
     ids = [
         pk
         for pk, codes in Snapshot.objects.values_list("pk", "region_codes")
-        if not prefix or not codes or any(_overlaps(str(code), prefix) for code in codes)
+        if not prefix or not codes or any(overlaps(str(code), prefix) for code in codes)
     ]
     return Snapshot.objects.filter(pk__in=ids).select_related("created_by")
 

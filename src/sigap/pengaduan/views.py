@@ -47,6 +47,7 @@ from sigap.web.access import (
     GRIEVANCE_ROLES,
     SEARCH_ROLES,
     allowed,
+    forbidden,
     role_of,
     role_required,
 )
@@ -78,8 +79,19 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "sigap/not_found.html", {"nav": "pengaduan"}, status=404)
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "sigap/forbidden.html", {"role": role_of(request.user)}, status=403)
+def _file(d: dict[str, Any], *, channel: str, acting_user: Any) -> G:
+    """File the grievance a form describes (operator page and public page alike)."""
+    return actions.grievance_file(
+        channel=channel,
+        category=d["category"],
+        text=d["text"],
+        kode_kelurahan=d["kode_kelurahan"],
+        nik=d["nik"],
+        contact_name=d["contact_name"],
+        contact_phone=d["contact_phone"],
+        now=timezone.now(),
+        acting_user=acting_user,
+    )
 
 
 def list_filters(params: Any) -> dict[str, str]:
@@ -154,17 +166,7 @@ def grievance_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                g = actions.grievance_file(
-                    channel=G.OPERATOR,
-                    category=d["category"],
-                    text=d["text"],
-                    kode_kelurahan=d["kode_kelurahan"],
-                    nik=d["nik"],
-                    contact_name=d["contact_name"],
-                    contact_phone=d["contact_phone"],
-                    now=timezone.now(),
-                    acting_user=request.user,
-                )
+                g = _file(d, channel=G.OPERATOR, acting_user=request.user)
             except UserError as e:
                 form.add_error(error_field(e, form.fields), e.message)
             else:
@@ -192,7 +194,7 @@ def _get(request: HttpRequest, number: str) -> G | None:
 @role_required(GRIEVANCE_ROLES)
 def grievance_detail(request: HttpRequest, number: str) -> HttpResponse:
     if _role(request) == PIMPINAN:
-        return _forbidden(request)
+        return forbidden(request)
     g = _get(request, number)
     audit_record(
         acting_user=request.user,
@@ -339,17 +341,7 @@ def citizen_file(request: HttpRequest) -> HttpResponse:
             ):
                 return _limited(request)
             try:
-                g = actions.grievance_file(
-                    channel=G.CITIZEN,
-                    category=d["category"],
-                    text=d["text"],
-                    kode_kelurahan=d["kode_kelurahan"],
-                    nik=d["nik"],
-                    contact_name=d["contact_name"],
-                    contact_phone=d["contact_phone"],
-                    now=timezone.now(),
-                    acting_user=None,
-                )
+                g = _file(d, channel=G.CITIZEN, acting_user=None)
             except UserError as e:
                 form.add_error(error_field(e, form.fields), e.message)
             else:
@@ -431,7 +423,7 @@ def grievance_export(request: HttpRequest) -> HttpResponse:
     from sigap.usulan.exports import xlsx_bytes
 
     if _role(request) == PIMPINAN:
-        return _forbidden(request)
+        return forbidden(request)
     now = timezone.now()
     f = list_filters(request.GET)
     rows = list(filtered(request, f, now)[:50_000])

@@ -106,14 +106,15 @@ def forbidden(request: Any) -> HttpResponse:
     return render(request, "sigap/forbidden.html", {"role": role_of(request.user)}, status=403)
 
 
-def _overlaps(region: str, prefix: str) -> bool:
+def overlaps(region: str, prefix: str) -> bool:
+    """One region code lies inside the other (a kota and its kelurahan, a province and its kota)."""
     return region.startswith(prefix) or prefix.startswith(region)
 
 
 def visible_programmes(user: Any) -> list[Programme]:
     """Programmes whose region overlaps the user's area (a kelurahan operator sees its kota's)."""
     prefix = area_prefix(user)
-    return [p for p in Programme.objects.all() if _overlaps(p.region, prefix)]
+    return [p for p in Programme.objects.all() if overlaps(p.region, prefix)]
 
 
 def visible_runs(user: Any) -> QuerySet[TargetingRun]:
