@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+import zoneinfo
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from hypothesis import settings as hypothesis_settings
 
 # No per-example deadline (CI machines are shared); in CI the examples are derandomised so a run
@@ -19,6 +21,43 @@ hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "sigap")
 os.environ.setdefault("SIGAP_DATA_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / "sigap-test-data"))
 
 REFERENCE_DATE = dt.date(2026, 1, 1)
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
+
+
+def travel_to(day: dt.date) -> time_machine.travel:
+    """A ``time_machine`` traveller to 10:00 in Jakarta on ``day`` (the clock keeps ticking)."""
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, tzinfo=JAKARTA), tick=True)
+
+
+@pytest.fixture
+def clock() -> Iterator[Callable[[dt.date], None]]:
+    """``clock(day)`` moves "today" to ``day`` for the rest of the test (Python's clock only: what
+    ``timezone.now()``/``date.today()`` answer)."""
+    travellers: list[time_machine.travel] = []
+
+    def move(day: dt.date) -> None:
+        if travellers:
+            travellers.pop().stop()
+        traveller = travel_to(day)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield move
+    for traveller in travellers:
+        traveller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _today_from_environment(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``SIGAP_TEST_TODAY=2026-12-31 make test`` runs the suite as if it were that day: the way to
+    find a test that reads the real date (no test may).  Browser tests keep the real clock (the
+    browser's cookies would expire)."""
+    day = os.environ.get("SIGAP_TEST_TODAY")
+    if not day or request.node.get_closest_marker("browser"):
+        yield
+        return
+    with travel_to(dt.date.fromisoformat(day)):
+        yield
 
 
 @pytest.fixture(autouse=True)

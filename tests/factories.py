@@ -14,6 +14,11 @@ from sigap.core.schema import PERSON_COLUMNS
 from sigap.engine import DuckDBEngine
 from sigap.reference import regions
 
+#: The days of the year on which date-sensitive flows are tested (use with the ``clock`` fixture): the
+#: first and last day of the fiscal year, mid-year, and the day CI first went red because a test read
+#: the real date.
+DAYS_OF_THE_YEAR = (dt.date(2026, 1, 1), dt.date(2026, 6, 15), dt.date(2026, 12, 5), dt.date(2026, 12, 31))
+
 BEKASI_KELURAHAN = [r.code for r in regions().descendants("3275", "desa_kelurahan")]
 
 

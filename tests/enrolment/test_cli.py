@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from factories import DAYS_OF_THE_YEAR
 from sigap.cli import _register, cli
 from sigap.enrolment.models import EnrolmentBatch, Member
 
@@ -31,7 +32,8 @@ def invoke(data_dir: Path) -> Any:
     return call
 
 
-def test_round_trip(invoke: Any, run: Any, officer: Any, head: Any, tmp_path: Path) -> None:
+def test_round_trip(invoke: Any, run: Any, officer: Any, head: Any, tmp_path: Path, clock: Any) -> None:
+    clock(dt.date(2026, 6, 15))
     rid = str(run.pk)
     assert invoke("run", "submit", rid, "--as", "petugas")["state"] == "submitted"
     refused = invoke("run", "approve", rid, "--as", "petugas", code=2)
@@ -73,3 +75,23 @@ def test_round_trip(invoke: Any, run: Any, officer: Any, head: Any, tmp_path: Pa
     error = invoke("batch", "response", "SIGAP-2026/B001", str(bad), code=2)
     assert "unknown NIK 3275999999999999" in error["error"] and "nothing was applied" in error["error"]
     assert invoke("batch", "list")["batches"][0]["accepted"] == PLACES - 4
+
+
+@pytest.mark.parametrize("day", DAYS_OF_THE_YEAR, ids=str)
+def test_batch_export_default_start_on_every_day(
+    invoke: Any, run: Any, officer: Any, head: Any, clock: Any, day: dt.date
+) -> None:
+    """The default first covered month is the month after today; in December it falls in the next
+    fiscal year, and the export says so instead of sending a batch the programme cannot pay."""
+    clock(day)
+    invoke("run", "submit", str(run.pk), "--as", "petugas")
+    invoke("run", "approve", str(run.pk), "--as", "kadis")
+    if day.month == 12:
+        refused = invoke("batch", "export", "--programme", "SIGAP-2026", code=2)
+        assert "2027-01" in refused["error"] and "2026-01..2026-12" in refused["error"]
+        assert not EnrolmentBatch.objects.exists()
+        return
+    exported = invoke("batch", "export", "--programme", "SIGAP-2026")
+    expected = dt.date(day.year, day.month + 1, 1)
+    assert EnrolmentBatch.objects.get().coverage_start == expected
+    assert exported["pending"] == PLACES

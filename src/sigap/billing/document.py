@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 
 from sigap.core.money import format_rupiah
+from sigap.pdf import html_to_pdf
 
 COLUMNS = ("No", "NIK", "Nama", "KPJ", "Jenis", "Jumlah")
 WIDTHS = (6, 16, 40, 14, 10, 14)
@@ -92,9 +93,7 @@ def render_html(doc: InvoiceDocument, rows: Sequence[InvoiceRow]) -> str:
 
 
 def write_pdf(doc: InvoiceDocument, rows: Sequence[InvoiceRow]) -> bytes:
-    from weasyprint import HTML
-
-    return bytes(HTML(string=render_html(doc, rows)).write_pdf())
+    return html_to_pdf(render_html(doc, rows))
 
 
 _BULAN = (

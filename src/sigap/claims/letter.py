@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sigap.claims.models import Claim
 from sigap.core.money import format_rupiah
+from sigap.pdf import html_to_pdf
 from sigap.reference import regions
 
 ADDRESSEES = {"bpjs": _("BPJS Ketenagakerjaan"), "keluarga": _("Keluarga peserta")}
@@ -60,6 +61,4 @@ def render_html(context: dict[str, Any]) -> str:
 
 
 def render_pdf(context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-
-    return bytes(HTML(string=render_html(context)).write_pdf())
+    return html_to_pdf(render_html(context))

@@ -46,6 +46,12 @@ order = ["desil", "occupation_risk", "age_desc"]
     help="Stop after the targeting run (default: also approve, enrol, invoice and pay the months so far, "
     "and add sample incidents, data-update requests and grievances, so every screen has data).",
 )
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Play the year up to this day (YYYY-MM-DD; default: today).",
+)
 @click.option("--serve/--no-serve", default=True, help="Serve the web app afterwards.")
 @click.option("--port", default=8000, show_default=True)
 @json_option
@@ -57,6 +63,7 @@ def demo(
     seed: int,
     clean: bool,
     targeting_only: bool,
+    today: dt.datetime | None,
     serve: bool,
     port: int,
     as_json: bool,
@@ -106,7 +113,11 @@ def demo(
 
         kelurahan = next(u["area_code"] for u in users if u["role"] == "operator_kelurahan")
         year = demo_year(
-            programme=programme, run=run, kelurahan=kelurahan, demo_dir=demo_dir, today=dt.date.today()
+            programme=programme,
+            run=run,
+            kelurahan=kelurahan,
+            demo_dir=demo_dir,
+            today=today.date() if today else dt.date.today(),
         )
     result: dict[str, Any] = {
         "registry_file": str(registry_file),

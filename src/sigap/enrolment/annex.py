@@ -14,9 +14,9 @@ from pathlib import Path
 
 import xlsxwriter
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from sigap.core.money import format_rupiah
+from sigap.pdf import css_string, render
 
 COLUMNS = ("No", "NIK", "Nama", "Tempat/Tanggal lahir", "L/P", "Kelurahan", "Pekerjaan", "Desil")
 ROWS_PER_TABLE = 1000  # several moderate tables lay out faster in WeasyPrint than one huge table
@@ -69,11 +69,6 @@ class AnnexHeader:
         ]
 
 
-def _css_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return mark_safe(f'"{escaped}"')  # noqa: S308 -- escaped for a CSS string literal
-
-
 # Column widths in characters (monospace) and alignment; 162 characters fit A4 landscape at 7.5pt.
 WIDTHS = (6, 16, 32, 30, 3, 24, 32, 5)
 RIGHT = (True, False, False, False, False, False, False, True)
@@ -118,9 +113,9 @@ def render_html(header: AnnexHeader, rows: Sequence[AnnexRow]) -> str:
             "info": header.info(len(rows)),
             "chunks": chunks,
             "column_header": fixed_width(COLUMNS),
-            "css_title": _css_string(f"Daftar nominatif {header.programme_code} - TA {header.fiscal_year}"),
-            "css_run": _css_string(f"Run #{header.run_id}"),
-            "css_hash": _css_string(f"SHA-256 daftar: {header.list_sha256}"),
+            "css_title": css_string(f"Daftar nominatif {header.programme_code} - TA {header.fiscal_year}"),
+            "css_run": css_string(f"Run #{header.run_id}"),
+            "css_hash": css_string(f"SHA-256 daftar: {header.list_sha256}"),
             "total_members": f"{len(rows):,}".replace(",", "."),
             "cost_per_person": format_rupiah(header.cost_per_person),
             "total_cost": format_rupiah(header.total_cost(len(rows))),
@@ -132,9 +127,7 @@ def render_html(header: AnnexHeader, rows: Sequence[AnnexRow]) -> str:
 
 def write_pdf(header: AnnexHeader, rows: Sequence[AnnexRow], path: Path) -> int:
     """Write the PDF; returns the page count."""
-    from weasyprint import HTML
-
-    document = HTML(string=render_html(header, rows)).render()
+    document = render(render_html(header, rows))
     document.write_pdf(path)
     return len(document.pages)
 
