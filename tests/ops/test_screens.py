@@ -208,6 +208,37 @@ def Programme_fields(programme: Programme) -> dict[str, Any]:  # noqa: N802 -- r
     return data
 
 
+def test_an_unknown_key_in_an_upload_is_refused_with_the_closest_key(client: Any, admin: Any) -> None:
+    toml = (
+        b'[programme]\ncode = "SIGAP-2026B"\nname = "SIGAP"\nregion = "3275"\nfiscal_year = 2026\n'
+        b'budget = 604_800\ncoverage_start = "2026-01"\n[eligibility]\ndesil_mx = 3\n'
+    )
+    response = client.post(
+        reverse("ops:programmes"), {"form": "upload", "file": SimpleUploadedFile("p.toml", toml)}
+    )
+    assert response.status_code == 400
+    assert "[eligibility] desil_mx: unknown key, did you mean desil_max?" in response.content.decode()
+    assert not Programme.objects.filter(code="SIGAP-2026B").exists()
+
+
+def test_the_estimate_survives_an_edit_with_the_form(client: Any, admin: Any, world: Any) -> None:
+    toml = (
+        b'[programme]\ncode = "SIGAP-2026"\nname = "SIGAP 2026"\nregion = "3275"\nfiscal_year = 2026\n'
+        b'budget = 604_800\ncoverage_start = "2026-01"\nestimated_vulnerable_workers = 200_000\n'
+    )
+    response = client.post(
+        reverse("ops:programmes"), {"form": "upload", "file": SimpleUploadedFile("p.toml", toml)}
+    )
+    assert response.status_code == 302
+    programme = Programme.objects.get(code="SIGAP-2026")
+    assert programme.spec["programme"]["estimated_vulnerable_workers"] == 200_000
+    edit = {**Programme_fields(programme), "budget": "806400"}
+    assert edit["estimated_vulnerable_workers"] == 200_000
+    assert client.post(reverse("ops:programme-detail", args=[programme.pk]), edit).status_code == 302
+    programme.refresh_from_db()
+    assert programme.budget == 806_400 and programme.to_spec().estimated_vulnerable_workers == 200_000
+
+
 def test_a_toml_syntax_error_is_shown_next_to_the_upload(client: Any, admin: Any) -> None:
     response = client.post(
         reverse("ops:programmes"),

@@ -202,3 +202,58 @@ def test_exports_add_up(runner: CliRunner, data_dir: Path, tmp_path: Path) -> No
     assert isinstance(sheet[1][1], str) and len(sheet[1][1]) == 16
     csv_lines = Path(data["exports"]["waiting_list.csv"]).read_text(encoding="utf-8-sig").splitlines()
     assert len(csv_lines) == 1 + run.waiting and csv_lines[1].startswith("1,")
+
+
+def test_a_key_typo_is_refused_and_names_the_closest_key(
+    runner: CliRunner, data_dir: Path, tmp_path: Path
+) -> None:
+    """``desil_mx = 3`` used to leave desil_max at 5 (wider eligibility) silently."""
+    path = write_template(
+        runner,
+        tmp_path / "typo.toml",
+        {"desil_max = 5": "desil_mx = 3", "[priority]": "[prioritas]"},
+    )
+    result = invoke(runner, "programme", "apply", str(path), "--json")
+    assert result.exit_code == 2
+    error = json.loads(result.output)
+    assert str(path) in error["error"] and "2 problems" in error["error"]
+    assert error["details"] == [
+        "[eligibility] desil_mx: unknown key, did you mean desil_max?",
+        "[prioritas]: unknown table, did you mean [priority]?",
+    ]
+    human = invoke(runner, "programme", "apply", str(path))  # brackets printed as written, not as markup
+    assert "  - [eligibility] desil_mx: unknown key, did you mean desil_max?" in human.output
+    assert "  - [prioritas]: unknown table, did you mean [priority]?" in human.output
+    assert Programme.objects.count() == 0
+
+
+def test_template_apply_spec_keeps_every_key_and_the_estimate(
+    runner: CliRunner, data_dir: Path, tmp_path: Path
+) -> None:
+    """The template with its optional lines switched on: every key it documents is stored and used."""
+    from sigap.core.programme import SECTIONS
+    from sigap.status.actions import estimate_of
+
+    choice = '# occupations_included = ["informal", "MENGURUS RUMAH TANGGA", "BELUM/TIDAK BEKERJA"]'
+    path = write_template(
+        runner,
+        tmp_path / "p.toml",
+        {
+            "# estimated_vulnerable_workers = 200_000": "estimated_vulnerable_workers = 200_000",
+            'occupations_included = "informal"\n' + choice: choice[2:],
+        },
+    )
+    result = invoke(runner, "programme", "apply", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    programme = Programme.objects.get(code="SIGAP-2026")
+    assert {(t, k) for t, table in programme.spec.items() for k in table} == {
+        (t, k) for t, keys in SECTIONS.items() for k in keys
+    }
+    spec = programme.to_spec()
+    assert spec.estimated_vulnerable_workers == 200_000 == estimate_of(programme)
+    assert {"MENGURUS RUMAH TANGGA", "BELUM/TIDAK BEKERJA"} <= set(spec.eligibility.occupations_included)
+    # Without the optional line the stored definition (and its digest) has no estimate key.
+    plain = write_template(runner, tmp_path / "plain.toml", {'code = "SIGAP-2026"': 'code = "SIGAP-2026B"'})
+    assert invoke(runner, "programme", "apply", str(plain)).exit_code == 0
+    other = Programme.objects.get(code="SIGAP-2026B")
+    assert "estimated_vulnerable_workers" not in other.spec["programme"] and estimate_of(other) is None

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sigap.core.money import Month
@@ -60,9 +61,10 @@ def handle_errors(func: F) -> F:
             if kwargs.get("as_json"):
                 click.echo(json.dumps({"error": e.message, "details": e.details}, ensure_ascii=False))
             else:
-                console.print(f"[bold red]Gagal / Error:[/] {e.message}", highlight=False)
+                # the text is the user's (``[eligibility] desil_mx``), never rich markup
+                console.print(f"[bold red]Gagal / Error:[/] {escape(e.message)}", highlight=False)
                 for line in e.details[:50]:
-                    console.print(f"  - {line}", highlight=False)
+                    console.print(f"  - {line}", highlight=False, markup=False)
                 if len(e.details) > 50:
                     console.print(f"  ... and {len(e.details) - 50} more", highlight=False)
             sys.exit(2)

@@ -1,14 +1,18 @@
 """Programme definition: the file an officer versions, parsed and validated.
 
 ``ProgrammeSpec.from_dict`` takes the parsed TOML (or JSON) document and returns a frozen
-spec or raises :class:`SpecError` listing every problem with its dotted key.
+spec or raises :class:`SpecError` listing every problem with its dotted key.  Parsing is strict:
+a table or key that is not in :data:`SECTIONS` (or :data:`TOP_LEVEL_KEYS`) is refused, naming it
+with its table and the closest known key, so a typo such as ``desil_mx = 3`` never silently
+leaves a default in force.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from sigap.core import occupations as occ
@@ -17,6 +21,7 @@ from sigap.core.tariff import DEFAULT_INCOME_BRACKET, period_cost
 
 PRIORITY_KEYS = ("desil", "occupation_risk", "age_desc", "age_asc", "kk_size_desc")
 FUNDING_SOURCES = ("APBD", "APBN")
+ESTIMATE_KEY = "estimated_vulnerable_workers"
 
 
 class SpecError(ValueError):
@@ -42,6 +47,26 @@ class Priority:
     order: tuple[str, ...] = ("desil", "occupation_risk", "age_desc")
 
 
+#: Every table of a programme file and the keys it may hold (``sigap programme template``).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "programme": (
+        "code",
+        "name",
+        "region",
+        "fiscal_year",
+        "budget",
+        "coverage_start",
+        "funding",
+        ESTIMATE_KEY,
+    ),
+    "tariff": ("income_bracket",),
+    "eligibility": tuple(f.name for f in fields(Eligibility)),
+    "priority": tuple(f.name for f in fields(Priority)),
+}
+#: Keys accepted outside any table (older files put the estimate there).
+TOP_LEVEL_KEYS: tuple[str, ...] = (ESTIMATE_KEY,)
+
+
 @dataclass(frozen=True)
 class ProgrammeSpec:
     code: str
@@ -54,6 +79,9 @@ class ProgrammeSpec:
     income_bracket: int = DEFAULT_INCOME_BRACKET
     eligibility: Eligibility = field(default_factory=Eligibility)
     priority: Priority = field(default_factory=Priority)
+    #: The officer's estimate of vulnerable workers in the region (the leaders' dashboard coverage
+    #: base); not a selection rule.  Written under [programme] (the top level is accepted too).
+    estimated_vulnerable_workers: int | None = None
 
     @property
     def coverage_end(self) -> Month:
@@ -85,6 +113,7 @@ class ProgrammeSpec:
         ``known_region`` is an optional callable ``code -> bool`` to check the region.
         """
         problems: list[str] = []
+        _check_keys(doc, problems)
         prog = _section(doc, "programme", problems)
         elig_doc = _section(doc, "eligibility", problems, required=False)
         prio_doc = _section(doc, "priority", problems, required=False)
@@ -154,6 +183,7 @@ class ProgrammeSpec:
                 elig_doc.get("exclude_deceased", True), "eligibility.exclude_deceased", problems
             ),
         )
+        estimate = _estimate(doc, prog, problems)
         if elig.age_min > elig.age_max:
             problems.append(f"eligibility: age_min {elig.age_min} > age_max {elig.age_max}")
         order = prio_doc.get("order", list(Priority().order))
@@ -177,7 +207,73 @@ class ProgrammeSpec:
             income_bracket=bracket,
             eligibility=elig,
             priority=Priority(tuple(order)),
+            estimated_vulnerable_workers=estimate,
         )
+
+
+def _check_keys(doc: Mapping[str, Any], problems: list[str]) -> None:
+    """One problem per unknown table or key, naming it with its table and the closest known key."""
+    for name, value in doc.items():
+        name = str(name)
+        if name in SECTIONS:
+            if isinstance(value, Mapping):  # a non-table is reported by ``_section``
+                problems.extend(_unknown_key(name, str(k)) for k in value if str(k) not in SECTIONS[name])
+            continue
+        if name in TOP_LEVEL_KEYS and not isinstance(value, Mapping):
+            continue
+        if isinstance(value, Mapping):
+            close = difflib.get_close_matches(name, list(SECTIONS), n=1)
+            hint = (
+                f"did you mean [{close[0]}]?"
+                if close
+                else f"known tables: {', '.join(f'[{t}]' for t in SECTIONS)}"
+            )
+            problems.append(f"[{name}]: unknown table, {hint}")
+        else:
+            problems.append(f"{name} (top level): unknown key, {_top_level_hint(name)}")
+
+
+def _unknown_key(table: str, key: str) -> str:
+    known = SECTIONS[table]
+    home = [t for t, keys in SECTIONS.items() if key in keys]
+    if home:
+        hint = f"it belongs under [{home[0]}]"
+    elif key in SECTIONS:
+        hint = f"[{key}] is a table of its own, not part of [{table}]"
+    elif close := difflib.get_close_matches(key, known, n=1):
+        hint = f"did you mean {close[0]}?"
+    elif close := difflib.get_close_matches(key, _qualified(), n=1):
+        hint = f"did you mean {_qualified()[close[0]]}?"
+    else:
+        hint = f"known keys: {', '.join(known)}"
+    return f"[{table}] {key}: unknown key, {hint}"
+
+
+def _top_level_hint(key: str) -> str:
+    home = [t for t, keys in SECTIONS.items() if key in keys]
+    if home:
+        return f"it belongs under [{home[0]}]"
+    if close := difflib.get_close_matches(key, [*TOP_LEVEL_KEYS, *_qualified()], n=1):
+        return f"did you mean {_qualified().get(close[0], close[0])}?"
+    return f"known tables: {', '.join(f'[{t}]' for t in SECTIONS)}"
+
+
+def _qualified() -> dict[str, str]:
+    """``key -> "[table] key"`` for every key of every table."""
+    return {key: f"[{table}] {key}" for table, keys in SECTIONS.items() for key in keys}
+
+
+def _estimate(doc: Mapping[str, Any], prog: Mapping[str, Any], problems: list[str]) -> int | None:
+    """``estimated_vulnerable_workers`` under [programme] or at the top level (not both, unless equal)."""
+    top, under = doc.get(ESTIMATE_KEY), prog.get(ESTIMATE_KEY)
+    if top is not None and under is not None and top != under:
+        problems.append(
+            f"{ESTIMATE_KEY}: given at the top level ({top}) and under [programme] ({under}); keep one"
+        )
+        return None
+    if under is not None:
+        return _int(under, f"programme.{ESTIMATE_KEY}", problems, lo=1)
+    return _int(top, ESTIMATE_KEY, problems, lo=1)
 
 
 def _section(
@@ -206,7 +302,9 @@ def _int(
             problems.append(f"{key}: '{value}' is not a whole number")
             return None
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        problems.append(f"{key}: {value} is outside {lo}..{hi}")
+        problems.append(
+            f"{key}: {value} is outside {lo}..{hi}" if hi is not None else f"{key}: {value} is less than {lo}"
+        )
         return None
     return int(value)
 

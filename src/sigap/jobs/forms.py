@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sigap.accounts.roles import AREA_CODE_LENGTH, ROLES
 from sigap.core import occupations as occ
+from sigap.core.programme import ESTIMATE_KEY
 from sigap.errors import UserError
 from sigap.reference import regions
 from sigap.registry.models import Snapshot
@@ -142,6 +143,11 @@ class ProgrammeForm(forms.Form):
     coverage_start = forms.CharField(label=_("Bulan mulai perlindungan (TTTT-BB)"), max_length=7)
     funding = forms.ChoiceField(label=_("Sumber dana"), choices=[("APBD", "APBD"), ("APBN", "APBN")])
     income_bracket = forms.IntegerField(label=_("Dasar upah iuran (Rp)"), initial=1_000_000)
+    estimated_vulnerable_workers = forms.IntegerField(
+        label=_("Perkiraan pekerja rentan"),
+        required=False,
+        help_text=_("Opsional: dasar persentase cakupan di beranda pimpinan"),
+    )
     desil_max = forms.IntegerField(label=_("Desil tertinggi"), initial=5)
     age_min = forms.IntegerField(label=_("Umur minimal"), initial=18)
     age_max = forms.IntegerField(label=_("Umur maksimal"), initial=60)
@@ -176,6 +182,7 @@ class ProgrammeForm(forms.Form):
                 "budget": d["budget"].strip(),
                 "coverage_start": d["coverage_start"].strip(),
                 "funding": d["funding"],
+                **({ESTIMATE_KEY: d[ESTIMATE_KEY]} if d.get(ESTIMATE_KEY) is not None else {}),
             },
             "tariff": {"income_bracket": d["income_bracket"]},
             "eligibility": {
@@ -211,6 +218,7 @@ class ProgrammeForm(forms.Form):
         return {
             **{k: prog.get(k) for k in ("code", "name", "region", "fiscal_year", "coverage_start", "funding")},
             "budget": str(prog.get("budget", "")),
+            ESTIMATE_KEY: prog.get(ESTIMATE_KEY, spec.get(ESTIMATE_KEY)),
             "income_bracket": spec.get("tariff", {}).get("income_bracket"),
             **{k: elig.get(k) for k in ("desil_max", "age_min", "age_max", "exclude_insured",
                                         "exclude_aparat", "exclude_deceased")},

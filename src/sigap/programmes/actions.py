@@ -41,18 +41,25 @@ Progress = Callable[..., None]
 
 
 def spec_document(spec: ProgrammeSpec) -> dict[str, Any]:
-    """The normalised document of a spec (the TOML shape, every default spelled out)."""
+    """The normalised document of a spec (the TOML shape, every default spelled out).
+
+    ``estimated_vulnerable_workers`` is written under [programme] only when the file gives it, so
+    the digest of a programme defined without it does not change.
+    """
     e = spec.eligibility
+    programme: dict[str, Any] = {
+        "code": spec.code,
+        "name": spec.name,
+        "region": spec.region,
+        "fiscal_year": spec.fiscal_year,
+        "budget": spec.budget,
+        "coverage_start": str(spec.coverage_start),
+        "funding": spec.funding,
+    }
+    if spec.estimated_vulnerable_workers is not None:
+        programme["estimated_vulnerable_workers"] = spec.estimated_vulnerable_workers
     return {
-        "programme": {
-            "code": spec.code,
-            "name": spec.name,
-            "region": spec.region,
-            "fiscal_year": spec.fiscal_year,
-            "budget": spec.budget,
-            "coverage_start": str(spec.coverage_start),
-            "funding": spec.funding,
-        },
+        "programme": programme,
         "tariff": {"income_bracket": spec.income_bracket},
         "eligibility": {
             "desil_max": e.desil_max,

@@ -28,6 +28,11 @@ coverage_start = "2026-01"
 # Sumber dana: APBD atau APBN. Diskon 50% PP 50/2025 TIDAK berlaku untuk iuran yang dibayar APBD/APBN.
 # Funding source: APBD or APBN. The 50% PP 50/2025 discount NEVER applies to premiums paid by APBD/APBN.
 funding = "APBD"
+# Perkiraan jumlah pekerja rentan di wilayah (opsional): dasar persentase cakupan di beranda pimpinan.
+# Tanpa baris ini, dasarnya jumlah orang yang memenuhi syarat pada daftar terakhir.
+# Estimated vulnerable workers in the region (optional): the coverage base on the leaders' dashboard.
+# Without this line the base is the number of eligible people in the latest list.
+# estimated_vulnerable_workers = 200_000
 
 [tariff]
 # Dasar upah (rupiah) untuk iuran BPU: JKK 1% x Rp1.000.000 = Rp10.000 + JKM Rp6.800
@@ -44,9 +49,21 @@ desil_max = 5
 # Age range in whole years on the first day of coverage_start.
 age_min = 18
 age_max = 60
-# Pekerjaan KTP yang boleh: "informal" (semua pekerjaan informal) atau daftar nama pekerjaan.
-# KTP occupations admitted: "informal" (every informal occupation) or a list of occupation names.
+# Pekerjaan KTP yang boleh: "informal" (semua pekerjaan informal) atau daftar nama pekerjaan dan/atau
+# kategori ("informal", "formal", "not_working").
+# KTP occupations admitted: "informal" (every informal occupation) or a list of occupation names
+# and/or categories ("informal", "formal", "not_working").
+#
+# PILIHAN: "informal" TIDAK memuat "MENGURUS RUMAH TANGGA" dan "BELUM/TIDAK BEKERJA" (kategori
+# not_working). Banyak pekerja informal (buruh tani musiman, pedagang dari rumah) tercatat begitu di
+# KTP dan tidak akan terpilih. Untuk mengikutkan mereka, hapus tanda # di depan baris kedua di bawah
+# dan hapus baris pertama.
+# CHOICE: "informal" does NOT hold "MENGURUS RUMAH TANGGA" (homemaker) and "BELUM/TIDAK BEKERJA"
+# (not working). Many informal workers (seasonal farm hands, home traders) are recorded so on the KTP
+# and will not be selected. To admit them, remove the # before the second line below and delete the
+# first line.
 occupations_included = "informal"
+# occupations_included = ["informal", "MENGURUS RUMAH TANGGA", "BELUM/TIDAK BEKERJA"]
 # Pekerjaan yang dikecualikan walau termasuk di atas / occupations excluded even if included above.
 occupations_excluded = []
 # Kecualikan yang sudah AKTIF di daftar peserta BPJS TK / exclude people already AKTIF in the BPJS TK roster.
