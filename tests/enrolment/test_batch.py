@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from csv_hostile import HOSTILE, defused
 from sigap.audit.models import AuditEvent
 from sigap.core.money import Month
 from sigap.enrolment.actions import batch_export
@@ -72,3 +73,32 @@ def test_coverage_start_must_be_within_the_programme(approved: Any) -> None:
     assert set(Member.objects.values_list("state", flat=True)) == {"approved"}
     chosen = batch_export(programme=approved.programme, coverage_start=Month(2026, 2), today=EXPORTED_ON)
     assert chosen.coverage_start == dt.date(2026, 2, 1)
+
+
+def test_csv_defuses_formula_text_and_keeps_the_layout(approved: Any, data_dir: Path) -> None:
+    """Names, places, addresses, RT/RW and occupations typed into the registry never run as formulas."""
+    members = list(Member.objects.filter(programme=approved.programme).order_by("rank")[: len(HOSTILE)])
+    for i, member in enumerate(members):
+        member.nama = HOSTILE[i]
+        member.tempat_lahir = HOSTILE[-1 - i]
+        member.alamat = HOSTILE[(i + 1) % len(HOSTILE)]
+        member.pekerjaan = HOSTILE[(i + 2) % len(HOSTILE)]
+        member.rt, member.rw = "-1", "+2"
+        member.save()
+    batch = batch_export(programme=approved.programme, today=EXPORTED_ON)
+    rows = {r["NIK"]: r for r in _csv(batch, data_dir)}
+    assert len(rows) == PLACES and list(next(iter(rows.values()))) == list(COLUMNS)
+    for i, member in enumerate(members):
+        row = rows[member.nik]
+        assert row["NAMA"] == defused(HOSTILE[i])
+        assert row["TEMPAT_LAHIR"] == defused(HOSTILE[-1 - i])
+        assert row["ALAMAT"] == defused(HOSTILE[(i + 1) % len(HOSTILE)])
+        assert row["PEKERJAAN"] == defused(HOSTILE[(i + 2) % len(HOSTILE)])
+        assert (row["RT"], row["RW"]) == ("'-1", "'+2")
+        assert row["KODE_KELURAHAN"] == member.kode_kelurahan and row["UPAH_DILAPORKAN"] == "1000000"
+        assert row["TANGGAL_LAHIR"] == member.tanggal_lahir.strftime("%d-%m-%Y")
+    untouched = Member.objects.filter(programme=approved.programme).order_by("rank")[len(HOSTILE)]
+    assert rows[untouched.nik]["NAMA"] == untouched.nama and not untouched.nama.startswith("'")
+    sheet = load_workbook(data_dir / batch.files["xlsx"]).active
+    names = [row[1] for row in sheet.iter_rows(min_row=2, max_row=1 + len(HOSTILE))]
+    assert [c.value for c in names][:4] == list(HOSTILE[:4]) and {c.data_type for c in names} == {"s"}

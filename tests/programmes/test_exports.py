@@ -1,13 +1,20 @@
-"""XLSX writing details: sheets split at the row limit, rupiah formats, NIK kept as text."""
+"""Export details: XLSX sheets split at the row limit, rupiah formats, NIK kept as text; CSV text defused."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import openpyxl
+import pytest
 
-from sigap.programmes.exports import RUPIAH_FORMAT, write_xlsx_table
+from csv_hostile import HOSTILE, defused
+from sigap.programmes.actions import targeting_run
+from sigap.programmes.exports import BENEFICIARY_HEADERS, RUPIAH_FORMAT, WAITING_HEADERS, write_xlsx_table
+
+from .helpers import person, write_people
 
 
 def test_sheet_is_split_when_rows_exceed_the_limit(tmp_path: Path) -> None:
@@ -36,3 +43,30 @@ def test_empty_list_still_has_a_header(tmp_path: Path) -> None:
     assert write_xlsx_table(path, sheet="Daftar tunggu", headers=("A", "B"), rows=[]) == 0
     wb = openpyxl.load_workbook(path)
     assert list(wb["Daftar tunggu"].iter_rows(values_only=True)) == [("A", "B")]
+
+
+@pytest.mark.django_db
+def test_run_csv_exports_defuse_formula_text(data_dir: Path, make_programme: Any) -> None:
+    """Registry names and occupations that a spreadsheet would run start with ' in both CSV lists."""
+    jobs = [v.upper() for v in HOSTILE if v[0] not in "\t\r"]  # occupations are upper-cased, trimmed
+    rows = [
+        person(f"327501010180{i:04d}", nama=value, pekerjaan=jobs[i % len(jobs)])
+        for i, value in enumerate(HOSTILE)
+    ]
+    write_people(data_dir, rows)
+    programme = make_programme(budget=3 * 201_600, occupations_included=["informal", *jobs])
+    run = targeting_run(programme=programme)
+    assert (run.selected, run.waiting) == (3, 3)
+    seen: list[str] = []
+    for name, headers in (("beneficiaries.csv", BENEFICIARY_HEADERS), ("waiting_list.csv", WAITING_HEADERS)):
+        with (data_dir / run.exports[name]).open(encoding="utf-8-sig", newline="") as fh:
+            table = list(csv.reader(fh))
+        assert tuple(table[0]) == headers and len(table) == 1 + 3
+        for line in table[1:]:
+            record = dict(zip(headers, line, strict=True))
+            i = int(record["NIK"][-4:])
+            assert record["Nama"] == defused(HOSTILE[i])
+            assert record["Pekerjaan"] == defused(jobs[i % len(jobs)])
+            assert record["NIK"] == f"327501010180{i:04d}" and record["Desil"] == "1"
+            seen.append(record["NIK"])
+    assert len(set(seen)) == len(HOSTILE)

@@ -7,9 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 from registry_factory import person, write_csv
 
+from csv_hostile import HOSTILE, defused
 from sigap.core.nik import make_nik
 from sigap.registry.actions import snapshot_import
 
@@ -174,8 +176,6 @@ def test_duplicate_niks_keep_first(data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_report_xlsx_mirrors_csv(data_dir: Path, tmp_path: Path) -> None:
-    import openpyxl
-
     result, lines, _ = run(tmp_path, [person(1, desil="11"), person(2, nomor_nik="=cmd|' /C calc'!A0")])
     book = openpyxl.load_workbook(result.report_path.with_suffix(".xlsx"), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))
@@ -183,3 +183,23 @@ def test_report_xlsx_mirrors_csv(data_dir: Path, tmp_path: Path) -> None:
     assert len(rows) - 1 == len(lines) == 2
     assert rows[2][3] == "=cmd|' /C calc'!A0"  # stored as text in XLSX
     assert lines[1]["value"].startswith("'=")  # defused in CSV
+
+
+def test_report_csv_defuses_values_and_the_file_name(data_dir: Path, tmp_path: Path) -> None:
+    """Uploaded values (and the upload's name) that a spreadsheet would run start with ' in the CSV."""
+    # the hand-made extract is written by Python 3.11's csv with a "\n" terminator: a bare CR would
+    # split its row, so the CR case is covered by the core tests of the SQL rule
+    values = [v for v in HOSTILE if not v.startswith("\r")]
+    rows = [person(i + 1, nomor_nik=value, desil=value) for i, value in enumerate(values)]
+    path = write_csv(tmp_path / "=HYPERLINK(1).csv", rows)
+    result = snapshot_import(path=path, reference_date=REF)
+    with open(result.report_path, encoding="utf-8-sig", newline="") as f:
+        lines = list(csv.DictReader(f))
+    assert {line["file"] for line in lines} == {"'=HYPERLINK(1).csv"}
+    for i, value in enumerate(values):
+        found = {line["column"]: line for line in lines if line["row"] == str(i + 2)}
+        assert found["nomor_nik"]["value"] == found["desil"]["value"] == defused(value)
+        assert found["nomor_nik"]["code"] == "nik_not_digits" and found["desil"]["code"] == "desil_invalid"
+    assert not [cell for line in lines for cell in line.values() if cell[:1] in tuple("=+-@\t\r")]
+    xlsx = openpyxl.load_workbook(result.report_path.with_suffix(".xlsx"), read_only=True)
+    assert next(xlsx.active.iter_rows(min_row=2, max_row=2, values_only=True))[0] == "=HYPERLINK(1).csv"

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from csv_hostile import HOSTILE, defused
 from sigap.audit.actions import audit_record
 from sigap.audit.models import AuditEvent
 from sigap.reference import regions
@@ -165,3 +166,16 @@ def test_only_the_auditor_exports_the_audit_log_as_excel(client: Any, world: Any
         client.force_login(user)
         got[role] = client.get(url).status_code
     assert got == expected
+
+
+def test_audit_csv_defuses_every_formula_start(client: Any, world: Any) -> None:
+    for i, value in enumerate(HOSTILE):
+        audit_record(acting_user=None, action=f"test.csv{i}", object_type=value, object_id=value, note=value)
+    client.force_login(world.users["auditor"])
+    response = client.get(reverse("web:audit-export"), {"aksi": "test.csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))
+    assert rows[0] == ["at", "actor", "action", "object_type", "object_id", "note", "before", "after"]
+    got = {r[2]: r for r in rows[1:]}
+    assert len(got) == len(HOSTILE)
+    for i, value in enumerate(HOSTILE):
+        assert got[f"test.csv{i}"][3:6] == [defused(value)] * 3

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
 import xlsxwriter
+
+from sigap.core import csvsafe
 
 COLUMNS = (
     "NIK",
@@ -34,8 +35,10 @@ def ddmmyyyy(day: dt.date) -> str:
 
 
 def write_csv(rows: Sequence[Sequence[str]], path: Path) -> None:
+    """The columns of :data:`COLUMNS`; a text starting like a formula gets a leading ``'``
+    (:mod:`sigap.core.csvsafe`), nothing else changes."""
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = csvsafe.writer(fh, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(rows)
 

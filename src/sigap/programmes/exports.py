@@ -7,7 +7,6 @@ Excel's row limit.  Amounts are integer rupiah with an Excel number format.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import xlsxwriter
 
+from sigap.core import csvsafe
 from sigap.core.regions import RegionIndex
 from sigap.core.selection import SELECTED, WAITING
 from sigap.engine import Engine
@@ -99,9 +99,10 @@ def _beneficiary_rows(
 
 
 def write_csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """UTF-8 with BOM; every text cell (names, occupations...) defused by :mod:`sigap.core.csvsafe`."""
     count = 0
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
+        writer = csvsafe.writer(fh)
         writer.writerow(headers)
         for row in rows:
             writer.writerow(

@@ -4,7 +4,6 @@ in the DTSEN extract column layout (:data:`sigap.core.schema.SOURCE_COLUMNS`) fo
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import xlsxwriter
 from django.utils import timezone
 
+from sigap.core import csvsafe
 from sigap.core.schema import SOURCE_COLUMNS
 from sigap.reference import regions
 from sigap.usulan.models import DataUpdateRequest
@@ -38,13 +38,6 @@ LIST_COLUMNS = (
     "diterapkan",
     "alasan_penolakan",
 )
-
-
-def safe_cell(value: Any) -> Any:
-    """Spreadsheet formula injection: text must not start with = + - @ (or tab/CR)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _names(code: str) -> dict[str, str]:
@@ -89,10 +82,11 @@ def registry_row(r: DataUpdateRequest) -> dict[str, Any]:
 def registry_csv(requests: Iterable[DataUpdateRequest]) -> bytes:
     """Pipe-delimited, like the DTSEN extracts seen in local-government code (DOMAIN.md section 4)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REGISTRY_COLUMNS, delimiter="|", lineterminator="\n")
-    writer.writeheader()
+    writer = csvsafe.writer(buffer, delimiter="|", lineterminator="\n")
+    writer.writerow(REGISTRY_COLUMNS)
     for r in requests:
-        writer.writerow({k: safe_cell(v) for k, v in registry_row(r).items()})
+        row = registry_row(r)
+        writer.writerow([row[c] for c in REGISTRY_COLUMNS])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -111,7 +105,7 @@ def xlsx_bytes(columns: tuple[str, ...], rows: Iterable[list[Any]], sheet: str) 
             if isinstance(value, int) and not isinstance(value, bool):
                 ws.write_number(i, c, value)
             else:
-                ws.write_string(i, c, str(safe_cell(value) if value is not None else ""), text)
+                ws.write_string(i, c, csvsafe.cell(str(value)) if value is not None else "", text)
     ws.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()

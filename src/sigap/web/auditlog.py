@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from sigap.audit.actions import audit_record
 from sigap.audit.models import AuditEvent
+from sigap.core import csvsafe
 from sigap.web.access import AUDIT_ROLES, role_required
 
 PAGE_SIZE = 50
@@ -96,9 +96,8 @@ class _Echo:
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheet formula injection: a cell must not start with = + - @ (or tab/CR).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text for either export, defused against formula injection (:mod:`sigap.core.csvsafe`)."""
+    return csvsafe.cell("" if value is None else str(value))
 
 
 def _values(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
@@ -119,7 +118,7 @@ def _values(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
 
 
 def _rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     for values in _values(events):
         yield writer.writerow(values)

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from sigap.core import csvsafe
 from sigap.core.nik_sql import sql_str
 from sigap.core.schema import PERSON_COLUMNS, ROSTER_COLUMNS
 from sigap.errors import UserError
@@ -161,17 +162,24 @@ def build_snapshot(
         con.close()
 
 
-def _defuse_sql(expr: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    return f"CASE WHEN regexp_matches({expr}, '^[=+@\\t\\r]') THEN '''' || {expr} ELSE {expr} END"
+def _report_sql(source_name: str, *, for_csv: bool) -> str:
+    """The report's rows.  For the CSV every text cell is defused against formula injection
+    (:func:`sigap.core.csvsafe.cell_sql`): the file name, the header and the value come from the upload."""
+
+    def text(expr: str) -> str:
+        return csvsafe.cell_sql(expr) if for_csv else expr
+
+    file, column = text(sql_str(source_name)), text('"column"')
+    rest = ", ".join(f"{text(name)} AS {name}" for name in ("value", "severity", "code", "reason"))
+    return (
+        f'SELECT {file} AS file, source_row AS row, {column} AS "column", {rest}'  # noqa: S608 -- literals quoted via sql_str, names fixed
+        " FROM issues ORDER BY source_row, ord"
+    )
 
 
 def write_report(con: duckdb.DuckDBPyConnection, *, source_name: str, outdir: Path, scratch: Path) -> int:
     """rejections.csv (UTF-8 with BOM, comma) always; rejections.xlsx when it fits comfortably."""
-    query = (
-        f'SELECT {sql_str(source_name)} AS file, source_row AS row, "column", {_defuse_sql("value")} AS value,'  # noqa: S608 -- literals quoted via sql_str, names fixed
-        " severity, code, reason FROM issues ORDER BY source_row, ord"
-    )
+    query = _report_sql(source_name, for_csv=True)
     plain = scratch / "report.csv"
     con.execute(
         f"COPY ({query}) TO {sql_str(str(plain))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
@@ -183,7 +191,7 @@ def write_report(con: duckdb.DuckDBPyConnection, *, source_name: str, outdir: Pa
     count_row = con.execute("SELECT count(*) FROM issues").fetchone()
     lines = int(count_row[0]) if count_row else 0
     if lines <= XLSX_REPORT_LIMIT:
-        _write_xlsx_report(con, query, outdir / REPORT_XLSX)
+        _write_xlsx_report(con, _report_sql(source_name, for_csv=False), outdir / REPORT_XLSX)
     return lines
 
 
@@ -198,7 +206,7 @@ def _write_xlsx_report(con: duckdb.DuckDBPyConnection, query: str, target: Path)
             sheet.set_column(col, col, width)
             sheet.write_string(0, col, name, bold)
         sheet.freeze_panes(1, 0)
-        cursor = con.execute(query.replace(_defuse_sql("value"), "value"))
+        cursor = con.execute(query)
         line = 1
         while batch := cursor.fetchmany(10_000):
             for record in batch:
