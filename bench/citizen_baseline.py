@@ -1,6 +1,6 @@
 """The baseline for bench/citizen_check.py: a minimal WSGI app doing the same single-row lookup.
 
-No framework: parse the form body, compute the same keyed hash of NIK + birth date as
+No framework: parse the form body, compute the same keyed hash of NIK + KK number as
 ``sigap.status.keys``, one ``SELECT`` by the indexed key with psycopg (one connection per thread),
 answer a tiny HTML page.  Served by gunicorn exactly like SIGAP.  Environment: ``BENCH_DSN`` and
 ``BENCH_STATUS_SECRET`` (the same secret SIGAP derives).
@@ -9,7 +9,6 @@ answer a tiny HTML page.  Served by gunicorn exactly like SIGAP.  Environment: `
 from __future__ import annotations
 
 import hashlib
-import hmac
 import html
 import os
 import threading
@@ -20,7 +19,7 @@ from urllib.parse import parse_qs
 import psycopg
 
 DSN = os.environ.get("BENCH_DSN", "")
-SECRET = os.environ.get("BENCH_STATUS_SECRET", "").encode()
+INNER, _, OUTER = os.environ.get("BENCH_STATUS_SECRET", "").partition(":")
 SQL = (  # the same statement as sigap.status.selectors.citizen_answers
     "SELECT s.programme_name, s.status, s.reasons, s.office, m.state, x.date, x.reason, "
     "(SELECT min(p.start_month) FROM enrolment_coverageperiod p WHERE p.member_id = m.id) "
@@ -30,7 +29,6 @@ SQL = (  # the same statement as sigap.status.selectors.citizen_answers
     "WHERE s.lookup = %s ORDER BY s.programme_name, s.programme_id"
 )
 _local = threading.local()
-_base = hmac.new(SECRET, digestmod=hashlib.sha256)
 
 
 def _connection() -> psycopg.Connection[Any]:
@@ -45,12 +43,12 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
     length = int(environ.get("CONTENT_LENGTH") or 0)
     form = parse_qs(environ["wsgi.input"].read(length).decode()) if length else {}
     nik = form.get("nik", [""])[0]
-    born = form.get("tanggal_lahir", [""])[0]
+    kk = form.get("kk", [""])[0]
     rows: list[tuple[Any, ...]] = []
-    if len(nik) == 16 and nik.isdigit() and len(born) == 10:
-        h = _base.copy()
-        h.update(f"{nik}|{born}".encode())
-        rows = _connection().execute(SQL, (h.hexdigest()[:32],)).fetchall()
+    if len(nik) == 16 and nik.isdigit() and len(kk) == 16 and kk.isdigit():
+        inner = hashlib.sha256(f"{INNER}{nik}|{kk}".encode()).hexdigest()
+        key = hashlib.sha256(f"{OUTER}{inner}".encode()).hexdigest()[:32]
+        rows = _connection().execute(SQL, (key,)).fetchall()
     items = (
         "".join(f"<li>{html.escape(r[0])}: {html.escape(r[1])}</li>" for r in rows) or "<li>not_found</li>"
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import os
 import random
@@ -48,16 +47,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def make_people(rows: int, seed: int = 7) -> list[tuple[str, dt.date]]:
+def make_people(rows: int, seed: int = 7) -> list[tuple[str, str]]:
+    """``(nik, kk number)`` pairs: the two values the citizen types."""
     rng = random.Random(seed)
-    people: dict[str, dt.date] = {}
+    people: dict[str, str] = {}
     while len(people) < rows:
         nik = f"3275{rng.randrange(10**12):012d}"
-        people[nik] = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 55))
+        people[nik] = f"3275{rng.randrange(10**12):012d}"
     return list(people.items())
 
 
-def setup_database(url: str, rows: int) -> list[tuple[str, dt.date]]:
+def setup_database(url: str, rows: int) -> list[tuple[str, str]]:
     import psycopg
 
     parts = urllib.parse.urlsplit(url)
@@ -99,10 +99,10 @@ def setup_database(url: str, rows: int) -> list[tuple[str, dt.date]]:
     choices = [s for s, weight in STATUSES for _ in range(weight)]
 
     def generate() -> Any:
-        for nik, born in people:
+        for nik, kk in people:
             status = rng.choice(choices)
             yield (
-                key(nik, born),
+                key(nik, kk),
                 programme.pk,
                 programme.name,
                 status,
@@ -120,14 +120,14 @@ def setup_database(url: str, rows: int) -> list[tuple[str, dt.date]]:
     return people
 
 
-def queries(people: list[tuple[str, dt.date]], count: int = 2000, seed: int = 3) -> list[tuple[str, str]]:
+def queries(people: list[tuple[str, str]], count: int = 2000, seed: int = 3) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     out = []
     for i in range(count):
-        nik, born = rng.choice(people)
+        nik, kk = rng.choice(people)
         if i % 4 == 3:
-            born = born + dt.timedelta(days=1)  # wrong birth date: not found, like an unknown NIK
-        out.append((nik, born.isoformat()))
+            kk = kk[:-1] + str((int(kk[-1]) + 1) % 10)  # wrong KK number: not found, like an unknown NIK
+        out.append((nik, kk))
     return out
 
 
@@ -192,9 +192,7 @@ def csrf(port: int) -> tuple[str, str]:
 
 
 def bodies(qs: list[tuple[str, str]], token: str) -> list[str]:
-    return [
-        urllib.parse.urlencode({"nik": n, "tanggal_lahir": b, "csrfmiddlewaretoken": token}) for n, b in qs
-    ]
+    return [urllib.parse.urlencode({"nik": n, "kk": k, "csrfmiddlewaretoken": token}) for n, k in qs]
 
 
 def post(port: int, body: str, cookie: str) -> str:
@@ -382,10 +380,10 @@ def main() -> None:
     os.environ.update(env)
     (work / "data").mkdir()
     people = setup_database(args.database_url, args.rows)
-    from sigap.status.keys import _secret
+    from sigap.status.keys import _secrets
 
     env["BENCH_DSN"] = args.database_url
-    env["BENCH_STATUS_SECRET"] = _secret().decode()
+    env["BENCH_STATUS_SECRET"] = ":".join(_secrets())
     qs = queries(people)
     results: dict[str, dict[str, Any]] = {}
     base_port, sigap_port = free_port(), free_port()

@@ -120,14 +120,11 @@ def make_run(programme: Any, snapshot: Any = None, **kwargs: Any) -> Any:
     """A targeting run (draft) through ``targeting_run``; kwargs: kind, parent (set after the run)."""
     from sigap.programmes.actions import targeting_run
 
-    kind = kwargs.pop("kind", None)
+    kind = kwargs.pop("kind", None) or "initial"
     parent = kwargs.pop("parent", None)
-    run = targeting_run(programme=programme, snapshot=snapshot, export=False, **kwargs)
-    if kind or parent:
-        run.kind = kind or run.kind
-        run.parent = parent
-        run.save(update_fields=["kind", "parent"])
-    return run
+    return targeting_run(
+        programme=programme, snapshot=snapshot, export=False, kind=kind, parent=parent, **kwargs
+    )
 
 
 def make_approved_run(programme: Any, snapshot: Any = None, *, maker: Any = None, checker: Any = None) -> Any:

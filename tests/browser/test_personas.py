@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 
 from sigap.audit.models import AuditEvent
 from sigap.programmes.models import TargetingRun
-from web.conftest import BORN_A, NIK_A, NIK_B
+from web.conftest import KK_A, KK_B, NIK_A, NIK_B, approve
 
 from .conftest import NIK_PATTERN
 
@@ -103,17 +102,18 @@ def test_auditor_filters_and_exports_the_log(open_as: Any, world: Any, live_serv
 
 
 def test_citizen_checks_status(open_as: Any, world: Any, live_server: Any, shots: Path) -> None:
+    approve(world)  # the citizen check answers from the list in force
     page = open_as(None)
     page.goto(f"{live_server.url}/cek-status/")
     page.get_by_label("NIK (16 digit, lihat KTP atau KK)").fill(NIK_A)
-    page.get_by_label("Tanggal lahir").fill(BORN_A.isoformat())
+    page.get_by_label("Nomor KK (16 digit, di bagian atas Kartu Keluarga)").fill(KK_A)
     page.get_by_role("button", name="Periksa").click()
     page.wait_for_load_state()
     answer = page.inner_text("section.answer")
     assert "Terpilih sebagai calon peserta" in answer and NIK_A not in page.content()
     page.screenshot(path=shots / "citizen-check.png")
     page.get_by_label("NIK (16 digit, lihat KTP atau KK)").fill(NIK_A)
-    page.get_by_label("Tanggal lahir").fill((BORN_A + dt.timedelta(days=1)).isoformat())
+    page.get_by_label("Nomor KK (16 digit, di bagian atas Kartu Keluarga)").fill(KK_B)  # someone else's KK
     page.get_by_role("button", name="Periksa").click()
     page.wait_for_load_state()
     assert "Data tidak ditemukan" in page.inner_text("section.answer")

@@ -14,6 +14,12 @@ COVERED_FROM = dt.date(2026, 1, 1)
 TODAY = dt.date(2026, 11, 20)
 
 
+@pytest.fixture(autouse=True)
+def _today(clock: Any) -> None:
+    """The claims pages judge dates against today (no incident after today): it is ``TODAY``."""
+    clock(TODAY)
+
+
 @pytest.fixture
 def members(world: World) -> dict[str, Any]:  # noqa: F811 -- the imported fixture
     from sigap.accounts import roles

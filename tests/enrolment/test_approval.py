@@ -102,11 +102,23 @@ def test_same_list_gives_the_same_hash(data_dir: Path, officer: Any, head: Any) 
     assert digests[0] == digests[1]
 
 
-def test_a_second_initial_list_is_refused(approved: Any, snapshot: Any, officer: Any, head: Any) -> None:
-    again = make_run(approved.programme, snapshot)
-    run_submit(run=again, acting_user=officer)
-    with pytest.raises(UserError, match="already has an approved list"):
-        run_approve(run=again, acting_user=head)
+def test_a_second_initial_list_is_refused_up_front(approved: Any, snapshot: Any) -> None:
+    """Once a list is approved, "run targeting again" is refused before anyone submits it, in Bahasa
+    Indonesia, naming what to do instead."""
+    with pytest.raises(UserError, match="sudah memiliki daftar yang disetujui") as refused:
+        make_run(approved.programme, snapshot)
+    assert "penggantian" in str(refused.value) and "perpanjangan" in str(refused.value)
+
+
+def test_a_draft_made_before_another_approval_cannot_be_submitted_or_approved(
+    run: Any, snapshot: Any, officer: Any, head: Any
+) -> None:
+    other = make_run(run.programme, snapshot)  # two drafts of the same programme
+    run_submit(run=other, acting_user=officer)
+    run_submit(run=run, acting_user=officer)
+    run_approve(run=run, acting_user=head)
+    with pytest.raises(UserError, match="sudah memiliki daftar yang disetujui"):
+        run_approve(run=other, acting_user=head)
 
 
 def test_person_covered_by_another_apbd_programme_is_skipped(

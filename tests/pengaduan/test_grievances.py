@@ -151,7 +151,10 @@ def test_sla_policy_set_by_admin_dinas(client: Client, kel: World) -> None:
         actions.sla_policy_set(category="data", days=3, business_days=True, acting_user=kel.users["auditor"])
 
 
-def test_escalation_marks_late_ones_once_and_the_kepala_dinas_sees_them(client: Client, kel: World) -> None:
+def test_escalation_marks_late_ones_once_and_the_kepala_dinas_sees_them(
+    client: Client, kel: World, clock: Any
+) -> None:
+    clock(dt.date(2026, 12, 5))  # the overdue list is judged by today
     late = _file(kel)
     answered = _file(kel, category="data", text="Alamat saya keliru di data DTSEN.")
     actions.grievance_answer(

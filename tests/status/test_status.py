@@ -1,4 +1,5 @@
-"""Citizen status table and dashboard aggregates: refreshed by the actions, read with few queries."""
+"""Citizen answers and dashboard aggregates: the list in force only, refreshed at approval, read with
+few queries (ADR 0013)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sigap.status.actions import dashboard_refresh
 from sigap.status.keys import status_key
 from sigap.status.models import AreaCell, CitizenStatus, MonthFigure, ProgrammeFigures
 from sigap.status.selectors import citizen_answers, dashboard_figures
-from web.conftest import BORN_A, KEL_A, KEL_B, NIK_A, NIK_B, NIK_POOR_FIT, NIK_WAIT
+from web.conftest import KEL_A, KEL_B, KK, KK_A, KK_B, NIK_A, NIK_B, NIK_POOR_FIT, NIK_WAIT, approve
 
 pytestmark = pytest.mark.django_db
 URL = "/cek-status/"
@@ -47,47 +48,75 @@ def _enrol(world: Any, tmp_path: Path) -> None:
     assert len(callbacks) == 1  # one refresh for the import, none for the exits it makes
 
 
-def test_targeting_run_fills_the_status_table_without_personal_data(world: Any) -> None:
-    rows = list(CitizenStatus.objects.filter(programme=world.programme).values())
-    assert len(rows) == world.run.people == 4
-    by_key = {r["lookup"]: r for r in rows}
-    assert by_key[status_key(NIK_A, BORN_A)]["status"] == "selected"
-    assert by_key[status_key(NIK_WAIT, dt.date(1980, 2, 2))]["status"] == "waiting"
-    poor = by_key[status_key(NIK_POOR_FIT, dt.date(1980, 3, 3))]
-    assert poor["status"] == "ineligible" and "desil" in poor["reasons"]
-    assert by_key[status_key(NIK_A, BORN_A)]["office"].startswith("Kelurahan ")
-    text = repr(rows)
-    for secret in (NIK_A, NIK_B, "1980-05-05", "SITI", "BUDI"):
+def test_approval_writes_the_answers_without_personal_data(world: Any) -> None:
+    from sigap.engine import default_engine
+    from sigap.status.actions import status_file
+
+    approve(world)
+    members = list(CitizenStatus.objects.filter(programme=world.programme).values())
+    assert len(members) == 2 and {r["status"] for r in members} == {"selected"}
+    assert all(r["member_id"] and r["office"].startswith("Kelurahan ") for r in members)
+    path = status_file(world.run)
+    with default_engine() as engine:
+        rows = engine.fetch(f"SELECT lookup, status, reasons, kode_kelurahan FROM read_parquet('{path}')")
+    by_key = {r[0]: r for r in rows}
+    assert [r[0] for r in rows] == sorted(by_key)  # sorted by key: a look-up reads one row group
+    assert by_key[status_key(NIK_WAIT, KK[NIK_WAIT])][1] == "waiting"
+    poor = by_key[status_key(NIK_POOR_FIT, KK[NIK_POOR_FIT])]
+    assert poor[1] == "ineligible" and "desil" in poor[2]
+    text = repr(rows) + repr(members) + path.read_bytes().decode("latin-1")
+    for secret in (NIK_A, NIK_B, KK_A, KK_B, "1980-05-05", "SITI", "BUDI"):
         assert secret not in text
-    assert not ProgrammeFigures.objects.exists()  # the dashboard is rebuilt after commit
 
 
-def test_targeting_run_refreshes_the_dashboard_after_commit(
-    world: Any, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_a_targeting_run_changes_no_read_model(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     from sigap.programmes.actions import targeting_run
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        run = targeting_run(programme=world.programme)
+        targeting_run(programme=world.programme)
+    assert callbacks == [] and not ProgrammeFigures.objects.exists()
+    assert not CitizenStatus.objects.exists() and citizen_answers(nik=NIK_WAIT, kk=KK[NIK_WAIT]) == []
+
+
+def test_approval_refreshes_the_dashboard_after_commit(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        approve(world)
     assert len(callbacks) == 1
     figures = ProgrammeFigures.objects.get(programme=world.programme)
-    assert figures.run == run and figures.statuses == 4 and figures.totals["people"] == 4
+    assert figures.run == world.run and figures.totals["people"] == 4 and figures.totals["members"] == 2
+    assert figures.statuses == 2 + 4  # members' rows + the status file of the list in force
 
 
-def test_lookup_needs_nik_and_birth_date(world: Any) -> None:
-    assert [a[1] for a in citizen_answers(nik=NIK_A, birth_date=BORN_A)] == ["selected"]
-    assert citizen_answers(nik=NIK_A, birth_date=dt.date(1980, 5, 6)) == []
-    assert citizen_answers(nik=NIK_B, birth_date=BORN_A) == []
+def test_lookup_needs_nik_and_kk(world: Any) -> None:
+    approve(world)
+    assert [a[1] for a in citizen_answers(nik=NIK_A, kk=KK_A)] == ["selected"]
+    assert [a[1] for a in citizen_answers(nik=NIK_WAIT, kk=KK[NIK_WAIT])] == ["waiting"]
+    assert citizen_answers(nik=NIK_A, kk=KK_B) == []
+    assert citizen_answers(nik=NIK_WAIT, kk=KK_A) == []
+
+
+def test_key_is_the_same_in_python_and_in_the_engine(world: Any) -> None:
+    from sigap.engine import default_engine
+    from sigap.status.keys import lookup_sql
+
+    with default_engine() as engine:
+        found = engine.fetch(f"SELECT {lookup_sql('n', 'k')} FROM (SELECT '{NIK_A}' AS n, '{KK_A}' AS k)")
+    assert found[0][0] == status_key(NIK_A, KK_A)
 
 
 def test_key_depends_on_the_secret(world: Any, settings: Any) -> None:
-    before = status_key(NIK_A, BORN_A)
+    approve(world)
+    before = status_key(NIK_A, KK_A)
     settings.SIGAP_STATUS_KEY = "another-secret-key-for-this-test"
-    assert status_key(NIK_A, BORN_A) != before and citizen_answers(nik=NIK_A, birth_date=BORN_A) == []
+    assert status_key(NIK_A, KK_A) != before and citizen_answers(nik=NIK_A, kk=KK_A) == []
+    assert citizen_answers(nik=NIK_WAIT, kk=KK[NIK_WAIT]) == []  # the old file is not the new key's
     call_command("status_refresh", "--programme", world.programme.code)
-    assert [a[1] for a in citizen_answers(nik=NIK_A, birth_date=BORN_A)] == ["selected"]
+    assert [a[1] for a in citizen_answers(nik=NIK_A, kk=KK_A)] == ["selected"]
+    assert [a[1] for a in citizen_answers(nik=NIK_WAIT, kk=KK[NIK_WAIT])] == ["waiting"]
     event = AuditEvent.objects.get(action="status.refresh")
-    assert event.after["statuses"] == 4
+    assert event.after["statuses"] == 6
 
 
 def test_refresh_command_rejects_an_unknown_programme(world: Any) -> None:
@@ -98,17 +127,24 @@ def test_refresh_command_rejects_an_unknown_programme(world: Any) -> None:
     assert not AuditEvent.objects.filter(action="status.refresh").exists()
 
 
-def test_citizen_check_is_one_query_and_never_reads_the_decisions_file(client: Any, world: Any) -> None:
+def test_citizen_check_is_two_indexed_queries_and_never_reads_the_decisions_file(
+    client: Any, world: Any
+) -> None:
+    approve(world)
     world.run.decisions_file.unlink()  # the page must not need it any more
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(
-            URL, {"nik": NIK_A, "tanggal_lahir": BORN_A.isoformat()}, REMOTE_ADDR="10.2.0.1"
-        )
-    assert "Terpilih sebagai calon peserta" in response.content.decode()
-    assert len(queries) == 1 and "status_citizenstatus" in queries[0]["sql"]
+        selected = client.post(URL, {"nik": NIK_A, "kk": KK_A}, REMOTE_ADDR="10.2.0.1")
+    assert "Terpilih sebagai calon peserta" in selected.content.decode()
+    assert len(queries) == 2 and "status_citizenstatus" in queries[0]["sql"]
+    waiting = client.post(URL, {"nik": NIK_WAIT, "kk": KK[NIK_WAIT]}, REMOTE_ADDR="10.2.0.1")
+    assert "Dalam daftar tunggu" in waiting.content.decode()
 
 
-def test_aggregates_add_up_after_targeting(world: Any) -> None:
+def test_aggregates_add_up_after_approval(world: Any) -> None:
+    dashboard_refresh(programme=world.programme)
+    draft = dashboard_figures(world.programme)
+    assert draft is not None and draft["totals"]["people"] == 0  # a draft run is not shown
+    approve(world)
     dashboard_refresh(programme=world.programme)
     leaders = dashboard_figures(world.programme)
     assert leaders is not None
@@ -128,13 +164,14 @@ def test_aggregates_add_up_after_targeting(world: Any) -> None:
             summary[code]["selected"],
             summary[code]["waiting"],
         )
-    assert leaders["totals"]["members"] == 0 and leaders["claims_paid"] is None
+    assert leaders["totals"]["members"] == 2 and leaders["claims_paid"] is None
     assert [m["month"] for m in leaders["months"]] == [Month(2026, m).first_day() for m in range(1, 13)]
 
 
 def test_aggregates_follow_enrolment_invoices_and_payments(
-    world: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+    world: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any, clock: Any
 ) -> None:
+    clock(dt.date(2026, 12, 5))  # payments and claims are counted up to today
     from sigap.billing.actions import invoice_issue, payment_record
 
     _enrol(world, tmp_path)
@@ -188,6 +225,7 @@ def test_dashboard_shows_the_leaders_panel(client: Any, world: Any, tmp_path: Pa
 
 
 def test_estimate_is_the_coverage_base(client: Any, world: Any) -> None:
+    approve(world)
     world.programme.spec = {**world.programme.spec, "estimated_vulnerable_workers": 200_000}
     world.programme.save(update_fields=["spec"])
     dashboard_refresh(programme=world.programme)
@@ -214,6 +252,7 @@ def test_estimate_is_the_coverage_base(client: Any, world: Any) -> None:
     ],
 )
 def test_dashboard_permission_matrix(client: Any, world: Any, role: str, status: int, panel: bool) -> None:
+    approve(world)
     client.force_login(world.users[role])
     response = client.get(reverse("web:home"))
     assert response.status_code == status
@@ -244,6 +283,7 @@ def test_table_names_match_the_hand_written_sql() -> None:
 
 
 def test_english_catalogue_covers_the_new_panels(client: Any, world: Any) -> None:
+    approve(world)
     from django.conf import settings as django_settings
 
     dashboard_refresh(programme=world.programme)
@@ -255,11 +295,12 @@ def test_english_catalogue_covers_the_new_panels(client: Any, world: Any) -> Non
     assert "Towards the RPJMN target 43,92% (2029)" in page
     client.logout()
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    answer = client.post(URL, {"nik": NIK_A, "tanggal_lahir": BORN_A.isoformat()}, REMOTE_ADDR="10.3.0.1")
+    answer = client.post(URL, {"nik": NIK_A, "kk": KK_A}, REMOTE_ADDR="10.3.0.1")
     assert "Office to contact:" in answer.content.decode()
 
 
 def test_kelurahan_table_on_the_dashboard(client: Any, world: Any) -> None:
+    approve(world)
     from sigap.reference import regions
 
     dashboard_refresh(programme=world.programme)
@@ -270,6 +311,7 @@ def test_kelurahan_table_on_the_dashboard(client: Any, world: Any) -> None:
 
 
 def test_reused_page_carries_each_visitors_own_csrf_token(world: Any) -> None:
+    approve(world)
     import re
 
     from django.test import Client
@@ -279,7 +321,7 @@ def test_reused_page_carries_each_visitors_own_csrf_token(world: Any) -> None:
         visitor = Client(enforce_csrf_checks=True)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', visitor.get(URL).content.decode())
         assert token is not None
-        data = {"nik": NIK_A, "tanggal_lahir": BORN_A.isoformat(), "csrfmiddlewaretoken": token.group(1)}
+        data = {"nik": NIK_A, "kk": KK_A, "csrfmiddlewaretoken": token.group(1)}
         first = visitor.post(URL, data, REMOTE_ADDR=ip).content.decode()
         again = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first)
         assert "Terpilih sebagai calon peserta" in first and again is not None
@@ -291,7 +333,8 @@ def test_reused_page_carries_each_visitors_own_csrf_token(world: Any) -> None:
     assert pages[0] != pages[1]  # same answer, different visitors' tokens
 
 
-def test_dashboard_shows_claims_paid_to_families(client: Any, world: Any, tmp_path: Path) -> None:
+def test_dashboard_shows_claims_paid_to_families(client: Any, world: Any, tmp_path: Path, clock: Any) -> None:
+    clock(dt.date(2026, 12, 5))  # payments and claims are counted up to today
     from sigap.claims import actions as claims
     from sigap.enrolment.models import Member
 

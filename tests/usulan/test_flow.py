@@ -322,7 +322,7 @@ def test_new_person_without_nik(client: Client, kel: World) -> None:
 def test_deceased_request_accepted_ends_the_membership(kel: World) -> None:
     from sigap.enrolment.models import Member, MemberExit
 
-    member = Member.objects.create(
+    member = _member(
         programme=kel.programme,
         run=kel.run,
         rank=1,
@@ -515,7 +515,7 @@ def test_a_death_report_never_ends_a_membership_outside_the_officers_area(kel: W
         code="JAMSOS-3216", name="Kab. Bekasi", region="3216", fiscal_year=2026, budget=1,
         coverage_start="2026-01", spec=kel.programme.spec,
     )  # fmt: skip
-    far = Member.objects.create(
+    far = _member(
         programme=other, run=kel.run, rank=1, nik=NIK_A, nama="SITI AMINAH", tanggal_lahir=dt.date(1980, 5, 5),
         jenis_kelamin="P", kode_kelurahan="3216011001", pekerjaan="PEDAGANG", desil=1, state=Member.ACTIVE,
     )  # fmt: skip
@@ -528,4 +528,13 @@ def test_a_death_report_never_ends_a_membership_outside_the_officers_area(kel: W
     far.refresh_from_db()
     assert far.state == Member.ACTIVE
     accept = AuditEvent.objects.get(action="usulan.accept")
-    assert (accept.after["member_exits"], accept.after["outside_area_not_exited"]) == ([], 1)
+    # the membership in the officer's own programme ends; the other region's is left alone
+    assert (accept.after["member_exits"], accept.after["outside_area_not_exited"]) == (["SIGAP-2026"], 1)
+
+
+def _member(**fields: Any) -> Any:
+    """The member ``fields`` describe (the world's approved list may already hold them)."""
+    from sigap.enrolment.models import Member
+
+    programme, nik = fields.pop("programme"), fields.pop("nik")
+    return Member.objects.update_or_create(programme=programme, nik=nik, defaults=fields)[0]

@@ -20,6 +20,18 @@ NIK_B = "3275020101800002"  # BUDI SANTOSO, kelurahan B, selected
 NIK_WAIT = "3275010202800003"  # kelurahan A, waiting list
 NIK_POOR_FIT = "3275010303800004"  # kelurahan A, desil 7: not eligible
 BORN_A = dt.date(1980, 5, 5)
+# Each person's family card (KK) number: the second factor of the public status check.
+KK_A, KK_B, KK_WAIT, KK_POOR_FIT = (f"32750117069{n:05d}" for n in (11, 22, 33, 44))
+KK = {NIK_A: KK_A, NIK_B: KK_B, NIK_WAIT: KK_WAIT, NIK_POOR_FIT: KK_POOR_FIT}
+
+
+def approve(world: Any) -> None:
+    """Submit and approve the world's run: its list comes into force (what citizens and leaders see)."""
+    from sigap.enrolment.actions import run_approve, run_submit
+
+    run_submit(run=world.run, acting_user=world.users["admin_dinas"])
+    run_approve(run=world.run, acting_user=world.users["kepala_dinas"])
+    world.run.refresh_from_db()
 
 
 @dataclass
@@ -43,13 +55,32 @@ def world(data_dir: Path, db: Any) -> World:
     write_people(
         data_dir,
         [
-            person(NIK_A, nama="SITI AMINAH", jenis_kelamin="P", tanggal_lahir=BORN_A, kode_kelurahan=KEL_A),
-            person(NIK_B, nama="BUDI SANTOSO", kode_kelurahan=KEL_B, tanggal_lahir=dt.date(1980, 1, 1)),
             person(
-                NIK_WAIT, nama="SITI RAHAYU", desil=3, kode_kelurahan=KEL_A, tanggal_lahir=dt.date(1980, 2, 2)
+                NIK_A,
+                no_kk=KK_A,
+                nama="SITI AMINAH",
+                jenis_kelamin="P",
+                tanggal_lahir=BORN_A,
+                kode_kelurahan=KEL_A,
+            ),
+            person(
+                NIK_B,
+                no_kk=KK_B,
+                nama="BUDI SANTOSO",
+                kode_kelurahan=KEL_B,
+                tanggal_lahir=dt.date(1980, 1, 1),
+            ),
+            person(
+                NIK_WAIT,
+                no_kk=KK_WAIT,
+                nama="SITI RAHAYU",
+                desil=3,
+                kode_kelurahan=KEL_A,
+                tanggal_lahir=dt.date(1980, 2, 2),
             ),
             person(
                 NIK_POOR_FIT,
+                no_kk=KK_POOR_FIT,
                 nama="AHMAD KAYA",
                 desil=7,
                 kode_kelurahan=KEL_A,

@@ -17,6 +17,7 @@ from sigap.audit.actions import audit_record
 from sigap.audit.models import AuditEvent
 from sigap.reference import regions
 from sigap.web import geo
+from web.conftest import approve
 
 from .conftest import KEL_A, NIK_A, NIK_B
 
@@ -62,6 +63,7 @@ def test_audit_export_is_itself_audited(client: Any, world: Any) -> None:
 
 
 def test_dashboard_figures_and_no_personal_data(client: Any, world: Any) -> None:
+    approve(world)
     client.force_login(world.users["pimpinan"])
     page = client.get(reverse("web:home")).content.decode()
     assert "Rp403.200" in page and "Rp0" in page  # budget, remaining
@@ -88,6 +90,7 @@ def test_map_data_is_the_region_with_counts(client: Any, world: Any) -> None:
 
 
 def test_region_outside_jawa_barat_has_table_but_no_map(client: Any, world: Any) -> None:
+    approve(world)
     world.programme.region = "3171"
     world.programme.save(update_fields=["region"])
     assert geo.region_features("3171") == [] and not geo.has_boundaries("3171")

@@ -72,7 +72,10 @@ def test_run_summary_adds_up_on_screen(client, data_dir):
     assert "Rp604.800" in page and "Rp95.200" in page and "Rp700.000" in page
     assert "3 × Rp201.600 = Rp604.800" in page
     home = client.get(reverse("web:home")).content.decode()
-    assert "SIGAP-2026" in home
+    assert "SIGAP-2026" not in home and "Belum ada daftar peserta yang disetujui" in home  # a draft
+    run.state = TargetingRun.APPROVED
+    run.save(update_fields=["state"])
+    assert "SIGAP-2026" in client.get(reverse("web:home")).content.decode()
 
 
 def test_export_download_needs_permission_and_is_audited(client, data_dir):

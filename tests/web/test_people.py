@@ -10,12 +10,13 @@ from django.urls import reverse
 from sigap.audit.models import AuditEvent
 from sigap.web.selectors import QueryError, parse_query, person_search
 
-from .conftest import KEL_A, NIK_A, NIK_B, NIK_POOR_FIT, NIK_WAIT
+from .conftest import KEL_A, NIK_A, NIK_B, NIK_POOR_FIT, NIK_WAIT, approve
 
 pytestmark = pytest.mark.django_db
 
 
 def test_kelurahan_operator_finds_only_own_kelurahan(client: Any, world: Any) -> None:
+    approve(world)
     client.force_login(world.users["operator_kelurahan"])
     page = client.get(reverse("web:person-search"), {"q": "SANTOSO"}).content.decode()
     assert "BUDI SANTOSO" not in page  # lives in another kecamatan
@@ -54,6 +55,7 @@ def test_bad_queries_are_refused(raw: str) -> None:
 
 
 def test_short_query_shows_message_and_is_still_logged(client: Any, world: Any) -> None:
+    approve(world)
     client.force_login(world.users["operator_kecamatan"])
     response = client.get(reverse("web:person-search"), {"q": "si"})
     assert response.status_code == 200 and "minimal 3 huruf" in response.content.decode()
@@ -74,6 +76,7 @@ def test_guessing_another_kelurahan_nik_in_the_url_gives_404_and_is_logged(clien
 
 
 def test_person_detail_shows_decision_and_reasons(client: Any, world: Any) -> None:
+    approve(world)
     client.force_login(world.users["operator_kelurahan"])
     page = client.get(reverse("web:person-detail", args=[NIK_POOR_FIT])).content.decode()
     assert "AHMAD KAYA" in page and "Tidak memenuhi syarat" in page and "desil 7 &gt; 5" in page

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from .conftest import NIK_A, NIK_B
+from .conftest import NIK_A, NIK_B, approve
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,7 @@ def _url(page: str, run: Any) -> str:
 
 @pytest.mark.parametrize("persona", sorted(MATRIX))
 def test_permission_matrix(client: Any, world: Any, persona: str) -> None:
+    approve(world)
     if persona != "anonymous":
         client.force_login(world.users[persona])
     got = {}

@@ -25,8 +25,9 @@ class Engine(Protocol):
     def iter_rows(self, sql: str, *, batch_size: int = 50_000) -> Iterator[tuple[Any, ...]]:
         """Stream the rows of a query without holding them all in memory."""
 
-    def copy_to_parquet(self, sql: str, path: Path | str) -> int:
-        """Write the result of ``sql`` to a Parquet file; return the number of rows written."""
+    def copy_to_parquet(self, sql: str, path: Path | str, *, row_group_size: int | None = None) -> int:
+        """Write the result of ``sql`` to a Parquet file; return the number of rows written
+        (``row_group_size``: small groups for files read by point look-ups)."""
 
     def version(self) -> str:
         """Engine name and version (part of a run's reproducibility fingerprint)."""

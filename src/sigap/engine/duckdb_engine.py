@@ -73,9 +73,10 @@ class DuckDBEngine:
         finally:
             cursor.close()
 
-    def copy_to_parquet(self, sql: str, path: Path | str) -> int:
+    def copy_to_parquet(self, sql: str, path: Path | str, *, row_group_size: int | None = None) -> int:
+        groups = f", ROW_GROUP_SIZE {int(row_group_size)}" if row_group_size else ""
         result = self._con.execute(
-            f"COPY ({sql}) TO {sql_string(str(path))} (FORMAT parquet, COMPRESSION zstd)"
+            f"COPY ({sql}) TO {sql_string(str(path))} (FORMAT parquet, COMPRESSION zstd{groups})"
         ).fetchone()
         return int(result[0]) if result else 0
 

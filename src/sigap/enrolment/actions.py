@@ -215,6 +215,10 @@ def run_submit(*, run: TargetingRun, acting_user: Actor = None) -> TargetingRun:
     _refuse_frozen(run, "submit")
     if run.state not in (TargetingRun.DRAFT, TargetingRun.RETURNED):
         raise UserError(f"run #{run.pk} is {run.state}; only a draft or returned run can be submitted")
+    if run.kind == TargetingRun.INITIAL:
+        from sigap.programmes.actions import refuse_second_list
+
+        refuse_second_list(run.programme)
     before = {"state": run.state}
     run.state = TargetingRun.SUBMITTED
     run.submitted_by = stored_user(acting_user)
@@ -338,17 +342,10 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
             raise UserError(
                 f"replacement run #{run.pk} must amend an approved list of programme {programme.code}"
             )
-    else:
-        earlier = (
-            TargetingRun.objects.filter(programme=programme, state__in=frozen)
-            .exclude(kind=TargetingRun.REPLACEMENT)
-            .first()
-        )
-        if earlier is not None:
-            raise UserError(
-                f"programme {programme.code} already has an approved list (run #{earlier.pk}); "
-                "changes are replacement runs"
-            )
+    elif run.kind == TargetingRun.INITIAL:
+        from sigap.programmes.actions import refuse_second_list
+
+        refuse_second_list(programme)
     people = selected_people(run)
     if len(people) != run.selected:
         raise UserError(

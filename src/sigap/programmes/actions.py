@@ -233,6 +233,30 @@ def _move_aside(path: Path) -> None:
     path.rename(path.with_name(f".stale-{path.name}-{uuid.uuid4().hex[:8]}"))
 
 
+def list_in_force(programme: Programme) -> TargetingRun | None:
+    """The programme's list in force: its newest approved or enrolled run (ADR 0013)."""
+    return (
+        TargetingRun.objects.filter(
+            programme=programme, state__in=(TargetingRun.APPROVED, TargetingRun.ENROLLED)
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def refuse_second_list(programme: Programme) -> None:
+    """A programme has one initial list; once it is approved, changes are replacement runs (places freed
+    during the year), a budget revision (a replacement run for the added money) or next year's renewal."""
+    approved = list_in_force(programme)
+    if approved is not None:
+        raise UserError(
+            f"Program {programme.code} sudah memiliki daftar yang disetujui (penetapan #{approved.pk}). "
+            "Daftar awal kedua tidak dapat dibuat. Untuk tempat yang kosong atau tambahan anggaran buat "
+            f"penggantian (sigap replacement run --programme {programme.code}); untuk tahun anggaran "
+            f"berikutnya buat perpanjangan (sigap programme renew --programme {programme.code})."
+        )
+
+
 def targeting_run(
     *,
     programme: Programme,
@@ -263,6 +287,8 @@ def targeting_run(
     """
     report = progress or (lambda *a, **k: None)
     started = time.monotonic()
+    if kind == TargetingRun.INITIAL:
+        refuse_second_list(programme)
     if snapshot is None:
         snapshot = _default_snapshot(Snapshot.REGISTRY)
         if snapshot is None:
@@ -432,9 +458,8 @@ def targeting_run(
                     **figures,
                 },
             )
-            from sigap.status.actions import run_created
-
-            run_created(programme=programme)  # citizen status now, dashboard aggregates after commit
+            # A new run is a preview: citizens' answers, the dashboard and operators' pages keep showing
+            # the list in force until a list is approved (sigap.status, ADR 0013).
         return run
     except BaseException:
         if final is not None and final.exists():

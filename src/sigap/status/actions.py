@@ -1,28 +1,33 @@
 """Refresh the read models (citizen status, dashboard aggregates) of one programme.
 
-Hooks called explicitly (no signals) by the actions that change what they show:
+What they show is the programme's **list in force** (:func:`in_force_run`: its newest approved or
+enrolled run) and its members -- never a draft, submitted or returned run (ADR 0013).  Hooks called
+explicitly (no signals) by the actions that change that state:
 
-- ``run_created`` (``targeting_run``): every citizen row of the programme, inside the transaction;
-- ``members_added`` (``run_approve``): the members' citizen rows, inside the transaction;
+- ``members_added`` (``run_approve``: a list comes into force): the citizen answers inside the
+  approving transaction -- members' rows in the table, everyone else in the run's status file, written
+  set-based by the engine -- so they switch when the approval commits;
 - ``members_updated`` (BPJS TK answers, exits): nothing to rewrite for citizens -- a member's state,
   first covered month and exit are joined live at lookup time;
 - every hook and ``invoice_issue``/``payment_record`` rebuild the dashboard aggregates after commit
   (``dashboard_after_commit``), so an action never waits for or rolls back with them.
 
-Hooks write no audit row of their own (the calling action's row records the change);
-:func:`status_refresh` is the stand-alone, audited action (management command ``status_refresh``).
-Rows are rebuilt by delete + bulk insert (``COPY`` on PostgreSQL); the newest run's decisions are
-read once with DuckDB, members, periods and invoices with a few grouped queries.
+A targeting run changes none of them.  Hooks write no audit row of their own (the calling action's
+row records the change); :func:`status_refresh` is the stand-alone, audited action (management command
+``status_refresh``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
-import duckdb
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -31,10 +36,11 @@ from sigap.audit.actions import Actor, audit_record
 from sigap.core.money import Month
 from sigap.core.selection import INELIGIBLE, OUTSIDE, SELECTED, WAITING
 from sigap.core.targets import RPJMN_TARGET_BP, members_for_share
+from sigap.engine.base import sql_string
 from sigap.enrolment.models import CoveragePeriod, Member
 from sigap.programmes.models import Programme, TargetingRun
 from sigap.reference import regions
-from sigap.status.keys import hasher
+from sigap.status.keys import fingerprint, hasher, lookup_sql
 from sigap.status.models import AreaCell, CitizenStatus, MonthFigure, ProgrammeFigures
 
 ESTIMATE_KEY = "estimated_vulnerable_workers"
@@ -42,8 +48,19 @@ _INSERT_CHUNK = 5000
 _DELETE_CHUNK = 900  # values per ``IN`` (SQLite's historical limit)
 
 
-def latest_run(programme: Programme) -> TargetingRun | None:
-    return TargetingRun.objects.filter(programme=programme).select_related("snapshot").order_by("-id").first()
+#: The states of a run whose list is in force (ADR 0013: the approved state is the truth).
+IN_FORCE = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
+
+
+def in_force_run(programme: Programme) -> TargetingRun | None:
+    """The programme's list in force: its newest approved (or enrolled) run -- the initial list or the
+    replacement that amended it.  Draft, submitted and returned runs are previews and never count."""
+    return (
+        TargetingRun.objects.filter(programme=programme, state__in=IN_FORCE)
+        .select_related("snapshot")
+        .order_by("-id")
+        .first()
+    )
 
 
 def estimate_of(programme: Programme) -> int | None:
@@ -84,22 +101,24 @@ def _insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Se
 
 
 def _decisions(run: TargetingRun, select: str, tail: str = "") -> list[tuple[Any, ...]]:
+    from sigap.engine import default_engine
     from sigap.programmes.selectors import decisions_relation
 
-    sql = f"SELECT {select} FROM {decisions_relation(run)} AS d {tail}"  # noqa: S608 -- fixed text
-    con = duckdb.connect(database=":memory:")
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    with default_engine() as engine:
+        return engine.fetch(f"SELECT {select} FROM {decisions_relation(run)} AS d {tail}")  # noqa: S608
 
 
 # --------------------------------------------------------------------------- citizen status
 
 STATUS_COLUMNS = ("lookup", "programme_id", "programme_name", "status", "reasons", "office", "member_id")
+#: Columns of a run's status file (non-members of the list in force), sorted by ``lookup``.
+STATUS_FILE_COLUMNS = ("lookup", "status", "reasons", "kode_kelurahan")
+_STATUS_ROW_GROUP = 4096  # a look-up reads one group of ~100 KB
 
 
-def _office(code: str | None, cache: dict[str, str]) -> str:
+def office_of(code: str | None, cache: dict[str, str] | None = None) -> str:
+    """The kelurahan office a citizen should contact ("Kelurahan X"), or "" when unknown."""
+    cache = {} if cache is None else cache
     if not code:
         return ""
     if code not in cache:
@@ -108,80 +127,93 @@ def _office(code: str | None, cache: dict[str, str]) -> str:
     return cache[code]
 
 
-def status_rows(
-    programme: Programme, run: TargetingRun | None, *, members_only: bool = False
-) -> dict[str, tuple[Any, ...]]:
-    """lookup key -> row (``STATUS_COLUMNS``) for everyone of the newest run and every member
-    (``members_only``: the members alone)."""
-    key = hasher()
-    offices: dict[str, str] = {}
-    rows: dict[str, tuple[Any, ...]] = {}
-    name = programme.name
-    if not members_only and run is not None and run.decisions_file.is_file():
-        enrolled = run.state == TargetingRun.ENROLLED
-        found = _decisions(
-            run,
-            "nik, tanggal_lahir, decision, reasons, kode_kelurahan",
-            "WHERE tanggal_lahir IS NOT NULL AND nik IS NOT NULL",
-        )
-        for nik, born, decision, reasons, kelurahan in found:
-            if decision == SELECTED:
-                status = CitizenStatus.REGISTERED if enrolled else CitizenStatus.SELECTED
-            elif decision == WAITING:
-                status = CitizenStatus.WAITING
-            elif decision == INELIGIBLE:
-                status = CitizenStatus.INELIGIBLE
-            else:
-                continue
-            lookup = key(nik, born)
-            rows[lookup] = (
-                lookup,
-                programme.pk,
-                name,
-                status,
-                (reasons or "")[:500] if status == CitizenStatus.INELIGIBLE else "",
-                _office(kelurahan, offices),
-                None,
-            )
-    # Members override the run's decision: they are on an approved list (maybe of an older run).  Their
-    # state (registered since, ended) is read live through ``member_id`` at lookup time.
-    members = Member.objects.filter(programme=programme).values_list(
-        "pk", "nik", "tanggal_lahir", "kode_kelurahan"
+def status_file_name(decisions_path: str) -> Path:
+    """The status file beside a run's decisions file (named with the key's fingerprint: a new key, a
+    new file)."""
+    return (Path(settings.DATA_DIR) / decisions_path).parent / f"status-{fingerprint()}.parquet"
+
+
+def status_file(run: TargetingRun) -> Path:
+    return status_file_name(run.decisions_path)
+
+
+def status_file_sql(run: TargetingRun) -> str:
+    """Engine SQL: one row per person of ``run`` with a NIK and KK number -- keyed hash, decision,
+    reasons (ineligible only), kelurahan -- sorted by the key.  Set-based: no Python per person."""
+    from sigap.programmes.selectors import decisions_relation
+
+    people = f"read_parquet({sql_string(str(run.snapshot.data_file))})"
+    return (
+        f"SELECT {lookup_sql('d.nik', 'p.no_kk')} AS lookup, d.decision AS status,"  # noqa: S608 -- fixed text
+        f" CASE WHEN d.decision = '{INELIGIBLE}' THEN left(coalesce(d.reasons, ''), 500) ELSE '' END AS reasons,"
+        " d.kode_kelurahan"
+        f" FROM {decisions_relation(run)} AS d JOIN {people} AS p ON p.nik = d.nik"
+        f" WHERE d.decision IN ('{SELECTED}', '{WAITING}', '{INELIGIBLE}')"
+        " AND d.nik IS NOT NULL AND p.no_kk IS NOT NULL AND p.no_kk <> ''"
+        " ORDER BY lookup"
     )
-    for pk, nik, born, kelurahan in members.iterator(chunk_size=20_000):
-        lookup = key(nik, born)
-        rows[lookup] = (
-            lookup,
-            programme.pk,
-            name,
-            CitizenStatus.SELECTED,
-            "",
-            _office(kelurahan, offices),
-            pk,
-        )
+
+
+def write_status_file(run: TargetingRun) -> int:
+    """Write ``run``'s status file (temporary name, then renamed into place); returns its rows.
+    Written once per run and key: the file of an approved run never changes."""
+    from sigap.engine import default_engine
+
+    target = status_file(run)
+    if target.is_file():
+        return -1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".tmp-{uuid.uuid4().hex}.parquet")
+    try:
+        with default_engine() as engine:
+            rows = engine.copy_to_parquet(status_file_sql(run), tmp, row_group_size=_STATUS_ROW_GROUP)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return rows
 
 
-def citizen_status_refresh(
-    *, programme: Programme, run: TargetingRun | None = None, members_only: bool = False
-) -> int:
-    """Rebuild the citizen-status rows of ``programme``; returns the number of rows written.
+def member_status_rows(programme: Programme) -> Iterator[tuple[Any, ...]]:
+    """``STATUS_COLUMNS`` rows of the programme's members (member-sized: a few tens of thousands)."""
+    key = hasher()
+    offices: dict[str, str] = {}
+    name = programme.name
+    members = Member.objects.filter(programme=programme).exclude(no_kk="")
+    for pk, nik, kk, kelurahan in members.values_list("pk", "nik", "no_kk", "kode_kelurahan").iterator(
+        chunk_size=20_000
+    ):
+        lookup = key(nik, kk)
+        yield (lookup, programme.pk, name, CitizenStatus.SELECTED, "", office_of(kelurahan, offices), pk)
 
-    ``members_only``: rewrite only the members' rows (after an approval the run's decisions are
-    unchanged, so they are not read again).
-    """
-    run = run if run is not None else latest_run(programme)
-    rows = status_rows(programme, run, members_only=members_only)
+
+def citizen_status_refresh(*, programme: Programme, run: TargetingRun | None = None) -> int:
+    """Rebuild what the public status check answers for ``programme``: the members' rows (their live
+    state is joined at look-up time) and the status file of the list in force.  Returns the number of
+    people the check can answer for.  Runs inside the approving transaction: the answers switch when
+    the approval commits, never because someone made or returned a draft."""
+    run = run if run is not None else in_force_run(programme)
+    people = 0
+    if run is not None and run.decisions_file.is_file():
+        written = write_status_file(run)
+        people = written if written >= 0 else _file_rows(status_file(run))
     with transaction.atomic():
-        if members_only:
-            keys = list(rows)
-            for start in range(0, len(keys), _DELETE_CHUNK):
-                CitizenStatus.objects.filter(
-                    programme=programme, lookup__in=keys[start : start + _DELETE_CHUNK]
-                ).delete()
-        else:
-            CitizenStatus.objects.filter(programme=programme).delete()
-        return _insert(CitizenStatus, STATUS_COLUMNS, rows.values())
+        CitizenStatus.objects.filter(programme=programme).delete()
+        return people + _insert(CitizenStatus, STATUS_COLUMNS, member_status_rows(programme))
+
+
+def answerable(programme: Programme, run: TargetingRun | None) -> int:
+    """How many people the public check can answer for (members + the status file of the list in force)."""
+    members = CitizenStatus.objects.filter(programme=programme).count()
+    path = status_file(run) if run is not None else None
+    return members + (_file_rows(path) if path is not None and path.is_file() else 0)
+
+
+def _file_rows(path: Path) -> int:
+    from sigap.engine import default_engine
+
+    with default_engine() as engine:
+        found = engine.fetch(f"SELECT count(*) FROM read_parquet({sql_string(str(path))})")  # noqa: S608
+    return int(found[0][0])
 
 
 # --------------------------------------------------------------------------- dashboard aggregates
@@ -212,7 +244,8 @@ def area_cells(
             cell["people"] += int(people)
             cell["selected"] += int(selected)
             cell["waiting"] += int(waiting)
-            cell["eligible"] += int(selected) + int(waiting)
+            # + every member below: eligible = whoever the list in force took (still there or not) or waits
+            cell["eligible"] += int(waiting)
     member_counts = (
         Member.objects.filter(programme=programme)
         .values_list("kode_kelurahan", "desil", "pekerjaan", "state")
@@ -221,6 +254,7 @@ def area_cells(
     )
     for kelurahan, desil, pekerjaan, state, n in member_counts:
         cell = cells[(_bucket(kelurahan, region), desil, pekerjaan[:100])]
+        cell["eligible"] += n
         if state in (Member.EXITED, Member.REJECTED):
             cell["exited"] += n
         else:
@@ -287,7 +321,7 @@ def dashboard_refresh(
     from sigap.billing.selectors import realisation
 
     on = on or timezone.localdate()
-    run = run if run is not None else latest_run(programme)
+    run = run if run is not None else in_force_run(programme)
     cells = area_cells(programme, run)
     estimate = estimate_of(programme)
     target = members_for_share(estimate, RPJMN_TARGET_BP) if estimate else None
@@ -314,7 +348,7 @@ def dashboard_refresh(
                 "run": run,
                 "computed_on": on,
                 "computed_at": timezone.now(),
-                "statuses": CitizenStatus.objects.filter(programme=programme).count(),
+                "statuses": answerable(programme, run),
                 "realisation": real,
                 "totals": totals,
             },
@@ -323,7 +357,7 @@ def dashboard_refresh(
 
 def programme_refresh(*, programme: Programme, on: dt.date | None = None) -> None:
     """Both read models of ``programme``, now (the stand-alone refresh)."""
-    run = latest_run(programme)
+    run = in_force_run(programme)
     citizen_status_refresh(programme=programme, run=run)
     dashboard_refresh(programme=programme, on=on, run=run)
 
@@ -334,17 +368,11 @@ def dashboard_after_commit(programme: Programme) -> None:
     transaction.on_commit(lambda: dashboard_refresh(programme=programme), robust=True)
 
 
-def run_created(*, programme: Programme) -> None:
-    """Hook for ``targeting_run``: every citizen row of the programme now, the dashboard after commit."""
-    citizen_status_refresh(programme=programme)
-    dashboard_after_commit(programme)
-
-
 def members_added(programme_ids: Iterable[int]) -> None:
-    """Hook for approvals (new members): their citizen rows now, inside the action's transaction; the
-    dashboard after commit."""
+    """Hook for approvals (a list comes into force): the citizen answers now, inside the approving
+    transaction (they switch when it commits); the dashboard after commit."""
     for programme in Programme.objects.filter(pk__in=sorted(set(programme_ids))):
-        citizen_status_refresh(programme=programme, members_only=True)
+        citizen_status_refresh(programme=programme)
         dashboard_after_commit(programme)
 
 

@@ -1,15 +1,20 @@
-"""The citizen-status lookup key: a keyed hash of NIK and birth date.
+"""The citizen-status lookup key: a keyed hash of NIK and KK number (nomor Kartu Keluarga).
 
-The status table stores neither value in clear.  Both must match for a row to be found, and without
-the key (``SIGAP_STATUS_KEY``, default derived from ``SECRET_KEY``) a copy of the table cannot be
-searched by NIK.  Changing the key needs ``sigap manage status_refresh``.
+Why the KK number: a NIK carries its holder's birth date (digits 7-12, day + 40 for women) and region,
+so "NIK + birth date" is the NIK alone.  The KK number is printed on the same family card the citizen
+holds, and its issue date and serial cannot be derived from the NIK.
+
+The status table and the per-run status files store neither value in clear, and without the key
+(``SIGAP_STATUS_KEY``, default derived from ``SECRET_KEY``) they cannot be searched by NIK.  The key is
+a nested keyed SHA-256, ``sha256(outer || sha256(inner || nik "|" kk))`` with two secrets derived from
+the configured key, written so that the engine's SQL (``sha256`` over text) and Python compute the same
+value: the status files of millions of people are made set-based by the engine (:func:`lookup_sql`),
+members' rows in Python (:func:`hasher`).  Changing the key needs ``sigap manage status_refresh``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import hmac
 from collections.abc import Callable
 
 from django.conf import settings
@@ -17,22 +22,35 @@ from django.conf import settings
 KEY_LENGTH = 32  # hex characters: 128 bits
 
 
-def _secret() -> bytes:
+def _secrets() -> tuple[str, str]:
     configured = getattr(settings, "SIGAP_STATUS_KEY", "") or f"sigap.status:{settings.SECRET_KEY}"
-    return str(configured).encode()
+    inner = hashlib.sha256(f"inner|{configured}".encode()).hexdigest()
+    outer = hashlib.sha256(f"outer|{configured}".encode()).hexdigest()
+    return inner, outer
 
 
-def hasher() -> Callable[[str, dt.date], str]:
-    """A function ``(nik, birth date) -> key`` (the HMAC state is prepared once, copied per row)."""
-    base = hmac.new(_secret(), digestmod=hashlib.sha256)
+def fingerprint() -> str:
+    """A short public name of the key in use (status files are named with it)."""
+    return hashlib.sha256("|".join(_secrets()).encode()).hexdigest()[:12]
 
-    def key(nik: str, birth_date: dt.date) -> str:
-        h = base.copy()
-        h.update(f"{nik}|{birth_date.isoformat()}".encode())
-        return h.hexdigest()[:KEY_LENGTH]
+
+def hasher() -> Callable[[str, str], str]:
+    """A function ``(nik, kk) -> key`` (the secrets are derived once)."""
+    inner, outer = _secrets()
+    inner_b, outer_b = inner.encode(), outer.encode()
+
+    def key(nik: str, kk: str) -> str:
+        digest = hashlib.sha256(inner_b + f"{nik}|{kk}".encode()).hexdigest()
+        return hashlib.sha256(outer_b + digest.encode()).hexdigest()[:KEY_LENGTH]
 
     return key
 
 
-def status_key(nik: str, birth_date: dt.date) -> str:
-    return hasher()(nik, birth_date)
+def status_key(nik: str, kk: str) -> str:
+    return hasher()(nik, kk)
+
+
+def lookup_sql(nik: str, kk: str) -> str:
+    """The same key as a DuckDB expression over the columns ``nik`` and ``kk`` (trusted SQL names)."""
+    inner, outer = _secrets()  # hex digits only: safe inside a SQL literal
+    return f"left(sha256('{outer}' || sha256('{inner}' || {nik} || '|' || {kk})), {KEY_LENGTH})"

@@ -24,7 +24,7 @@ COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "ex
 # One indexed lookup on the keyed hash; a member's live state, first covered month and exit come from
 # enrolment by primary/unique keys in the same statement (the tables are named by the test suite).
 _CITIZEN_SQL = (
-    "SELECT s.programme_name, s.status, s.reasons, s.office, m.state, x.date, x.reason, "
+    "SELECT s.programme_id, s.programme_name, s.status, s.reasons, s.office, m.state, x.date, x.reason, "
     "(SELECT min(p.start_month) FROM enrolment_coverageperiod p WHERE p.member_id = m.id) "
     "FROM status_citizenstatus s "
     "LEFT JOIN enrolment_member m ON m.id = s.member_id "
@@ -38,18 +38,35 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def citizen_answers(*, nik: str, birth_date: dt.date) -> list[tuple[str, str, str, dt.date | None, str, str]]:
+# The list in force of every programme: its newest approved or enrolled run.
+_IN_FORCE_SQL = (
+    "SELECT r.programme_id, p.name, r.decisions_path FROM programmes_targetingrun r "
+    "JOIN programmes_programme p ON p.id = r.programme_id "
+    "WHERE r.id IN (SELECT max(id) FROM programmes_targetingrun WHERE state IN ('approved', 'enrolled') "
+    "GROUP BY programme_id) ORDER BY p.name, r.programme_id"
+)
+
+
+def citizen_answers(*, nik: str, kk: str) -> list[tuple[str, str, str, dt.date | None, str, str]]:
     """``(programme name, status, reasons, since, exit reason, office)`` per programme.
 
-    One statement written as plain SQL (the public page's hot path: no queryset to compile).  Members:
-    active -> ``registered`` since the first covered month; exited or rejected -> ``exited`` with the
-    exit date and reason; approved or sent -> ``selected``.
+    Members first (one indexed look-up on the keyed hash, their live state joined): active ->
+    ``registered`` since the first covered month; exited or rejected -> ``exited`` with the exit date
+    and reason; approved or sent -> ``selected``.  Everyone else: a point look-up in the status file of
+    each programme's list in force (waiting list, not eligible with reasons).
     """
+    from sigap.engine.lookup import point_lookup
+    from sigap.status.actions import office_of, status_file_name
+
+    key = status_key(nik, kk)
     with connection.cursor() as cursor:
-        cursor.execute(_CITIZEN_SQL, [status_key(nik, birth_date)])
+        cursor.execute(_CITIZEN_SQL, [key])
         rows = cursor.fetchall()
+        answered = {programme_id for programme_id, *_ in rows}
+        cursor.execute(_IN_FORCE_SQL)
+        in_force = [r for r in cursor.fetchall() if r[0] not in answered]
     answers = []
-    for name, status, reasons, office, state, exit_date, exit_reason, first_month in rows:
+    for _, name, status, reasons, office, state, exit_date, exit_reason, first_month in rows:
         since: dt.date | None = None
         if state == "active":
             status, since = "registered", _date(first_month)
@@ -60,6 +77,12 @@ def citizen_answers(*, nik: str, birth_date: dt.date) -> list[tuple[str, str, st
         answers.append(
             (name, status, reasons, since, (exit_reason or "rejected") if status == "exited" else "", office)
         )
+    files = [((name, pid), status_file_name(decisions)) for pid, name, decisions in in_force]
+    for (name, _), status, reasons, kelurahan in point_lookup(
+        files, key_column="lookup", key=key, columns=("status", "reasons", "kode_kelurahan")
+    ):
+        answers.append((name, status, reasons or "", None, "", office_of(kelurahan)))
+    answers.sort(key=lambda a: a[0])
     return answers
 
 

@@ -226,11 +226,11 @@ def usulan_create(request: HttpRequest) -> HttpResponse:
 
 
 def _person(request: HttpRequest, nik: str) -> Any:
-    """The person from the newest visible run (same scoped read as the person detail page)."""
-    from sigap.web.access import latest_runs
+    """The person from the newest visible list in force (same scoped read as the person detail page)."""
+    from sigap.web.access import lists_in_force
     from sigap.web.selectors import person_get
 
-    runs = latest_runs(request.user)
+    runs = lists_in_force(request.user)
     if not runs:
         return None
     run = max(runs, key=lambda r: r.pk)

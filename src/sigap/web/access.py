@@ -122,11 +122,19 @@ def visible_runs(user: Any) -> QuerySet[TargetingRun]:
     return TargetingRun.objects.filter(programme_id__in=codes).select_related("programme", "snapshot")
 
 
-def latest_runs(user: Any) -> list[TargetingRun]:
-    """The newest run of each visible programme, programmes in their usual order."""
+def lists_in_force(user: Any) -> list[TargetingRun]:
+    """The list in force (newest approved or enrolled run) of each visible programme, programmes in
+    their usual order.  What leaders, operators and usulan see: a draft, submitted or returned run is a
+    preview shown only on its own page (ADR 0013)."""
+    in_force = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
     runs = []
     for programme in visible_programmes(user):
-        run = programme.runs.select_related("programme", "snapshot").order_by("-id").first()
+        run = (
+            programme.runs.filter(state__in=in_force)
+            .select_related("programme", "snapshot")
+            .order_by("-id")
+            .first()
+        )
         if run is not None:
             runs.append(run)
     return runs

@@ -1,13 +1,13 @@
-"""Cek status SIGAP: a resident checks their own status with NIK + birth date (no login).
+"""Cek status SIGAP: a resident checks their own status with NIK + KK number (no login).
 
 Only five answers exist: registered (covered since a month) or selected, waiting list, not eligible
-(plain reasons), membership ended, or "not found" -- and "not found" is also the answer for a wrong birth date, so the page cannot be
-used to learn whether a NIK exists.  Rate-limited per IP address and per NIK.
+(plain reasons), membership ended, or "not found" -- and "not found" is also the answer for a wrong KK
+number, so the page cannot be used to learn whether a NIK exists.  The answers come from each
+programme's list in force only.  Rate-limited per IP address and per NIK.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -39,29 +39,36 @@ REGISTERED, CHOSEN, WAITING_LIST, NOT_ELIGIBLE, EXITED, NOT_FOUND = (
 )
 
 
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if not ch.isspace() and ch not in ".-")
+
+
 class StatusForm(forms.Form):
+    """NIK + KK number: the NIK carries its holder's birth date, so a birth date proves nothing; the
+    KK number is on the same family card and cannot be derived from the NIK (sigap.status.keys)."""
+
     nik = forms.CharField(
         label=_("NIK (16 digit, lihat KTP atau KK)"),
         max_length=24,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
-    tanggal_lahir = forms.DateField(
-        label=_("Tanggal lahir"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
+    kk = forms.CharField(
+        label=_("Nomor KK (16 digit, di bagian atas Kartu Keluarga)"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
 
     def clean_nik(self) -> str:
-        digits = "".join(ch for ch in self.cleaned_data["nik"] if not ch.isspace() and ch not in ".-")
+        digits = _digits(self.cleaned_data["nik"])
         if len(digits) != 16 or not digits.isdigit() or not digits.isascii():
             raise forms.ValidationError(_("NIK harus 16 digit angka."))
         return digits
 
-    def clean_tanggal_lahir(self) -> dt.date:
-        value: dt.date = self.cleaned_data["tanggal_lahir"]
-        if value.year < 1900 or value > dt.date.today():
-            raise forms.ValidationError(_("Tanggal lahir tidak masuk akal."))
-        return value
+    def clean_kk(self) -> str:
+        digits = _digits(self.cleaned_data["kk"])
+        if len(digits) != 16 or not digits.isdigit() or not digits.isascii():
+            raise forms.ValidationError(_("Nomor KK harus 16 digit angka."))
+        return digits
 
 
 def _answers(rows: Sequence[tuple[Any, ...]]) -> list[dict[str, object]]:
@@ -133,7 +140,7 @@ def citizen_check(request: HttpRequest) -> HttpResponse:
         scope="citizen-nik", value=nik, limit=settings.SIGAP_CITIZEN_CHECK_PER_NIK, window=window
     ):
         return _limited(request)
-    rows = citizen_answers(nik=nik, birth_date=form.cleaned_data["tanggal_lahir"])
+    rows = citizen_answers(nik=nik, kk=form.cleaned_data["kk"])
     return _page(
         request,
         ("answer", *rows),

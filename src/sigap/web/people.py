@@ -16,13 +16,13 @@ from sigap.accounts.scoping import area_prefix
 from sigap.audit.actions import audit_record
 from sigap.programmes.models import TargetingRun
 from sigap.reference import regions
-from sigap.web.access import SEARCH_ROLES, latest_runs, role_required, visible_runs
+from sigap.web.access import SEARCH_ROLES, lists_in_force, role_required, visible_runs
 from sigap.web.selectors import MAX_RESULTS, QueryError, person_get, person_search
 
 
 def _pick_run(request: HttpRequest) -> tuple[TargetingRun | None, list[TargetingRun]]:
-    """The run asked for (``?run=``, if visible), else the newest visible run."""
-    runs = latest_runs(request.user)
+    """The run asked for (``?run=``, if visible), else the newest list in force."""
+    runs = lists_in_force(request.user)
     wanted = request.GET.get("run", "")
     if wanted.isdigit():
         run = visible_runs(request.user).filter(pk=int(wanted)).first()

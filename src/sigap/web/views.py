@@ -31,7 +31,7 @@ from sigap.web.access import (
     SEARCH_ROLES,
     allowed,
     forbidden,
-    latest_runs,
+    lists_in_force,
     role_required,
     visible_programmes,
     visible_runs,
@@ -97,7 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Beranda: the dashboard for leaders; other roles land on their own first page."""
     user = request.user
     if allowed(user, DASHBOARD_ROLES):
-        panels = [dashboard_panel(run) for run in latest_runs(user)]
+        panels = [dashboard_panel(run) for run in lists_in_force(user)]
         return render(request, "sigap/dashboard.html", {"panels": panels, "nav": "home"})
     if allowed(user, AUDIT_ROLES):
         return redirect("web:audit-log")
