@@ -178,3 +178,4 @@ AXES_LOCKOUT_TEMPLATE = "sigap/login_locked.html"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
+SIGAP_XLSX_MAX_ROWS = int(env_str("SIGAP_XLSX_MAX_ROWS", "100000"))  # larger run lists: CSV + Parquet only

@@ -54,6 +54,7 @@ def test_kepala_dinas_approves_and_downloads_the_annex(open_as: Any, world: Any,
 def test_operator_kelurahan_finds_own_area_only(
     open_as: Any, world: Any, live_server: Any, shots: Path
 ) -> None:
+    approve(world)  # leaders and operators see the list in force
     page = open_as("operator_kelurahan")
     page.goto(f"{live_server.url}/penduduk/")
     page.get_by_label("NIK (16 digit) atau nama (minimal 3 huruf)").fill(NIK_A)
@@ -76,6 +77,7 @@ def test_operator_kelurahan_finds_own_area_only(
 def test_pimpinan_dashboard_has_the_map_and_no_nik(
     open_as: Any, world: Any, live_server: Any, shots: Path
 ) -> None:
+    approve(world)  # leaders and operators see the list in force
     page = open_as("pimpinan")
     page.goto(f"{live_server.url}/")
     page.wait_for_selector(".leaflet-interactive")  # the choropleth drew its kelurahan

@@ -70,3 +70,30 @@ def test_run_csv_exports_defuse_formula_text(data_dir: Path, make_programme: Any
             assert record["NIK"] == f"327501010180{i:04d}" and record["Desil"] == "1"
             seen.append(record["NIK"])
     assert len(set(seen)) == len(HOSTILE)
+
+
+@pytest.mark.django_db
+def test_csv_parquet_and_xlsx_hold_the_same_rows(data_dir: Path, make_programme: Any, settings: Any) -> None:
+    """The engine's CSV and Parquet are the XLSX's rows; past SIGAP_XLSX_MAX_ROWS there is no XLSX."""
+    import duckdb
+
+    write_people(data_dir, [person(f"327501010180{i:04d}", nama=f"WARGA {i}") for i in range(12)])
+    programme = make_programme(budget=4 * 201_600)
+    settings.SIGAP_XLSX_MAX_ROWS = 5  # 4 selected (XLSX written), 8 waiting (too many: CSV + Parquet)
+    run = targeting_run(programme=programme)
+    assert (run.selected, run.waiting) == (4, 8)
+    assert "beneficiaries.xlsx" in run.exports and "waiting_list.xlsx" not in run.exports
+    with (data_dir / run.exports["beneficiaries.csv"]).open(encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh))
+    sheet = openpyxl.load_workbook(data_dir / run.exports["beneficiaries.xlsx"]).active
+    xlsx = [[("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert table[0] == xlsx[0] == list(BENEFICIARY_HEADERS)
+    for csv_row, xlsx_row in zip(table[1:], xlsx[1:], strict=True):
+        xlsx_row[4] = xlsx_row[4][:10]  # the XLSX date cell reads back as a datetime
+        assert csv_row == xlsx_row
+    waiting = duckdb.sql(
+        f'SELECT "Peringkat tunggu", "NIK" FROM read_parquet(\'{data_dir / run.exports["waiting_list.parquet"]}\')'
+    ).fetchall()
+    assert [w[0] for w in waiting] == list(range(1, 9))
+    with (data_dir / run.exports["waiting_list.csv"]).open(encoding="utf-8-sig", newline="") as fh:
+        assert [r[2] for r in list(csv.reader(fh))[1:]] == [w[1] for w in waiting]

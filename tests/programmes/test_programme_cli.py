@@ -142,6 +142,8 @@ def test_targeting_run_and_show(runner: CliRunner, data_dir: Path, tmp_path: Pat
         "beneficiaries.csv",
         "waiting_list.xlsx",
         "waiting_list.csv",
+        "beneficiaries.parquet",
+        "waiting_list.parquet",
         "summary.xlsx",
     }
     assert all(Path(p).parent == out_dir and Path(p).is_file() for p in data["exports"].values())

@@ -74,7 +74,7 @@ def demo(
 
     from django.conf import settings
 
-    from sigap.programmes.actions import programme_apply, targeting_run
+    from sigap.programmes.actions import list_in_force, programme_apply, targeting_run
     from sigap.registry.actions import snapshot_import
     from sigap.synth import DirtyKnobs, generate_registry, generate_roster, write_table
 
@@ -101,7 +101,9 @@ def demo(
         )
         document = tomllib.loads(DEMO_PROGRAMME.format(region=region, budget=budget))
         programme, _, _ = programme_apply(document=document, source_name="demo")
-        run = targeting_run(
+        # A demo played before has an approved list: that list is the programme's truth, shown again
+        # (a second initial list is refused once one is approved).
+        run = list_in_force(programme) or targeting_run(
             programme=programme, snapshot=registry.snapshot, roster=roster.snapshot, progress=report
         )
 

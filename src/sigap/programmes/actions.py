@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -26,7 +27,7 @@ import sigap
 from sigap.accounts.guards import require_region
 from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core import occupations as occ
-from sigap.core import selection
+from sigap.core import selection, tiebreak
 from sigap.core.money import format_rupiah
 from sigap.core.programme import ProgrammeSpec, SpecError
 from sigap.engine import Engine, default_engine
@@ -43,8 +44,9 @@ Progress = Callable[..., None]
 def spec_document(spec: ProgrammeSpec) -> dict[str, Any]:
     """The normalised document of a spec (the TOML shape, every default spelled out).
 
-    ``estimated_vulnerable_workers`` is written under [programme] only when the file gives it, so
-    the digest of a programme defined without it does not change.
+    ``estimated_vulnerable_workers`` (under [programme]) and ``tie_break_seed`` (under [priority])
+    are written only when the file gives them, so the digest of a programme defined without them
+    does not change.
     """
     e = spec.eligibility
     programme: dict[str, Any] = {
@@ -71,7 +73,10 @@ def spec_document(spec: ProgrammeSpec) -> dict[str, Any]:
             "exclude_aparat": e.exclude_aparat,
             "exclude_deceased": e.exclude_deceased,
         },
-        "priority": {"order": list(spec.priority.order)},
+        "priority": {
+            "order": list(spec.priority.order),
+            **({"tie_break_seed": spec.priority.tie_break_seed} if spec.priority.tie_break_seed else {}),
+        },
     }
 
 
@@ -257,6 +262,35 @@ def refuse_second_list(programme: Programme) -> None:
         )
 
 
+def new_tie_break_seed() -> str:
+    """A fresh random seed for a run's tie-break (ADR 0014): 128 bits as 32 hex digits."""
+    return secrets.token_hex(16)
+
+
+def tie_break_for(
+    spec: ProgrammeSpec, *, kind: str, parent: TargetingRun | None, seed: str | None = None
+) -> tuple[tiebreak.TieBreak, str]:
+    """The tie-break of a new run and where its seed came from (``TargetingRun.SEED_*``).
+
+    First match: ``seed`` given for this run (e.g. to reproduce a run); the programme file's
+    ``[priority] tie_break_seed``; for a replacement run, the seed of the list it replaces places in
+    (so the waiting list keeps its order); otherwise a new random seed.
+    """
+    if seed is not None:
+        if (problem := tiebreak.seed_problem(seed)) is not None:
+            raise UserError(f"tie-break seed {problem}")
+        return tiebreak.TieBreak.seeded(seed), TargetingRun.SEED_GIVEN
+    if spec.priority.tie_break_seed:
+        return tiebreak.TieBreak.seeded(spec.priority.tie_break_seed), TargetingRun.SEED_PROGRAMME
+    if (
+        kind == TargetingRun.REPLACEMENT
+        and parent is not None
+        and parent.tie_break_rule == tiebreak.SHA256_SEED_NIK
+    ):
+        return parent.tie_break, TargetingRun.SEED_PARENT
+    return tiebreak.TieBreak.seeded(new_tie_break_seed()), TargetingRun.SEED_RANDOM
+
+
 def targeting_run(
     *,
     programme: Programme,
@@ -271,6 +305,7 @@ def targeting_run(
     parent: TargetingRun | None = None,
     excluded: Sequence[tuple[str, str]] = (),
     continuing: Sequence[tuple[str, str]] | None = None,
+    tie_break_seed: str | None = None,
 ) -> TargetingRun:
     """Decide every person of ``snapshot`` for ``programme``: eligible, ranked, cut to the budget.
 
@@ -284,6 +319,9 @@ def targeting_run(
     start and budget), ``kind``/``parent``, more ``excluded`` ``(nik, reason)`` pairs and the
     ``(nik, kpj)`` of ``continuing`` members, who rank first (their own KPJ in the roster does not
     count as "already insured").
+
+    People equal on every priority key are ordered by ``sha256(seed || nik)`` (ADR 0014); the seed
+    (``tie_break_seed``, else :func:`tie_break_for`) is kept in the run and its audit row.
     """
     report = progress or (lambda *a, **k: None)
     started = time.monotonic()
@@ -316,6 +354,7 @@ def targeting_run(
             *covered_by_other_programmes(programme, spec.coverage_start, spec.coverage_end),
             *excluded,
         ]
+    tie_break, seed_source = tie_break_for(spec, kind=kind, parent=parent, seed=tie_break_seed)
     cost_per_person = spec.cost_per_person()
     index = regions()
 
@@ -345,6 +384,7 @@ def targeting_run(
             eng.register_parquet("continuing", tmp / "continuing.parquet")
         sql = selection.decisions_sql(
             spec,
+            tie_break=tie_break,
             people="people",
             insured="insured" if roster is not None else None,
             cost_per_person=cost_per_person,
@@ -403,7 +443,7 @@ def targeting_run(
         }
         export_paths: dict[str, Path] = {}
         if export:
-            overview = _overview(programme, spec, snapshot, roster, figures, decisions_sha)
+            overview = _overview(programme, spec, snapshot, roster, figures, decisions_sha, tie_break)
             export_paths = exports.write_run_exports(
                 engine=eng,
                 decisions="decisions",
@@ -413,6 +453,7 @@ def targeting_run(
                 overview=overview,
                 summary=summary,
                 progress=report,
+                xlsx_max_rows=getattr(settings, "SIGAP_XLSX_MAX_ROWS", None),
             )
         report("Selecting", 3, 3)
         if own_engine:
@@ -430,6 +471,9 @@ def targeting_run(
                 summary=summary,
                 decisions_path="",
                 decisions_sha256=decisions_sha,
+                tie_break_rule=tie_break.rule,
+                tie_break_seed=tie_break.seed,
+                tie_break_seed_source=seed_source,
                 created_by=stored_user(acting_user),
                 **figures,
             )
@@ -455,6 +499,9 @@ def targeting_run(
                     "snapshot": snapshot.pk,
                     "roster": roster.pk if roster is not None else None,
                     "decisions_sha256": decisions_sha,
+                    "tie_break_rule": tie_break.rule,
+                    "tie_break_seed": tie_break.seed,
+                    "tie_break_seed_source": seed_source,
                     **figures,
                 },
             )
@@ -489,6 +536,7 @@ def _overview(
     roster: Snapshot | None,
     figures: dict[str, int],
     decisions_sha: str,
+    tie_break: tiebreak.TieBreak,
 ) -> list[tuple[str, Any, str]]:
     region = regions().get(spec.region)
     return [
@@ -516,6 +564,7 @@ def _overview(
             f"{format_rupiah(figures['cost'])}",
             "text",
         ),
+        ("Urutan seri", tie_break.describe(), "text"),
         ("SHA-256 keputusan", decisions_sha, "text"),
         ("Versi kode", code_version(), "text"),
     ]

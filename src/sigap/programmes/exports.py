@@ -1,13 +1,16 @@
-"""Exports of a targeting run: beneficiary and waiting lists (XLSX + CSV) and a summary workbook.
+"""Exports of a targeting run: beneficiary and waiting lists (CSV + Parquet, XLSX up to a size) and a
+summary workbook.
 
-Rows stream from the decisions Parquet through the engine (never all in memory); XLSX files are
-written with XlsxWriter in ``constant_memory`` mode and a sheet is split when it would exceed
-Excel's row limit.  Amounts are integer rupiah with an Excel number format.
+CSV and Parquet are written by the engine in one statement per list (set-based: a province's waiting
+list of millions never passes through Python); text cells are defused for spreadsheets in the same SQL
+(:mod:`sigap.core.csvsafe`).  XLSX is written with XlsxWriter in ``constant_memory`` mode for lists up
+to :data:`XLSX_MAX_ROWS` rows.  Amounts are integer rupiah.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ import xlsxwriter
 from sigap.core import csvsafe
 from sigap.core.regions import RegionIndex
 from sigap.core.selection import SELECTED, WAITING
-from sigap.engine import Engine
+from sigap.engine import Engine, sql_string
 
 #: Data rows per sheet (Excel allows 1,048,576 rows including the header row).
 EXCEL_MAX_ROWS = 1_048_575
@@ -230,6 +233,75 @@ def _write_cell(ws: Any, r: int, c: int, column: str, value: Any, formats: dict[
         ws.write_string(r, c, str(value))
 
 
+#: Lists longer than this are exported as CSV and Parquet only: an XLSX sheet holds at most 1,048,576
+#: rows and XlsxWriter writes ~4,000 rows/s through Python, so a province's waiting list as XLSX would
+#: take longer than the targeting run itself (``SIGAP_XLSX_MAX_ROWS``).
+XLSX_MAX_ROWS = 100_000
+
+_LIST_COLUMNS = {
+    # header -> SQL over ``d`` (the decisions relation), ``kec``/``kel`` (region names)
+    "Peringkat": "d.rank",
+    "Peringkat tunggu": "d.waiting_rank",
+    "Peringkat prioritas": "d.rank",
+    "NIK": "d.nik",
+    "Nama": "d.nama",
+    "Jenis kelamin": "d.jenis_kelamin",
+    "Tanggal lahir": "d.tanggal_lahir",
+    "Umur": "d.age",
+    "Kecamatan": "coalesce(kec.name, d.kode_kecamatan)",
+    "Kelurahan": "coalesce(kel.name, d.kode_kelurahan)",
+    "Desil": "d.desil",
+    "Pekerjaan": "d.pekerjaan",
+    "Iuran (Rp)": "d.cost",
+}
+_TEXT_HEADERS = ("NIK", "Nama", "Jenis kelamin", "Kecamatan", "Kelurahan", "Pekerjaan")
+
+
+def _names_table(engine: Engine, decisions: str, regions: RegionIndex) -> str:
+    """A temporary relation ``(code, name)`` of the kecamatan and kelurahan the lists mention."""
+    codes = engine.fetch(
+        f"SELECT DISTINCT kode_kecamatan FROM {decisions} WHERE decision IN ('{SELECTED}', '{WAITING}') "  # noqa: S608
+        f"UNION SELECT DISTINCT kode_kelurahan FROM {decisions} WHERE decision IN ('{SELECTED}', '{WAITING}')"
+    )
+    values = []
+    for (code,) in codes:
+        region = regions.get(code) if code else None
+        if region is not None:
+            values.append(f"({sql_string(code)}, {sql_string(region.name)})")
+    body = ", ".join(values) or "(NULL, NULL)"
+    engine.execute(
+        f"CREATE OR REPLACE TEMP TABLE export_region_names AS SELECT * FROM (VALUES {body}) AS t(code, name)"  # noqa: S608 -- quoted literals
+    )
+    return "export_region_names"
+
+
+def list_sql(decisions: str, decision: str, headers: Sequence[str], names: str, cost_per_person: int) -> str:
+    """One list (beneficiaries or waiting list) with Indonesian headers, text defused for CSV."""
+    columns = []
+    for header in headers:
+        expr = _LIST_COLUMNS.get(header, str(int(cost_per_person)))  # waiting list: the cost if selected
+        if header in _TEXT_HEADERS:
+            expr = csvsafe.cell_sql(expr)
+        columns.append(f'{expr} AS "{header}"')
+    order = "d.rank" if decision == SELECTED else "d.waiting_rank"
+    return (
+        f"SELECT {', '.join(columns)} FROM {decisions} AS d"  # noqa: S608 -- fixed names, quoted literals
+        f" LEFT JOIN {names} AS kec ON kec.code = d.kode_kecamatan"
+        f" LEFT JOIN {names} AS kel ON kel.code = d.kode_kelurahan"
+        f" WHERE d.decision = '{decision}' ORDER BY {order}"
+    )
+
+
+def _csv_with_bom(engine: Engine, sql: str, path: Path) -> None:
+    """CSV by the engine (set-based), UTF-8 with a BOM so spreadsheet programs read the names right."""
+    raw = path.with_name(path.name + ".raw")
+    engine.execute(f"COPY ({sql}) TO {sql_string(str(raw))} (FORMAT csv, HEADER true, DELIMITER ',')")
+    with path.open("wb") as out, raw.open("rb") as src:
+        out.write(b"\xef\xbb\xbf")
+        shutil.copyfileobj(src, out, 1 << 20)
+    raw.unlink()
+
+
 def write_run_exports(
     *,
     engine: Engine,
@@ -241,40 +313,55 @@ def write_run_exports(
     summary: dict[str, Any],
     progress: Callable[..., None] | None = None,
     max_rows: int | None = None,
+    xlsx_max_rows: int | None = None,
 ) -> dict[str, Path]:
-    """Write every export of a run into ``directory``; return name -> path."""
+    """Write every export of a run into ``directory``; return name -> path.
+
+    Each list as CSV and Parquet, written by the engine in one statement each; as XLSX too when it has
+    at most ``xlsx_max_rows`` rows (default :data:`XLSX_MAX_ROWS`); the summary workbook always.
+    """
     report = progress or (lambda *a, **k: None)
     directory.mkdir(parents=True, exist_ok=True)
-    names = _Names(regions)
+    limit = XLSX_MAX_ROWS if xlsx_max_rows is None else xlsx_max_rows
+    region_names = _Names(regions)
+    names = _names_table(engine, decisions, regions)
     out: dict[str, Path] = {}
     lists = (
         ("beneficiaries", SELECTED, BENEFICIARY_HEADERS, "Penerima", (1,), (10,)),
         ("waiting_list", WAITING, WAITING_HEADERS, "Daftar tunggu", (2,), (11,)),
     )
-    steps = len(lists) * 2 + 1
+    counts = dict(
+        engine.fetch(f"SELECT decision, count(*) FROM {decisions} GROUP BY decision")  # noqa: S608 -- fixed
+    )
+    steps = len(lists) * 3 + 1
     done = 0
     for stem, decision, headers, sheet, text_cols, rupiah_cols in lists:
-
-        def rows(decision: str = decision) -> Iterator[tuple[Any, ...]]:
-            return _beneficiary_rows(engine, decisions, decision, names, cost_per_person)
-
         report("Exporting", done, steps)
-        xlsx = directory / f"{stem}.xlsx"
-        write_xlsx_table(
-            xlsx,
-            sheet=sheet,
-            headers=headers,
-            rows=rows(),
-            rupiah_columns=rupiah_cols,
-            text_columns=text_cols,
-            max_rows=max_rows,
-        )
-        out[xlsx.name] = xlsx
-        done += 1
-        report("Exporting", done, steps)
+        sql = list_sql(decisions, decision, headers, names, cost_per_person)
         csv_path = directory / f"{stem}.csv"
-        write_csv(csv_path, headers, rows())
+        _csv_with_bom(engine, sql, csv_path)
         out[csv_path.name] = csv_path
+        parquet = directory / f"{stem}.parquet"
+        engine.copy_to_parquet(sql, parquet)
+        out[parquet.name] = parquet
+        done += 2
+        report("Exporting", done, steps)
+        if int(counts.get(decision, 0)) <= limit:
+
+            def rows(decision: str = decision) -> Iterator[tuple[Any, ...]]:
+                return _beneficiary_rows(engine, decisions, decision, region_names, cost_per_person)
+
+            xlsx = directory / f"{stem}.xlsx"
+            write_xlsx_table(
+                xlsx,
+                sheet=sheet,
+                headers=headers,
+                rows=rows(),
+                rupiah_columns=rupiah_cols,
+                text_columns=text_cols,
+                max_rows=max_rows,
+            )
+            out[xlsx.name] = xlsx
         done += 1
     summary_path = directory / "summary.xlsx"
     write_summary_xlsx(summary_path, overview=overview, summary=summary)
