@@ -111,6 +111,18 @@ def test_a_returned_run_changes_nothing_anyone_sees(
         run_return(run=preview, acting_user=world.users["kepala_dinas"], reason="cek ulang data")
     assert _seen(world) == before
 
+    # The preview is visible on its own page: a banner, the next step and what approving would change.
+    admin = Client()
+    admin.force_login(world.users["admin_dinas"])
+    page = admin.get(reverse("web:run-detail", args=[preview.pk])).content.decode()
+    assert "Pratinjau, belum berlaku." in page and "cek ulang data" in page
+    assert f"(penetapan #{world.run.pk})" in page
+    assert 'data-figure="members-now">1<' in page  # NIK_A covered; NIK_B was rejected by BPJS TK
+    assert f'data-figure="enters">{preview.selected}<' in page and 'data-figure="leaves">0<' in page
+    assert f'data-figure="members-after">{1 + preview.selected}<' in page
+    in_force = admin.get(reverse("web:run-detail", args=[world.run.pk])).content.decode()
+    assert "Daftar yang berlaku." in in_force and "Pratinjau" not in in_force
+
 
 def test_approving_a_replacement_switches_every_screen(
     world: Any, data_dir: Path, tmp_path: Path, clock: Any

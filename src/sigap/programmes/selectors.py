@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sigap.core import selection
 from sigap.core.programme import ProgrammeSpec
 from sigap.engine.base import sql_string
@@ -37,3 +39,50 @@ def decisions_relation(run: TargetingRun, *, language: str = "en") -> str:
         f"people AS (SELECT * FROM read_parquet({sql_string(str(run.snapshot.data_file))})) "
         f"SELECT * FROM ({view}) AS v)"
     )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A preview run beside the programme's list in force (what approving it would change)."""
+
+    in_force: TargetingRun
+    enters: int  # selected by the preview, not on the list in force
+    leaves: int  # on the list in force, not selected by the preview (a full list would drop them)
+    members_now: int  # on the list in force today (not exited)
+    members_after: int
+    cost_change: int  # rupiah a year more (+) or less (-) than the list in force commits
+
+    @property
+    def replaces(self) -> bool:
+        return self.leaves > 0
+
+
+def compare_with_list_in_force(run: TargetingRun) -> Comparison | None:
+    """How ``run`` differs from its programme's list in force; None when it is the list in force (or
+    there is none).  A replacement adds people to the list; an initial list would replace it."""
+    from sigap.engine import default_engine
+    from sigap.enrolment.models import Member
+    from sigap.programmes.actions import list_in_force
+
+    in_force = list_in_force(run.programme)
+    if in_force is None or in_force.pk == run.pk or not run.decisions_file.is_file():
+        return None
+    current = set(
+        Member.objects.filter(programme=run.programme)
+        .exclude(state__in=[Member.EXITED, Member.REJECTED])
+        .values_list("nik", flat=True)
+    )
+    with default_engine() as engine:
+        chosen = {
+            nik
+            for (nik,) in engine.iter_rows(
+                f"SELECT nik FROM read_parquet({sql_string(str(run.decisions_file))})"  # noqa: S608 -- quoted
+                f" WHERE decision = '{selection.SELECTED}'"
+            )
+        }
+    enters = len(chosen - current)
+    adds = run.kind == TargetingRun.REPLACEMENT
+    leaves = 0 if adds else len(current - chosen)
+    after = len(current) + enters - leaves
+    cost_change = run.cost if adds else run.cost - in_force.cost
+    return Comparison(in_force, enters, leaves, len(current), after, cost_change)

@@ -131,7 +131,19 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         for name, rows in (run.summary or {}).items()
         if isinstance(rows, list) and rows and isinstance(rows[0], dict)
     ]
-    return render(request, "sigap/run_detail.html", {"run": run, "tables": tables, "nav": "programmes"})
+    from sigap.programmes.actions import list_in_force
+    from sigap.programmes.selectors import compare_with_list_in_force
+
+    in_force = list_in_force(run.programme)
+    context = {
+        "run": run,
+        "tables": tables,
+        "nav": "programmes",
+        "in_force": in_force,
+        "is_in_force": in_force is not None and in_force.pk == run.pk,
+        "comparison": compare_with_list_in_force(run),
+    }
+    return render(request, "sigap/run_detail.html", context)
 
 
 @login_required
