@@ -31,6 +31,7 @@ from sigap.core import occupations as occ
 from sigap.core.programme import ProgrammeSpec
 from sigap.core.schema import PERSON_COLUMNS, ROSTER_COLUMNS
 from sigap.core.selection import decisions_sql, digest_sql, materialize_for
+from sigap.core.tiebreak import TieBreak
 from sigap.engine import DuckDBEngine
 from sigap.reference import regions
 
@@ -199,7 +200,13 @@ def phase(args: argparse.Namespace) -> dict[str, object]:
         engine.register_parquet("insured", work / "roster.parquet")
         if args.phase == "pipeline":
             people = engine.fetch("SELECT count(*) FROM people")[0][0]
-            sql = decisions_sql(SPEC, people="people", insured="insured", materialize=materialize_for(people))
+            sql = decisions_sql(
+                SPEC,
+                tie_break=TieBreak.seeded("bench"),
+                people="people",
+                insured="insured",
+                materialize=materialize_for(people),
+            )
             rows = engine.copy_to_parquet(sql, work / "pipeline.parquet")
             # the run's reproducibility fingerprint is part of the pipeline's work
             engine.register_parquet("decisions", work / "pipeline.parquet")

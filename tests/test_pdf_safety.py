@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from sigap import pdf
+from sigap.core.tiebreak import TieBreak
 from sigap.enrolment.annex import AnnexHeader, AnnexRow, render_html, write_pdf
 
 SECRET = "sigap-secret-marker-7f3a"
@@ -55,6 +56,7 @@ def _header(code: str, name: str = "Program") -> AnnexHeader:
         list_sha256="0" * 64,
         decided_by=code,
         decided_at="1 Januari 2026",
+        tie_break=TieBreak.seeded("0" * 32),
     )
 
 

@@ -127,7 +127,8 @@ def test_a_key_of_another_table_is_suggested_with_its_table():
 
 def test_the_known_keys_are_the_spec_fields():
     assert set(SECTIONS["eligibility"]) == {f.name for f in fields(Eligibility)}
-    assert SECTIONS["tariff"] == ("income_bracket",) and SECTIONS["priority"] == ("order",)
+    assert SECTIONS["tariff"] == ("income_bracket",)
+    assert SECTIONS["priority"] == ("order", "tie_break_seed")
     assert set(SECTIONS["programme"]) == {f.name for f in fields(ProgrammeSpec)} - {
         "income_bracket",
         "eligibility",
@@ -200,12 +201,13 @@ def test_the_template_documents_exactly_the_known_keys():
     assert commented == {
         ("programme", "estimated_vulnerable_workers"),
         ("eligibility", "occupations_included"),
+        ("priority", "tie_break_seed"),
     }
 
 
 def test_the_template_round_trips_with_every_key_used():
     spec = ProgrammeSpec.from_dict(tomllib.loads(PROGRAMME_TEMPLATE))
-    assert spec.estimated_vulnerable_workers is None
+    assert spec.estimated_vulnerable_workers is None and spec.priority.tie_break_seed is None
     assert spec.eligibility.occupations_included == tuple(occ.names_in(occ.INFORMAL))
     assert "MENGURUS RUMAH TANGGA" not in spec.eligibility.occupations_included
 
@@ -215,6 +217,7 @@ def test_the_template_round_trips_with_every_key_used():
     }
     full = ProgrammeSpec.from_dict(doc)
     assert full.estimated_vulnerable_workers == 200_000
+    assert full.priority.tie_break_seed == "SK-2026-017"
     included = full.eligibility.occupations_included
     assert {"MENGURUS RUMAH TANGGA", "BELUM/TIDAK BEKERJA", "BURUH HARIAN LEPAS"} <= set(included)
     assert "PELAJAR/MAHASISWA" not in included and "PENSIUNAN" not in included
@@ -247,6 +250,7 @@ OTHER_VALUES: dict[tuple[str, str], object] = {
     ("eligibility", "exclude_aparat"): False,
     ("eligibility", "exclude_deceased"): False,
     ("priority", "order"): ["age_asc"],
+    ("priority", "tie_break_seed"): "SK-2026-018",
 }
 
 
@@ -255,3 +259,42 @@ def test_the_template_makes_the_homemaker_choice_visible():
     assert '# occupations_included = ["informal", "MENGURUS RUMAH TANGGA", "BELUM/TIDAK BEKERJA"]' in text
     for words in ("MENGURUS RUMAH TANGGA", "BELUM/TIDAK BEKERJA", "PILIHAN", "CHOICE"):
         assert words in text
+
+
+# --------------------------------------------------------------------------- tie-break seed (ADR 0014)
+
+
+def test_the_tie_break_seed_is_optional_text():
+    assert ProgrammeSpec.from_dict(BASE).priority.tie_break_seed is None
+    for given, kept in (
+        ("SK/188/Dinsos-2026", "SK/188/Dinsos-2026"),
+        (20260115, "20260115"),
+        ("a" * 64, "a" * 64),
+    ):
+        doc = {**BASE, "priority": {"tie_break_seed": given}}
+        assert ProgrammeSpec.from_dict(doc).priority.tie_break_seed == kept
+
+
+@pytest.mark.parametrize(
+    ("seed", "problem"),
+    [
+        ("", "must not be empty"),
+        ("a" * 65, "is 65 characters long, at most 64 are allowed"),
+        ("=HYPERLINK(1)", "may hold only letters, digits"),
+        ("benih acak", "may hold only letters, digits"),
+        ("benih'; DROP", "may hold only letters, digits"),
+        ("bénih", "may hold only letters, digits"),
+        (True, "must be text"),
+        (1.5, "must be text"),
+        (-3, "must be text"),
+    ],
+)
+def test_a_bad_tie_break_seed_is_refused(seed, problem):
+    problems = _problems({**BASE, "priority": {"tie_break_seed": seed}})
+    assert len(problems) == 1 and problems[0].startswith("priority.tie_break_seed: ")
+    assert problem in problems[0]
+
+
+def test_a_misspelt_tie_break_seed_is_named():
+    problems = _problems({**BASE, "priority": {"tie_brake_seed": "x"}})
+    assert problems == ["[priority] tie_brake_seed: unknown key, did you mean tie_break_seed?"]

@@ -31,11 +31,12 @@ def programme_document(**overrides: Any) -> dict[str, Any]:
         "priority": {},
     }
     for key, value in overrides.items():
-        section = "priority" if key == "order" else "eligibility" if key in _ELIGIBILITY else "programme"
+        section = "priority" if key in _PRIORITY else "eligibility" if key in _ELIGIBILITY else "programme"
         doc[section][key] = value
     return doc
 
 
+_PRIORITY = {"order", "tie_break_seed"}
 _ELIGIBILITY = {
     "desil_max",
     "age_min",

@@ -10,9 +10,12 @@ import sqlglot
 from sigap.core import occupations as occ
 from sigap.core import selection
 from sigap.core.programme import ProgrammeSpec
+from sigap.core.tiebreak import LEGACY, TieBreak
 from sigap.engine import DuckDBEngine
 
 from .helpers import programme_document
+
+SEEDED = TieBreak.seeded("test-seed")
 
 
 def spec(**overrides: object) -> ProgrammeSpec:
@@ -21,11 +24,15 @@ def spec(**overrides: object) -> ProgrammeSpec:
 
 @pytest.mark.parametrize("insured", [None, "insured"])
 @pytest.mark.parametrize("order", [["desil", "occupation_risk", "age_desc"], ["kk_size_desc", "age_asc"], []])
-def test_generated_sql_transpiles_to_spark(insured: str | None, order: list[str]) -> None:
+@pytest.mark.parametrize("tie_break", [SEEDED, LEGACY], ids=["sha256", "nik"])
+def test_generated_sql_transpiles_to_spark(
+    insured: str | None, order: list[str], tie_break: TieBreak
+) -> None:
     s = spec(order=order, occupations_excluded=["SOPIR"])
-    sql = selection.decisions_sql(s, people="people", insured=insured)
+    sql = selection.decisions_sql(s, tie_break=tie_break, people="people", insured=insured)
     spark = sqlglot.transpile(sql, read="duckdb", write="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
     assert len(spark) == 1 and "ROW_NUMBER()" in spark[0].upper()
+    assert ("SHA2('test-seed' || c.nik, 256) AS tie_key" in spark[0]) == (tie_break is SEEDED)
     for dimension in selection.SUMMARY_DIMENSIONS:
         sqlglot.transpile(
             selection.summary_sql(s, dimension),
@@ -37,7 +44,7 @@ def test_generated_sql_transpiles_to_spark(insured: str | None, order: list[str]
 
 def test_relation_names_are_checked() -> None:
     with pytest.raises(ValueError, match="plain relation name"):
-        selection.decisions_sql(spec(), people="people; DROP TABLE x")
+        selection.decisions_sql(spec(), tie_break=SEEDED, people="people; DROP TABLE x")
 
 
 def test_occupation_table_is_generated_from_the_core_list() -> None:
@@ -96,7 +103,7 @@ def test_both_plans_decide_the_same(tmp_path: object) -> None:
         engine.execute(f"CREATE TABLE people AS {bulk_people_sql(5_000)}")
         digests = set()
         for materialize in (True, False):
-            sql = selection.decisions_sql(s, people="people", materialize=materialize)
+            sql = selection.decisions_sql(s, tie_break=SEEDED, people="people", materialize=materialize)
             engine.execute(f"CREATE OR REPLACE TABLE d AS {sql}")
             digests.add(tuple(engine.fetch(selection.digest_sql("d"))[0]))
             counts = dict(engine.fetch("SELECT decision, count(*) FROM d GROUP BY 1"))

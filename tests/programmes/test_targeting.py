@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,12 @@ def test_every_ineligibility_reason_is_given(data_dir: Path, make_programme: Any
     assert all(x["rank"] is None and x["cost"] == 0 for x in d.values() if x["decision"] == "ineligible")
 
 
-def test_priority_desil_then_risk_then_age_then_nik(data_dir: Path, make_programme: Any) -> None:
+def sha256_key(seed: str, nik: str) -> str:
+    """ADR 0014 written out independently of sigap.core.tiebreak: SHA-256 of seed + NIK, as hex."""
+    return hashlib.sha256((seed + nik).encode("ascii")).hexdigest()
+
+
+def test_priority_desil_then_risk_then_age_then_tie_break(data_dir: Path, make_programme: Any) -> None:
     old, young = dt.date(1970, 1, 1), dt.date(1995, 1, 1)
     rows = [
         person("3275000000000010", desil=5, pekerjaan="NELAYAN/PERIKANAN", tanggal_lahir=old),
@@ -107,16 +113,25 @@ def test_priority_desil_then_risk_then_age_then_nik(data_dir: Path, make_program
         person("3275000000000005", desil=3, pekerjaan="SOPIR", tanggal_lahir=old),
         person("3275000000000004", desil=2, pekerjaan="PEDAGANG", tanggal_lahir=young),
         person("3275000000000003", desil=1, pekerjaan="PEDAGANG", tanggal_lahir=young),
-        person("3275000000000002", desil=1, pekerjaan="PEDAGANG", tanggal_lahir=young),  # tie: NIK
+        person("3275000000000002", desil=1, pekerjaan="PEDAGANG", tanggal_lahir=young),  # tie: hash
     ]
     write_people(data_dir, rows)
+    # The seed's hash puts the larger NIK of the tied pair first: the hash decides, not the NIK.
+    seed = "tes-2"
+    assert sha256_key(seed, "3275000000000003") < sha256_key(seed, "3275000000000002")
     # Budget for exactly 5 people x 12 months.
-    run = targeting_run(programme=make_programme(budget=5 * 201_600 + 1_000), export=False)
+    programme = make_programme(budget=5 * 201_600 + 1_000, tie_break_seed=seed)
+    run = targeting_run(programme=programme, export=False)
+    assert (run.tie_break_rule, run.tie_break_seed, run.tie_break_seed_source) == (
+        "sha256-seed-nik",
+        seed,
+        "programme",
+    )
     d = read_decisions(run)
     order = [nik for nik, x in sorted(d.items(), key=lambda kv: kv[1]["rank"])]
     assert order == [
-        "3275000000000002",
         "3275000000000003",
+        "3275000000000002",
         "3275000000000004",
         "3275000000000005",
         "3275000000000006",
@@ -148,10 +163,18 @@ def test_other_priority_orders(data_dir: Path, make_programme: Any) -> None:
         "3275000000000001": 3,
         "3275000000000003": None,
     }
-    # KK B has two members (one ineligible): family size counts everyone on the card.
-    run = targeting_run(programme=make_programme(order=["kk_size_desc"]), export=False)
+    # KK B has two members (one ineligible): family size counts everyone on the card.  KK A and C
+    # (one member each) tie; the seed's hash puts 0004 before 0001.
+    seed = "tes-2"
+    assert sha256_key(seed, "3275000000000004") < sha256_key(seed, "3275000000000001")
+    run = targeting_run(programme=make_programme(order=["kk_size_desc"], tie_break_seed=seed), export=False)
     ranks = {k: v["rank"] for k, v in read_decisions(run).items()}
-    assert ranks["3275000000000002"] == 1 and ranks["3275000000000001"] == 2
+    assert ranks == {
+        "3275000000000002": 1,
+        "3275000000000004": 2,
+        "3275000000000001": 3,
+        "3275000000000003": None,
+    }
 
 
 def test_roster_excludes_only_active_participants(data_dir: Path, make_programme: Any) -> None:
@@ -193,11 +216,14 @@ def test_domicile_comes_from_the_address_not_the_nik(data_dir: Path, make_progra
 
 
 def test_same_inputs_give_the_same_decisions(data_dir: Path, make_programme: Any) -> None:
+    """Same inputs and the same tie-break seed: the same decisions (the seed is an input, kept in the run)."""
     write_snapshot(data_dir, bulk_people_sql(20_000))
     programme = make_programme(budget=500_000_000)
     first = targeting_run(programme=programme, export=False)
-    second = targeting_run(programme=programme, export=False)
+    assert first.tie_break_seed_source == "random"
+    second = targeting_run(programme=programme, export=False, tie_break_seed=first.tie_break_seed)
     assert first.pk != second.pk
+    assert (second.tie_break_seed, second.tie_break_seed_source) == (first.tie_break_seed, "given")
     assert first.decisions_sha256 == second.decisions_sha256
     engine = DuckDBEngine()
     engine.register_parquet("decisions", second.decisions_file)
@@ -206,6 +232,9 @@ def test_same_inputs_give_the_same_decisions(data_dir: Path, make_programme: Any
     other = targeting_run(programme=make_programme(code="OTHER", budget=100_000_000), export=False)
     assert other.decisions_sha256 != first.decisions_sha256
     assert first.summary == second.summary
+    # ...and so does another seed: the snapshot has tied people (i and i + 10,000), whose ranks swap.
+    reseeded = targeting_run(programme=programme, export=False, tie_break_seed=first.tie_break_seed + "x")
+    assert reseeded.decisions_sha256 != first.decisions_sha256
 
 
 def test_run_records_inputs_and_versions(data_dir: Path, make_programme: Any) -> None:

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from sigap.core import occupations as occ
+from sigap.core import tiebreak
 from sigap.core.money import Month, parse_rupiah
 from sigap.core.tariff import DEFAULT_INCOME_BRACKET, period_cost
 
@@ -45,6 +46,8 @@ class Eligibility:
 @dataclass(frozen=True)
 class Priority:
     order: tuple[str, ...] = ("desil", "occupation_risk", "age_desc")
+    #: The officer's seed for the tie-break (ADR 0014); None: each run draws its own.
+    tie_break_seed: str | None = None
 
 
 #: Every table of a programme file and the keys it may hold (``sigap programme template``).
@@ -193,6 +196,7 @@ class ProgrammeSpec:
         for key in order:
             if key not in PRIORITY_KEYS:
                 problems.append(f"priority.order: unknown key '{key}' (known: {', '.join(PRIORITY_KEYS)})")
+        seed = _seed(prio_doc.get("tie_break_seed"), problems)
         if problems:
             raise SpecError(problems)
         assert fiscal_year is not None and budget is not None and start is not None and bracket is not None
@@ -206,7 +210,7 @@ class ProgrammeSpec:
             funding=funding,
             income_bracket=bracket,
             eligibility=elig,
-            priority=Priority(tuple(order)),
+            priority=Priority(tuple(order), tie_break_seed=seed),
             estimated_vulnerable_workers=estimate,
         )
 
@@ -307,6 +311,18 @@ def _int(
         )
         return None
     return int(value)
+
+
+def _seed(value: Any, problems: list[str]) -> str | None:
+    """``[priority] tie_break_seed``: text (a whole number is taken as its digits); None when absent."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = str(value)
+    if (problem := tiebreak.seed_problem(value)) is not None:
+        problems.append(f"priority.tie_break_seed: {problem}")
+        return None
+    return str(value)
 
 
 def _bool(value: Any, key: str, problems: list[str]) -> bool:

@@ -19,12 +19,14 @@ Two optional relations serve replacement and renewal runs (:mod:`sigap.enrolment
 
 :func:`decisions_sql` returns one row per person (``DECISION_OUTPUT_COLUMNS``): the decision
 (``selected`` / ``waiting`` / ``ineligible``), the priority rank among the eligible, the cost
-and every reason in plain words, ordered by rank then NIK so the output is deterministic.
+and every reason in plain words.  People equal on every priority key are ordered by the run's
+tie-break (:mod:`sigap.core.tiebreak`, ADR 0014): ``sha256(seed || nik)``, then the NIK.
 
 >>> from sigap.core.programme import ProgrammeSpec
 >>> spec = ProgrammeSpec.from_dict({"programme": {"code": "X", "name": "X", "region": "3275",
 ...     "fiscal_year": 2026, "budget": 2_000_000_000, "coverage_start": "2026-01"}})
->>> "LIKE '3275%'" in decisions_sql(spec, people="people")
+>>> sql = decisions_sql(spec, people="people", tie_break=TieBreak.seeded("2026"))
+>>> "LIKE '3275%'" in sql and "sha256('2026' || c.nik) AS tie_key" in sql
 True
 """
 
@@ -37,6 +39,7 @@ from collections.abc import Collection
 from sigap.core import occupations as occ
 from sigap.core.programme import ProgrammeSpec
 from sigap.core.schema import DECISION_COLUMNS
+from sigap.core.tiebreak import TieBreak
 
 #: Columns of the decisions relation: DECISION_COLUMNS plus what exports and summaries need.
 DECISION_OUTPUT_COLUMNS: tuple[tuple[str, str], ...] = DECISION_COLUMNS + (
@@ -292,14 +295,16 @@ def _rules(spec: ProgrammeSpec, language: str = "en") -> list[tuple[str, str, st
 
 
 def priority_order_sql(spec: ProgrammeSpec, *, continuing: bool = False) -> str:
-    """ORDER BY keys for the priority ranking; NIK ascending breaks every tie.
+    """ORDER BY keys for the priority ranking; the ``tie_key`` column, then the NIK, break every tie.
 
-    With ``continuing``, continuing members (``is_continuing = 1``) come first, then the spec's keys.
+    ``tie_key`` is :meth:`TieBreak.key_sql` of the run's tie-break (ADR 0014); the NIK after it only
+    makes the order total (two NIKs with one SHA-256 are not expected to exist).  With
+    ``continuing``, continuing members (``is_continuing = 1``) come first, then the spec's keys.
     """
     keys = [_PRIORITY_SQL[key] for key in spec.priority.order]
     if continuing:
         keys.insert(0, "is_continuing DESC")
-    return ", ".join(f"{k} NULLS LAST" for k in [*keys, "nik ASC"])
+    return ", ".join(f"{k} NULLS LAST" for k in [*keys, "tie_key ASC", "nik ASC"])
 
 
 #: Up to this many people the checked rows are kept in memory for both branches of the run;
@@ -315,6 +320,7 @@ def materialize_for(people: int) -> bool:
 def decisions_sql(
     spec: ProgrammeSpec,
     *,
+    tie_break: TieBreak,
     people: str = "people",
     insured: str | None = None,
     cost_per_person: int | None = None,
@@ -324,6 +330,8 @@ def decisions_sql(
 ) -> str:
     """SELECT producing one decision per person of ``people`` (columns DECISION_OUTPUT_COLUMNS).
 
+    ``tie_break`` orders the people equal on every priority key (ADR 0014; the caller draws or
+    takes the seed and keeps it with the run).
     ``insured`` names the roster relation (omit when there is no roster); ``cost_per_person``
     defaults to ``spec.cost_per_person()`` (integer rupiah, inlined as a literal).  ``excluded``
     names a ``(nik, reason)`` relation and ``continuing`` a ``(nik)`` relation (module docstring).
@@ -415,7 +423,7 @@ def decisions_sql(
         f"  SELECT c.*, row_number() OVER (ORDER BY {order}) AS priority_rank,\n"
         f"    sum(CAST({cost} AS BIGINT)) OVER (ORDER BY {order} "
         "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative_cost\n"
-        "  FROM checked AS c WHERE c.is_eligible\n)"
+        f"  FROM (SELECT c.*, {tie_break.key_sql('c.nik')} AS tie_key FROM checked AS c WHERE c.is_eligible) AS c\n)"
     )
     # The cut is a strict prefix of the ranking (ADR 0003): the last rank whose cumulative cost fits.
     ctes.append(

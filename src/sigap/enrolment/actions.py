@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sigap.audit.actions import Actor, actor_label, audit_record, stored_user
+from sigap.audit.actions import Actor, actor_label, audit_record, event_area, stored_user
 from sigap.audit.models import AuditEvent
 from sigap.core.money import Month
 from sigap.enrolment import annex, bulk
@@ -166,6 +166,7 @@ def members_exit(
                 before={"state": befores[m.pk]},
                 after={"state": state, "date": date.isoformat(), "reason": reason, "source": source},
                 note=notes.get(m.pk, note),
+                area_code=event_area(obj=m, acting_user=acting_user),
             )
         )
     AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
@@ -197,13 +198,36 @@ def _refuse_frozen(run: TargetingRun, verb: str) -> None:
 
 
 def _checker(run: TargetingRun, acting_user: Actor, verb: str) -> Any:
+    """The approving (or returning) user: named, a Kepala Dinas when the account has a role, and never
+    the submitter -- by person, not only by account (:mod:`sigap.accounts.persons`): an account the
+    submitter created or asked a role for, or one that created the submitter's, is refused too."""
+    from django.utils.translation import gettext as _
+
+    from sigap.accounts.guards import role_name
+    from sigap.accounts.persons import same_person
+    from sigap.accounts.roles import KEPALA_DINAS
+
     user = stored_user(acting_user)
     if user is None:
         raise UserError(f"to {verb} run #{run.pk} a named user is needed (--as USERNAME)")
+    role = role_name(user)
+    if role is not None and role not in (KEPALA_DINAS, "superuser"):
+        raise UserError(
+            _("Peran %(role)s tidak boleh memutuskan penetapan #%(id)s: hanya Kepala Dinas.")
+            % {"role": role, "id": run.pk}
+        )
     if run.submitted_by_id is not None and run.submitted_by_id == user.pk:
         raise UserError(
             f"{user.get_username()} submitted run #{run.pk} and cannot also {verb} it (maker-checker: "
             "the checker is never the maker)"
+        )
+    if run.submitted_by is not None and same_person(user, run.submitted_by):
+        raise UserError(
+            _(
+                "Akun %(u)s dibuat atau diberi peran oleh pengaju penetapan #%(id)s (%(maker)s), atau "
+                "sebaliknya: satu orang tidak boleh mengajukan dan memutuskan (maker-checker)."
+            )
+            % {"u": user.get_username(), "id": run.pk, "maker": run.submitted_by.get_username()}
         )
     return user
 
@@ -467,6 +491,7 @@ def annex_write(*, run: TargetingRun, acting_user: Actor = None) -> dict[str, Pa
         list_sha256=run.list_sha256,
         decided_by=run.decided_by.get_username() if run.decided_by else "-",
         decided_at=timezone.localtime(run.decided_at).strftime("%d-%m-%Y %H:%M") if run.decided_at else "-",
+        tie_break=run.tie_break,
     )
     directory = Path(settings.DATA_DIR) / "runs" / str(run.pk) / "annex"
     directory.parent.mkdir(parents=True, exist_ok=True)

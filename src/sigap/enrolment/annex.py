@@ -16,6 +16,7 @@ import xlsxwriter
 from django.template.loader import render_to_string
 
 from sigap.core.money import format_rupiah
+from sigap.core.tiebreak import TieBreak
 from sigap.pdf import css_string, render
 
 COLUMNS = ("No", "NIK", "Nama", "Tempat/Tanggal lahir", "L/P", "Kelurahan", "Pekerjaan", "Desil")
@@ -52,6 +53,9 @@ class AnnexHeader:
     list_sha256: str
     decided_by: str
     decided_at: str
+    #: How the run ordered people equal on every priority key (ADR 0014): printed with its seed so
+    #: anyone can recompute the order of the list.
+    tie_break: TieBreak
 
     def total_cost(self, members: int) -> int:
         return members * self.cost_per_person
@@ -65,6 +69,7 @@ class AnnexHeader:
             ("Jumlah peserta", f"{members:,}".replace(",", ".")),
             ("Total biaya", format_rupiah(self.total_cost(members))),
             ("Daftar (run)", f"#{self.run_id} ({self.run_kind})"),
+            ("Urutan seri", self.tie_break.describe()),
             ("SHA-256 daftar", self.list_sha256),
         ]
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sigap.core import tiebreak
 from sigap.core.programme import ProgrammeSpec
 from sigap.registry.models import Snapshot
 
@@ -96,6 +97,24 @@ class TargetingRun(models.Model):
     )
     return_reason = models.TextField(_("alasan dikembalikan"), blank=True)
     list_sha256 = models.CharField(_("hash daftar"), max_length=64, blank=True)  # frozen at approval
+    # The tie-break of the ranking (ADR 0014): its rule and seed, so the order can be recomputed.
+    # Runs made before it keep rule "nik" (smallest NIK first) and no seed.
+    TIE_BREAK_RULES = [
+        (tiebreak.SHA256_SEED_NIK, _("SHA-256 dari benih + NIK")),
+        (tiebreak.NIK, _("NIK terkecil (aturan lama)")),
+    ]
+    SEED_PROGRAMME, SEED_RANDOM, SEED_PARENT, SEED_GIVEN = "programme", "random", "parent", "given"
+    SEED_SOURCES = [
+        (SEED_PROGRAMME, _("berkas program")),
+        (SEED_RANDOM, _("acak, dibuat saat run")),
+        (SEED_PARENT, _("dari daftar induk")),
+        (SEED_GIVEN, _("diberikan petugas saat run")),
+    ]
+    tie_break_rule = models.CharField(
+        _("aturan urutan seri"), max_length=32, choices=TIE_BREAK_RULES, default=tiebreak.NIK
+    )
+    tie_break_seed = models.CharField(_("benih urutan seri"), max_length=64, blank=True)
+    tie_break_seed_source = models.CharField(_("asal benih"), max_length=16, choices=SEED_SOURCES, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -104,6 +123,11 @@ class TargetingRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run #{self.pk} {self.programme.code}"
+
+    @property
+    def tie_break(self) -> tiebreak.TieBreak:
+        """The rule that ordered this run's tied people (ADR 0014)."""
+        return tiebreak.TieBreak(self.tie_break_rule, self.tie_break_seed)
 
     @property
     def decisions_file(self) -> Path:

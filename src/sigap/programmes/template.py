@@ -74,11 +74,23 @@ exclude_aparat = true
 exclude_deceased = true
 
 [priority]
-# Urutan prioritas; seri terakhir diputus dengan NIK terkecil.
-# Priority order; remaining ties are broken by the smallest NIK.
+# Urutan prioritas / priority order.
 # Kunci / keys: "desil" (terendah dulu / lowest first), "occupation_risk" (risiko tinggi dulu / high risk
 # first), "age_desc" (tertua dulu / oldest first), "age_asc", "kk_size_desc" (KK terbesar dulu / largest family).
 order = ["desil", "occupation_risk", "age_desc"]
+# Urutan seri (ADR 0014): orang yang sama pada semua kunci di atas diurutkan menurut hash SHA-256 dari
+# benih + NIK (terkecil dulu), bukan NIK terkecil -- NIK perempuan (tanggal lahir +40) dan NIK dari
+# provinsi berkode kecil tidak lagi didahulukan. Tanpa baris ini setiap run membuat benih acak; benih
+# dicatat di run, di log audit dan di lampiran keputusan, sehingga daftar dapat dihitung ulang.
+# Opsional: tetapkan benih sendiri (huruf, angka, . _ : / -; maks. 64), sebaiknya diumumkan sebelum
+# data diketahui, mis. nomor keputusan atau hasil undian terbuka.
+# Tie-break (ADR 0014): people equal on every key above are ordered by the SHA-256 hash of seed + NIK
+# (smallest first), not by the smallest NIK -- women's NIKs (birth day +40) and NIKs of low-numbered
+# provinces no longer come first. Without this line each run draws a random seed; the seed is kept in
+# the run, the audit log and the decree annex, so the list can be recomputed.
+# Optional: set the seed yourself (letters, digits, . _ : / -; at most 64), best announced before the
+# data is known, e.g. a decree number or the result of a public draw.
+# tie_break_seed = "SK-2026-017"
 """
 
 
