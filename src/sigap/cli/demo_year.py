@@ -107,7 +107,6 @@ def _incidents(programme: Any, kelurahan: str, admin: Any, month: Any, today: dt
 
 def _requests_and_grievances(run: Any, kelurahan: str, users: dict[str, Any]) -> dict[str, int]:
     """Three data-update requests at three stages and three grievances, one of them late."""
-    import duckdb
     from django.utils import timezone
 
     from sigap.accounts import roles
@@ -117,15 +116,14 @@ def _requests_and_grievances(run: Any, kelurahan: str, users: dict[str, Any]) ->
 
     operator, kecamatan = users[roles.OPERATOR_KELURAHAN], users[roles.OPERATOR_KECAMATAN]
     admin = users[roles.ADMIN_DINAS]
-    con = duckdb.connect()
-    try:
-        people = con.execute(
+    from sigap.engine import default_engine
+
+    with default_engine() as engine:
+        people = engine.fetch(
             f"SELECT nik, nama FROM {decisions_relation(run)} AS d "  # noqa: S608 -- generated text, value bound
             "WHERE kode_kelurahan = ? AND decision <> 'selected' ORDER BY nik LIMIT 3",
             [kelurahan],
-        ).fetchall()
-    finally:
-        con.close()
+        )
     made = {"usulan": 0, "grievances": 0}
     proposals: list[tuple[str, dict[str, Any], str]] = [
         ("desil", {"desil": 2}, "Rumah tangga kehilangan penghasilan sejak Juli."),

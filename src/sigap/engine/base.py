@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
+
+#: Bound parameters of a statement: positional (``?``) or named (``$name``).
+Params = Sequence[Any] | Mapping[str, Any] | None
 
 
 def sql_string(value: str) -> str:
@@ -16,13 +19,18 @@ class Engine(Protocol):
     def register_parquet(self, name: str, path: Path | str) -> None:
         """Make the Parquet file at ``path`` queryable as relation ``name``."""
 
-    def execute(self, sql: str) -> None:
+    def register_arrow(self, name: str, table: Any) -> None:
+        """Make an in-memory Arrow table (member-sized data from the Django database) queryable."""
+
+    def execute(self, sql: str, params: Params = None) -> None:
         """Run a statement that returns nothing of interest."""
 
-    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+    def fetch(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         """Run a query and return every row (small results only)."""
 
-    def iter_rows(self, sql: str, *, batch_size: int = 50_000) -> Iterator[tuple[Any, ...]]:
+    def iter_rows(
+        self, sql: str, params: Params = None, *, batch_size: int = 50_000
+    ) -> Iterator[tuple[Any, ...]]:
         """Stream the rows of a query without holding them all in memory."""
 
     def copy_to_parquet(self, sql: str, path: Path | str, *, row_group_size: int | None = None) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from sigap.engine.base import sql_string
+from sigap.engine.base import Params, sql_string
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
@@ -58,16 +58,21 @@ class DuckDBEngine:
             f"SELECT * FROM read_parquet({sql_string(str(path))})"
         )
 
-    def execute(self, sql: str) -> None:
-        self._con.execute(sql)
+    def register_arrow(self, name: str, table: Any) -> None:
+        self._con.register(_check_name(name), table)
 
-    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
-        return self._con.execute(sql).fetchall()
+    def execute(self, sql: str, params: Params = None) -> None:
+        self._con.execute(sql, params)
 
-    def iter_rows(self, sql: str, *, batch_size: int = 50_000) -> Iterator[tuple[Any, ...]]:
+    def fetch(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        return self._con.execute(sql, params).fetchall()
+
+    def iter_rows(
+        self, sql: str, params: Params = None, *, batch_size: int = 50_000
+    ) -> Iterator[tuple[Any, ...]]:
         cursor = self._con.cursor()
         try:
-            cursor.execute(sql)
+            cursor.execute(sql, params)
             while batch := cursor.fetchmany(batch_size):
                 yield from batch
         finally:

@@ -35,7 +35,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 from django.db import transaction
 from django.db.models import Q
@@ -45,6 +44,7 @@ from sigap.core import selection
 from sigap.core.money import Month, format_rupiah
 from sigap.core.programme import ProgrammeSpec, SpecError
 from sigap.core.selection import age_sql, literal
+from sigap.engine import default_engine
 from sigap.engine.base import sql_string
 from sigap.enrolment.models import CoveragePeriod, Member, MemberExit
 from sigap.errors import UserError
@@ -221,12 +221,9 @@ def _find_exits(
     params: dict[str, str] = {"snapshot": str(snapshot.data_file)}
     if roster is not None:
         params["roster"] = str(roster.data_file)
-    con = duckdb.connect(":memory:")
-    try:
-        con.register("members", members)
-        rows = con.execute(sql, params).fetchall()
-    finally:
-        con.close()
+    with default_engine() as engine:
+        engine.register_arrow("members", members)
+        rows = engine.fetch(sql, params)
     return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
@@ -633,14 +630,11 @@ def renewal_carry_over(*, run: TargetingRun, acting_user: Actor) -> dict[str, in
     if leaving:
         stored = set(stored_columns(run))
         insured = "s.insured" if "insured" in stored else "NULL"
-        con = duckdb.connect(":memory:")
-        try:
-            rows = con.execute(
+        with default_engine() as engine:
+            rows = engine.fetch(
                 f"SELECT d.nik, d.decision, d.reasons, s.fails, {insured} FROM {decisions_relation(run)} AS d"  # noqa: S608 -- generated
                 f" JOIN read_parquet({sql_string(str(run.decisions_file))}) AS s ON s.nik = d.nik"
-            ).fetchall()
-        finally:
-            con.close()
+            )
         decisions = {r[0]: (r[1], r[2], r[3], r[4] or "") for r in rows}
     spec = ProgrammeSpec.from_dict(run.spec)
     groups: dict[str, list[tuple[Member, str]]] = defaultdict(list)

@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import duckdb
-
+from sigap.engine import default_engine
 from sigap.programmes.models import TargetingRun
 
 # Personal data copied onto each Member at approval (the snapshot's PERSON_COLUMNS subset).
@@ -64,11 +63,8 @@ ORDER BY d.rank, p.nik
 
 def selected_people(run: TargetingRun) -> list[Person]:
     """Every selected person of ``run`` with the personal data of the run's snapshot, in rank order."""
-    con = duckdb.connect(":memory:")
-    try:
-        rows = con.execute(
+    with default_engine() as engine:
+        rows = engine.fetch(
             _SQL, {"snapshot": str(run.snapshot.data_file), "decisions": str(run.decisions_file)}
-        ).fetchall()
-    finally:
-        con.close()
+        )
     return [Person(int(r[0]), *r[1:12], int(r[12])) for r in rows]  # type: ignore[call-arg]

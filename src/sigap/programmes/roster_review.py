@@ -13,11 +13,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from sigap.audit.actions import Actor, audit_record
 from sigap.core import matching
 from sigap.core.names import alternative_key
+from sigap.engine import default_engine
 from sigap.engine.base import sql_string
 from sigap.errors import UserError
 from sigap.programmes.models import TargetingRun
@@ -49,8 +48,9 @@ class RosterMatch:
 
 def _pairs(run: TargetingRun, decisions: tuple[str, ...], known_kpj: list[str]) -> list[tuple[Any, ...]]:
     assert run.roster is not None
-    con = duckdb.connect()
-    try:
+    import pyarrow as pa
+
+    with default_engine() as con:
         wanted = ", ".join(sql_string(d) for d in decisions)
         con.execute(
             "CREATE TEMP TABLE d AS SELECT nik, nama, tanggal_lahir, kode_kelurahan, decision, rank"  # noqa: S608 -- literals quoted via sql_string
@@ -63,21 +63,19 @@ def _pairs(run: TargetingRun, decisions: tuple[str, ...], known_kpj: list[str]) 
             " AND tanggal_lahir IN (SELECT tanggal_lahir FROM d)"
         )
         if known_kpj:  # the programme's own members' roster rows are not "somebody else"
-            import pyarrow as pa
-
-            own = pa.table({"kpj": known_kpj})  # noqa: F841 -- read by DuckDB
+            con.register_arrow("own", pa.table({"kpj": known_kpj}))
             con.execute("DELETE FROM r WHERE kpj IN (SELECT kpj FROM own)")
         names = [
             row[0]
-            for row in con.execute(
+            for row in con.fetch(
                 "SELECT DISTINCT nama FROM (SELECT nama FROM d UNION SELECT nama FROM r) WHERE nama IS NOT NULL"
-            ).fetchall()
+            )
         ]
-        import pyarrow as pa
-
-        keys = pa.table({"nama": names, "k": [alternative_key(n) or None for n in names]})  # noqa: F841 -- read by DuckDB
+        con.register_arrow(
+            "keys", pa.table({"nama": names, "k": [alternative_key(n) or None for n in names]})
+        )
         con.execute("CREATE TEMP TABLE k AS SELECT * FROM keys")
-        return con.execute(
+        return con.fetch(
             """
             SELECT d.nik, d.nama, d.tanggal_lahir, d.kode_kelurahan, d.decision, d.rank,
                    r.nik, r.kpj, r.nama, r.segmen
@@ -87,9 +85,7 @@ def _pairs(run: TargetingRun, decisions: tuple[str, ...], known_kpj: list[str]) 
             WHERE kd.k = kr.k OR damerau_levenshtein(d.nik, r.nik) <= 1
             ORDER BY d.rank NULLS LAST, d.nik, r.nik
             """
-        ).fetchall()
-    finally:
-        con.close()
+        )
 
 
 def roster_review(

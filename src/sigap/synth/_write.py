@@ -59,15 +59,11 @@ def write_table(table: pa.Table, path: Path, *, fmt: str | None = None) -> None:
 
 
 def _write_csv(table: pa.Table, path: Path) -> None:
-    import duckdb
+    from sigap.engine import DuckDBEngine, sql_string
 
-    con = duckdb.connect(config={"threads": 2, "preserve_insertion_order": True})
-    try:
-        con.register("generated", table)
-        target = str(path).replace("'", "''")
-        con.execute(f"COPY generated TO '{target}' (FORMAT csv, DELIMITER '|', HEADER)")
-    finally:
-        con.close()
+    with DuckDBEngine(threads=2) as engine:  # insertion order kept: rows come out as generated
+        engine.register_arrow("generated", table)
+        engine.execute(f"COPY generated TO {sql_string(str(path))} (FORMAT csv, DELIMITER '|', HEADER)")
 
 
 def _write_xlsx(table: pa.Table, path: Path) -> None:

@@ -11,9 +11,9 @@ import datetime as dt
 import re
 from typing import Any
 
-import duckdb
 from django.utils.translation import gettext as _
 
+from sigap.engine import default_engine
 from sigap.programmes.models import TargetingRun
 from sigap.programmes.selectors import decisions_relation
 
@@ -79,11 +79,8 @@ def _fetch(
         f"SELECT {_SELECT} FROM {decisions_relation(run, language=language)} AS d WHERE {where} "  # noqa: S608 -- generated text, values bound
         "ORDER BY nama NULLS LAST, nik LIMIT ?"
     )
-    con = duckdb.connect(database=":memory:")
-    try:
-        rows = con.execute(sql, [*params, limit]).fetchall()
-    finally:
-        con.close()
+    with default_engine() as engine:
+        rows = engine.fetch(sql, [*params, limit])
     return [Person(*row) for row in rows]
 
 
