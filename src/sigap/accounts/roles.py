@@ -30,6 +30,14 @@ AREA_CODE_LENGTH = {
     OPERATOR_KELURAHAN: (10,),
 }
 
+#: Roles that approve lists or audit everyone's work.  Granting one (a new account with it, or an account
+#: changed to it or moved to another area with it) is a *request* that another person confirms
+#: (:func:`sigap.accounts.actions.user_role_confirm`); until then the account has no such role.
+CONFIRMED_ROLES = frozenset({KEPALA_DINAS, AUDITOR})
+
+#: Roles that manage accounts inside their area: create, change a role, confirm or refuse a grant.
+GRANT_ROLES = frozenset({ADMIN_DINAS})
+
 #: Roles that may see personal data (NIK, names, birth dates) within their area.
 PERSONAL_DATA_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN, AUDITOR})
 

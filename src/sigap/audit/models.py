@@ -17,6 +17,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("sebelum"), null=True, blank=True)
     after = models.JSONField(_("sesudah"), null=True, blank=True)
     note = models.TextField(_("catatan"), blank=True)
+    #: The region the event belongs to (:func:`sigap.audit.actions.event_area`); the audit log shows a
+    #: viewer only the events whose area lies inside their own ("" = the whole installation).
+    area_code = models.CharField(_("wilayah"), max_length=10, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

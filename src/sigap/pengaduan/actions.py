@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from sigap.accounts.guards import require_area, require_role, role_name
 from sigap.accounts.roles import ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN
-from sigap.audit.actions import Actor, actor_label, audit_record, stored_user
+from sigap.audit.actions import Actor, actor_label, audit_record, event_area, stored_user
 from sigap.audit.models import AuditEvent
 from sigap.core import sla
 from sigap.core.nik import NikError, parse_nik
@@ -166,6 +166,7 @@ def grievance_file(
             object_type=G._meta.label_lower,
             object_id=str(grievance.pk),
             after=after,
+            area_code=grievance.kode_kelurahan,
         )
     else:
         audit_record(acting_user=acting_user, action="grievance.file", obj=grievance, after=after)
@@ -273,6 +274,7 @@ def grievances_escalate(*, now: dt.datetime, acting_user: Actor = None) -> list[
                 object_type=object_type,
                 object_id=str(g.pk),
                 after={**_snapshot(g), "late_by_hours": int((now - g.due_at).total_seconds() // 3600)},
+                area_code=event_area(obj=g, acting_user=acting_user),
             )
         )
     AuditEvent.objects.bulk_create(events, batch_size=2000)

@@ -387,6 +387,7 @@ def ticket_check(request: HttpRequest) -> HttpResponse:
                 object_id=str(found.pk) if found else "",
                 after={"found": found is not None},
                 note=form.cleaned_data["number"][:20],
+                area_code=found.kode_kelurahan if found else "",
             )
             form = TicketForm(initial={"number": form.cleaned_data["number"]})
     else:
