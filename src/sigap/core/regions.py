@@ -68,16 +68,26 @@ class RegionIndex:
     def __init__(self, regions: Iterable[Region]) -> None:
         self._by_code: dict[str, Region] = {}
         self._children: dict[str, list[Region]] = {}
-        self._by_parent_name: dict[tuple[str, str], list[Region]] = {}
+        self.__by_parent_name: dict[tuple[str, str], list[Region]] | None = None
         for region in regions:
             self._by_code[region.code] = region
-            parent = region.parent_code or ""
-            self._children.setdefault(parent, []).append(region)
-            key = name_key(region.name)
-            self._by_parent_name.setdefault((parent, key), []).append(region)
-            stripped = _strip_prefix(key)
-            if stripped != key:
-                self._by_parent_name.setdefault((parent, stripped), []).append(region)
+            self._children.setdefault(region.parent_code or "", []).append(region)
+
+    @property
+    def _by_parent_name(self) -> dict[tuple[str, str], list[Region]]:
+        """(parent code, normalised name) -> regions; built on the first look-up by name (most
+        commands never need it, and normalising 90,000 names costs a second at start-up)."""
+        if self.__by_parent_name is None:
+            index: dict[tuple[str, str], list[Region]] = {}
+            for parent, children in self._children.items():
+                for region in children:
+                    key = name_key(region.name)
+                    index.setdefault((parent, key), []).append(region)
+                    stripped = _strip_prefix(key)
+                    if stripped != key:
+                        index.setdefault((parent, stripped), []).append(region)
+            self.__by_parent_name = index
+        return self.__by_parent_name
 
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, str]]) -> RegionIndex:

@@ -270,7 +270,7 @@ def _names_table(engine: Engine, decisions: str, regions: RegionIndex) -> str:
             values.append(f"({sql_string(code)}, {sql_string(region.name)})")
     body = ", ".join(values) or "(NULL, NULL)"
     engine.execute(
-        f"CREATE OR REPLACE TEMP TABLE export_region_names AS SELECT * FROM (VALUES {body}) AS t(code, name)"  # noqa: S608 -- quoted literals
+        f"CREATE OR REPLACE TABLE export_region_names AS SELECT * FROM (VALUES {body}) AS t(code, name)"  # noqa: S608 -- quoted literals
     )
     return "export_region_names"
 
@@ -324,6 +324,12 @@ def write_run_exports(
     directory.mkdir(parents=True, exist_ok=True)
     limit = XLSX_MAX_ROWS if xlsx_max_rows is None else xlsx_max_rows
     region_names = _Names(regions)
+    # The two lists, read once from the decisions relation (the whole registry) into a small table.
+    engine.execute(
+        "CREATE OR REPLACE TABLE export_lists AS SELECT * FROM "  # noqa: S608 -- fixed names
+        f"{decisions} WHERE decision IN ('{SELECTED}', '{WAITING}')"
+    )
+    decisions = "export_lists"
     names = _names_table(engine, decisions, regions)
     out: dict[str, Path] = {}
     lists = (
