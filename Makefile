@@ -20,9 +20,10 @@ demo: install  ## generate a Kota Bekasi registry, target SIGAP 2026, serve http
 test: install  ## the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 	$(BIN)/pytest
 
-lint: install
+lint: install  ## format, lint and the import contracts of docs/architecture.md (pyproject [tool.importlinter])
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format src tests bench
