@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install demo test check lint format typecheck bench clean
+.PHONY: install demo test check lint format typecheck bench clean browser
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,10 @@ demo: install  ## generate a Kota Bekasi registry, target SIGAP 2026, serve http
 
 test: install  ## the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 	$(BIN)/pytest
+
+browser:  ## Debian's Chromium for tests/browser (Playwright downloads nothing)
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@/usr/bin/chromium --version
 
 lint: install  ## format, lint and the import contracts of docs/architecture.md (pyproject [tool.importlinter])
 	$(BIN)/ruff format --check src tests bench

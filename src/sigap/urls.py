@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("favicon.ico", RedirectView.as_view(url=static("sigap/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", include("sigap.jobs.urls")),  # Admin Dinas screens, namespace "ops"
     path("", include("sigap.web.urls")),

@@ -36,7 +36,7 @@ NIK_PATTERN = re.compile(r"\b\d{16}\b")
 
 def _missing_reason() -> str | None:
     if not CHROMIUM.is_file():
-        return f"{CHROMIUM} is missing (apt-get install chromium)"
+        return f"{CHROMIUM} is missing: run `make browser` (Debian package chromium)"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

@@ -102,3 +102,11 @@ def test_indonesian_first_english_on_request(client, data_dir):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("web:programmes")).content.decode()
     assert "Targeting runs" in page and "Log out" in page
+
+
+def test_favicon_is_served(client):
+    """Every page names the packaged icon, and /favicon.ico (asked by browsers on their own) finds it."""
+    page = client.get(reverse("web:citizen-check")).content.decode()
+    assert 'rel="icon" href="/static/sigap/favicon.svg"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/sigap/favicon.svg"
