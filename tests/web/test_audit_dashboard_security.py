@@ -29,7 +29,7 @@ def test_audit_log_filters_and_pages(client: Any, world: Any) -> None:
     client.force_login(op)
     client.get(reverse("web:person-detail", args=[NIK_A]))
     for i in range(60):
-        audit_record(acting_user=None, action="test.bulk", object_type="x.y", object_id=i)
+        audit_record(acting_user=None, action="test.bulk", object_type="x.y", object_id=i, area_code="3275")
     client.force_login(world.users["auditor"])
     page = client.get(reverse("web:audit-log"), {"aksi": "person.view"}).content.decode()
     assert "1 catatan" in page and NIK_A in page
@@ -49,7 +49,7 @@ def test_audit_log_filters_and_pages(client: Any, world: Any) -> None:
 
 
 def test_audit_export_is_itself_audited(client: Any, world: Any) -> None:
-    audit_record(acting_user=None, action="test.formula", note='=HYPERLINK("x")')
+    audit_record(acting_user=None, action="test.formula", note='=HYPERLINK("x")', area_code="3275")
     auditor = world.users["auditor"]
     client.force_login(auditor)
     response = client.get(reverse("web:audit-export"), {"aksi": "test"})
@@ -131,7 +131,13 @@ def test_login_form_works_and_locks_after_five_failures() -> None:
 def test_audit_export_as_excel(client: Any, world: Any) -> None:
     import openpyxl
 
-    audit_record(acting_user=None, action="test.excel", note="=1+1", after={"nik": "3275014505800001"})
+    audit_record(
+        acting_user=None,
+        action="test.excel",
+        note="=1+1",
+        after={"nik": "3275014505800001"},
+        area_code="3275",
+    )
     client.force_login(world.users["auditor"])
     response = client.get(reverse("web:audit-export-xlsx"), {"aksi": "test"})
     assert response.status_code == 200
@@ -152,7 +158,7 @@ def test_audit_export_too_big_for_excel_says_so(client: Any, world: Any, monkeyp
 
     monkeypatch.setattr(auditlog, "XLSX_MAX_EVENTS", 1)
     for i in range(3):
-        audit_record(acting_user=None, action="test.many", note=str(i))
+        audit_record(acting_user=None, action="test.many", note=str(i), area_code="3275")
     client.force_login(world.users["auditor"])
     response = client.get(reverse("web:audit-export-xlsx"), {"aksi": "test.many"}, follow=True)
     page = response.content.decode()
@@ -173,11 +179,18 @@ def test_only_the_auditor_exports_the_audit_log_as_excel(client: Any, world: Any
 
 def test_audit_csv_defuses_every_formula_start(client: Any, world: Any) -> None:
     for i, value in enumerate(HOSTILE):
-        audit_record(acting_user=None, action=f"test.csv{i}", object_type=value, object_id=value, note=value)
+        audit_record(
+            acting_user=None,
+            action=f"test.csv{i}",
+            object_type=value,
+            object_id=value,
+            note=value,
+            area_code="3275",
+        )
     client.force_login(world.users["auditor"])
     response = client.get(reverse("web:audit-export"), {"aksi": "test.csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))
-    assert rows[0] == ["at", "actor", "action", "object_type", "object_id", "note", "before", "after"]
+    assert rows[0] == ["at", "actor", "action", "object_type", "object_id", "note", "before", "after", "area"]
     got = {r[2]: r for r in rows[1:]}
     assert len(got) == len(HOSTILE)
     for i, value in enumerate(HOSTILE):

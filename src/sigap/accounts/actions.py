@@ -68,7 +68,7 @@ def user_create(*, username: str, password: str, role: str, area_code: str, acti
     A Kepala Dinas or Auditor account made by a user is created *without* a role and inactive: the role
     is a request (:class:`RoleGrant`) that another person confirms with :func:`user_role_confirm`.
     """
-    require_role(acting_user, GRANT_ROLES, what=_("membuat akun"))
+    require_role(acting_user, GRANT_ROLES, what="membuat akun")
     require_region(acting_user, area_code, what="area code")
     _check_role_area(role, area_code)
     creator = stored_user(acting_user)
@@ -121,7 +121,7 @@ def user_role_change(*, user: Any, role: str, area_code: str, acting_user: Actor
     """Change an account's role or area.  To a Kepala Dinas or Auditor role (or such a role in another
     area) this is a request that another person confirms: returns the pending :class:`RoleGrant` and
     leaves the account as it is.  Any other change is made at once (returns None)."""
-    require_role(acting_user, GRANT_ROLES, what=_("mengubah peran akun"))
+    require_role(acting_user, GRANT_ROLES, what="mengubah peran akun")
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
     profile = Profile.objects.filter(user_id=user.pk).first()
     if profile is not None:
@@ -186,7 +186,7 @@ def _lock_grant(grant: RoleGrant) -> RoleGrant:
 def _decider(grant: RoleGrant, acting_user: Actor, what: str) -> Any:
     user = stored_user(acting_user)
     if user is None:
-        raise UserError(_("Untuk %(what)s diperlukan pengguna bernama (--as NAMA).") % {"what": what})
+        raise UserError(_("Permintaan peran diputuskan oleh pengguna bernama (--as NAMA)."))
     require_role(user, GRANT_ROLES, what=what)
     require_region(user, grant.area_code, what="area code")
     return user
@@ -198,7 +198,7 @@ def user_role_confirm(*, grant: RoleGrant, acting_user: Actor) -> Any:
     active).  Refused when the confirmer is the requester, the account itself, or linked to either
     (made by, or given a role by, the same person: :mod:`sigap.accounts.persons`)."""
     grant = _lock_grant(grant)
-    confirmer = _decider(grant, acting_user, _("mengonfirmasi peran"))
+    confirmer = _decider(grant, acting_user, "mengonfirmasi peran")
     target = get_user_model().objects.select_for_update().get(pk=grant.user_id)
     requester = grant.requested_by
     if confirmer.pk in (grant.requested_by_id, target.pk):
@@ -261,7 +261,7 @@ def user_role_refuse(*, grant: RoleGrant, acting_user: Actor, reason: str = "") 
     """Refuse (or, by its requester, withdraw) a role request: the account stays as it was (a new
     account stays without a role and inactive)."""
     grant = _lock_grant(grant)
-    user = _decider(grant, acting_user, _("menolak permintaan peran"))
+    user = _decider(grant, acting_user, "menolak permintaan peran")
     grant.state = RoleGrant.REFUSED
     grant.decided_by = user
     grant.decided_at = timezone.now()

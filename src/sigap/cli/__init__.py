@@ -26,6 +26,7 @@ def _register() -> None:
         programme,
         registry,
         targeting,
+        users,
         usulan,
     )
 
@@ -44,6 +45,7 @@ def _register() -> None:
         module.register(cli)
     grievance.register(cli)
     usulan.register(cli)
+    users.register(cli)
 
 
 def main() -> None:

@@ -169,10 +169,17 @@ class ProgrammeForm(forms.Form):
         initial="desil, occupation_risk, age_desc",
         help_text=_("desil, occupation_risk, age_desc, age_asc, kk_size_desc"),
     )
+    tie_break_seed = forms.CharField(
+        label=_("Benih urutan seri"),
+        required=False,
+        max_length=64,
+        help_text=_("Opsional (ADR 0014): tanpa benih setiap run membuat benih acak"),
+    )
 
     def document(self) -> dict[str, Any]:
         d = self.cleaned_data
         included = _split(d["occupations_included"])
+        seed = str(d.get("tie_break_seed") or "").strip()
         return {
             "programme": {
                 "code": d["code"].strip(),
@@ -196,7 +203,10 @@ class ProgrammeForm(forms.Form):
                 "exclude_aparat": d["exclude_aparat"],
                 "exclude_deceased": d["exclude_deceased"],
             },
-            "priority": {"order": _split(d["order"])},
+            "priority": {
+                "order": _split(d["order"]),
+                **({"tie_break_seed": seed} if seed else {}),
+            },
         }  # fmt: skip
 
     def show_problems(self, error: UserError) -> None:
@@ -225,19 +235,13 @@ class ProgrammeForm(forms.Form):
             "occupations_included": occ.INFORMAL if set(included) == informal else ", ".join(included),
             "occupations_excluded": ", ".join(elig.get("occupations_excluded", [])),
             "order": ", ".join(spec.get("priority", {}).get("order", [])),
+            "tie_break_seed": spec.get("priority", {}).get("tie_break_seed"),
         }  # fmt: skip
 
 
-class UserForm(forms.Form):
-    username = forms.RegexField(
-        label=_("Nama pengguna"),
-        max_length=150,
-        regex=r"^[\w.@+-]+\Z",
-        help_text=_("Huruf, angka dan . @ + - _"),
-    )
-    password = forms.CharField(
-        label=_("Kata sandi awal"), widget=forms.PasswordInput(render_value=False), strip=False
-    )
+class _RoleAreaForm(forms.Form):
+    """A role and an area code inside the officer's area (the actions check again)."""
+
     role = forms.ChoiceField(label=_("Peran"), choices=ROLES)
     area_code = forms.CharField(
         label=_("Kode wilayah"),
@@ -250,12 +254,6 @@ class UserForm(forms.Form):
     def __init__(self, *args: Any, area_prefix: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.area_prefix = area_prefix
-
-    def clean_username(self) -> str:
-        username = str(self.cleaned_data["username"])
-        if get_user_model().objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("Nama pengguna ini sudah dipakai."))
-        return username
 
     def clean_area_code(self) -> str:
         code = str(self.cleaned_data["area_code"]).replace(".", "").strip()
@@ -276,9 +274,51 @@ class UserForm(forms.Form):
         if role and code and len(code) not in AREA_CODE_LENGTH.get(role, ()):
             allowed = "/".join(str(n) for n in AREA_CODE_LENGTH.get(role, ()))
             self.add_error("area_code", _("Kode wilayah untuk peran ini harus %(n)s digit.") % {"n": allowed})
+        return data
+
+
+class UserForm(_RoleAreaForm):
+    username = forms.RegexField(
+        label=_("Nama pengguna"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text=_("Huruf, angka dan . @ + - _"),
+    )
+    password = forms.CharField(
+        label=_("Kata sandi awal"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
+    field_order = ["username", "password", "role", "area_code"]
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data["username"])
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("Nama pengguna ini sudah dipakai."))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
         if data.get("password"):
             try:
                 validate_password(data["password"])
             except ValidationError as e:
                 self.add_error("password", e)
         return data
+
+
+class RoleChangeForm(_RoleAreaForm):
+    """Change an account's role or area; a Kepala Dinas or Auditor role waits for a second person."""
+
+    username = forms.CharField(label=_("Nama pengguna"), max_length=150)
+    field_order = ["username", "role", "area_code"]
+
+    def __init__(self, *args: Any, accounts: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "peran-%s")  # two forms on one page: distinct ids
+        super().__init__(*args, **kwargs)
+        self.accounts = accounts
+
+    def clean_username(self) -> Any:
+        username = str(self.cleaned_data["username"]).strip()
+        user = self.accounts.filter(username__iexact=username).first()
+        if user is None:
+            raise ValidationError(_("Tidak ada pengguna %(u)s di wilayah Anda.") % {"u": username})
+        return user

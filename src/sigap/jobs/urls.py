@@ -16,4 +16,9 @@ urlpatterns = [
     path("program/<int:programme_id>/jalankan/", views.programme_run, name="programme-run"),
     path("pengguna/", views.users, name="users"),
     path("pengguna/<int:user_id>/aktif/<int:active>/", views.user_active, name="user-active"),
+    path(
+        "pengguna/permintaan/<int:grant_id>/<str:decision>/",
+        views.user_grant_decide,
+        name="user-grant-decide",
+    ),
 ]

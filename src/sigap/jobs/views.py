@@ -21,13 +21,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sigap.accounts.actions import user_create, user_deactivate, user_reactivate
+from sigap.accounts.actions import (
+    pending_grant,
+    user_create,
+    user_deactivate,
+    user_reactivate,
+    user_role_change,
+    user_role_confirm,
+    user_role_refuse,
+)
 from sigap.accounts.roles import ROLES
 from sigap.accounts.scoping import area_prefix
+from sigap.accounts.selectors import pending_grants
 from sigap.audit.actions import audit_record
 from sigap.errors import UserError
 from sigap.jobs.actions import job_start
-from sigap.jobs.forms import ImportForm, ProgrammeForm, ProgrammeUploadForm, RunForm, UserForm, parse_document
+from sigap.jobs.forms import (
+    ImportForm,
+    ProgrammeForm,
+    ProgrammeUploadForm,
+    RoleChangeForm,
+    RunForm,
+    UserForm,
+    parse_document,
+)
 from sigap.jobs.kinds import upload_remove, upload_store
 from sigap.jobs.models import Job
 from sigap.jobs.selectors import (
@@ -293,12 +310,21 @@ def programme_run(request: HttpRequest, programme_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- users
 
 
+def _role_label(role: str) -> str:
+    return str(dict(ROLES).get(role, role))
+
+
 @role_required(OPS_ROLES)
 def users(request: HttpRequest) -> HttpResponse:
-    """Accounts of the user's area (role, area, active) and the form to create one."""
+    """Accounts of the user's area (role, area, active), role requests waiting for a second person,
+    the form to create an account and the form to change an account's role."""
     prefix = area_prefix(request.user)
-    form = UserForm(request.POST or None, area_prefix=prefix)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST.get("form", "create") if request.method == "POST" else ""
+    form = UserForm(request.POST if posted == "create" else None, area_prefix=prefix)
+    role_form = RoleChangeForm(
+        request.POST if posted == "role" else None, area_prefix=prefix, accounts=visible_users(request.user)
+    )
+    if posted == "create" and form.is_valid():
         d = form.cleaned_data
         try:
             created = user_create(
@@ -310,16 +336,85 @@ def users(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as e:
             form.add_error(None, e)
+        except UserError as e:
+            form.add_error(None, e.message)
         else:
-            messages.success(request, _("Pengguna %(u)s dibuat.") % {"u": created.get_username()})
+            if pending_grant(created) is not None:
+                messages.warning(
+                    request,
+                    _(
+                        "Pengguna %(u)s dibuat tanpa peran dan belum aktif: peran %(role)s berlaku setelah "
+                        "dikonfirmasi Admin Dinas lain."
+                    )
+                    % {"u": created.get_username(), "role": _role_label(d["role"])},
+                )
+            else:
+                messages.success(request, _("Pengguna %(u)s dibuat.") % {"u": created.get_username()})
+            return redirect("ops:users")
+    if posted == "role" and role_form.is_valid():
+        d = role_form.cleaned_data
+        try:
+            grant = user_role_change(
+                user=d["username"], role=d["role"], area_code=d["area_code"], acting_user=request.user
+            )
+        except ValidationError as e:
+            role_form.add_error(None, e)
+        except UserError as e:
+            role_form.add_error(None, e.message)
+        else:
+            name = d["username"].get_username()
+            if grant is not None:
+                messages.warning(
+                    request,
+                    _("Peran %(role)s untuk %(u)s berlaku setelah dikonfirmasi Admin Dinas lain.")
+                    % {"u": name, "role": _role_label(d["role"])},
+                )
+            else:
+                messages.success(request, _("Peran %(u)s diubah.") % {"u": name})
             return redirect("ops:users")
     accounts = visible_users(request.user)
     role = request.GET.get("role", "")
     if role in dict(ROLES):
         accounts = accounts.filter(profile__role=role)
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "role": role, "roles": ROLES, "nav": "ops", "subnav": "users"}
-    return render(request, "ops/users.html", context, status=400 if form.errors else 200)
+    context = {
+        "form": form,
+        "role_form": role_form,
+        "grants": pending_grants(request.user),
+        "page": page,
+        "role": role,
+        "roles": ROLES,
+        "nav": "ops",
+        "subnav": "users",
+    }
+    bad = form.errors or role_form.errors
+    return render(request, "ops/users.html", context, status=400 if bad else 200)
+
+
+@require_POST
+@role_required(OPS_ROLES)
+def user_grant_decide(request: HttpRequest, grant_id: int, decision: str) -> HttpResponse:
+    """Confirm or refuse a role request (the action refuses the requester and anyone linked to them)."""
+    grant = get_object_or_404(pending_grants(request.user), pk=grant_id)
+    name, role = grant.user.get_username(), _role_label(grant.role)
+    try:
+        if decision == "konfirmasi":
+            user_role_confirm(grant=grant, acting_user=request.user)
+            messages.success(
+                request, _("Peran %(role)s untuk %(u)s dikonfirmasi.") % {"u": name, "role": role}
+            )
+        elif decision == "tolak":
+            user_role_refuse(
+                grant=grant, acting_user=request.user, reason=request.POST.get("reason", "")[:500]
+            )
+            messages.success(
+                request, _("Permintaan peran %(role)s untuk %(u)s ditolak.") % {"u": name, "role": role}
+            )
+        else:
+            raise Http404("no such decision")
+    except UserError as e:
+        messages.error(request, e.message)
+    return redirect("ops:users")
 
 
 @require_POST

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from sigap.audit.actions import audit_record
 from sigap.audit.models import AuditEvent
+from sigap.audit.selectors import visible_events
 from sigap.core import csvsafe
 from sigap.web.access import AUDIT_ROLES, role_required
 
 PAGE_SIZE = 50
-CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "note", "before", "after")
+CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "note", "before", "after", "area")
 
 
 def _date(raw: str) -> dt.date | None:
@@ -47,8 +48,9 @@ def audit_filters(params: Any) -> dict[str, Any]:
     }
 
 
-def audit_events(filters: dict[str, Any]) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.all()
+def audit_events(user: Any, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
+    """The events of the viewer's area (in the query: page, CSV and XLSX alike) that match ``filters``."""
+    events = visible_events(user)
     if filters["user"]:
         events = events.filter(
             Q(actor_label__iexact=filters["user"]) | Q(actor__username__iexact=filters["user"])
@@ -75,11 +77,11 @@ def audit_events(filters: dict[str, Any]) -> QuerySet[AuditEvent]:
 @role_required(AUDIT_ROLES)
 def audit_log(request: HttpRequest) -> HttpResponse:
     filters = audit_filters(request.GET)
-    events = audit_events(filters)
+    events = audit_events(request.user, filters)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("halaman"))
     query = request.GET.copy()
     query.pop("halaman", None)
-    actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    actions = visible_events(request.user).order_by("action").values_list("action", flat=True).distinct()
     context = {
         "nav": "audit",
         "filters": filters,
@@ -114,6 +116,7 @@ def _values(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
             _cell(e.note),
             _cell(json.dumps(e.before, ensure_ascii=False) if e.before is not None else ""),
             _cell(json.dumps(e.after, ensure_ascii=False) if e.after is not None else ""),
+            _cell(e.area_code),
         ]
 
 
@@ -149,6 +152,7 @@ def _xlsx(events: QuerySet[AuditEvent]) -> Path:
         sheet.set_column(0, 0, 22)
         sheet.set_column(1, 4, 18)
         sheet.set_column(5, 7, 60)
+        sheet.set_column(8, 8, 12)
     finally:
         book.close()
     return Path(name)
@@ -159,7 +163,7 @@ def audit_export(request: HttpRequest, fmt: str = "csv") -> HttpResponseBase:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     filters = audit_filters(request.GET)
-    events = audit_events(filters)
+    events = audit_events(request.user, filters)
     if fmt == "xlsx" and events.count() > XLSX_MAX_EVENTS:
         messages.error(
             request,
