@@ -172,6 +172,8 @@ def test_replacement_fits_what_is_left_and_cannot_double_spend(
         6 * 16_800,
     )
     assert run.budget == 1_243_200 and run.selected == 1_243_200 // 100_800 == 12
+    # The replacement keeps the tie order of the list it fills places in (ADR 0014).
+    assert (run.tie_break_seed, run.tie_break_seed_source) == (run.parent.tie_break_seed, "parent")
     decisions = _decisions(run)
     members = set(Member.objects.filter(programme=enrolled).values_list("nik", flat=True))
     assert all(

@@ -262,3 +262,30 @@ def test_template_apply_spec_keeps_every_key_and_the_estimate(
     other = Programme.objects.get(code="SIGAP-2026B")
     assert "estimated_vulnerable_workers" not in other.spec["programme"] and estimate_of(other) is None
     assert "tie_break_seed" not in other.spec["priority"] and other.to_spec().priority.tie_break_seed is None
+
+
+def test_a_run_is_reproduced_from_its_seed(runner: CliRunner, data_dir: Path, tmp_path: Path) -> None:
+    """ADR 0014: the run shows its tie-break seed; giving it again gives the same decisions."""
+    path = write_template(runner, tmp_path / "p.toml", {"budget = 2_000_000_000": "budget = 100_000_000"})
+    invoke(runner, "programme", "apply", str(path))
+    write_snapshot(data_dir, bulk_people_sql(1_000))
+    first = json.loads(invoke(runner, "targeting", "run", "--programme", "SIGAP-2026", "--json").output)
+    tie = first["tie_break"]
+    assert (tie["rule"], tie["seed_source"]) == ("sha256-seed-nik", "random") and len(tie["seed"]) == 32
+    assert tie["text"] == f"hash SHA-256 dari benih + NIK, terkecil dulu; benih: {tie['seed']}"
+    again = json.loads(
+        invoke(
+            runner, "targeting", "run", "--programme", "SIGAP-2026", "--tie-break-seed", tie["seed"], "--json"
+        ).output
+    )
+    assert again["run"] != first["run"] and again["decisions_sha256"] == first["decisions_sha256"]
+    assert again["tie_break"] == {**tie, "seed_source": "given"}
+    human = invoke(runner, "targeting", "show", str(first["run"]))
+    assert f"Urutan seri / tie-break: hash SHA-256 dari benih + NIK, terkecil dulu; benih: {tie['seed']}" in (
+        human.output.replace("\n", "")
+    )
+    bad = invoke(
+        runner, "targeting", "run", "--programme", "SIGAP-2026", "--tie-break-seed", "=1+1", "--json"
+    )
+    assert bad.exit_code == 2 and "tie-break seed" in json.loads(bad.output)["error"]
+    assert TargetingRun.objects.count() == 2

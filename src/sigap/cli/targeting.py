@@ -51,6 +51,12 @@ def _run_result(run: Any, exports: dict[str, Path] | None = None) -> dict[str, A
         "remaining": run.remaining,
         "decisions": str(run.decisions_file),
         "decisions_sha256": run.decisions_sha256,
+        "tie_break": {
+            "rule": run.tie_break_rule,
+            "seed": run.tie_break_seed,
+            "seed_source": run.tie_break_seed_source,
+            "text": run.tie_break.describe(),
+        },
         "exports": {name: str(path) for name, path in paths.items()},
         "duration_ms": run.duration_ms,
     }
@@ -69,6 +75,7 @@ def _human(result: dict[str, Any], summary: dict[str, Any] | None = None) -> Non
         f"{format_rupiah(result['cost'])} + {format_rupiah(result['remaining'])} = {format_rupiah(result['budget'])}",
         highlight=False,
     )
+    console.print(f"Urutan seri / tie-break: {result['tie_break']['text']}", highlight=False, markup=False)
     if summary:
         kec = Table(title="Per kecamatan")
         for col in ("Kode", "Kecamatan", "Memenuhi syarat", "Terpilih", "Tunggu", "Biaya"):
@@ -109,6 +116,11 @@ def _snapshot(pk: int | None, kind: str) -> Any:
 @click.option(
     "--export-dir", type=click.Path(path_type=Path, file_okay=False), help="Also copy the exports here."
 )
+@click.option(
+    "--tie-break-seed",
+    help="Seed of the tie-break (ADR 0014), e.g. to reproduce a run "
+    "(default: [priority] tie_break_seed of the programme, else a new random seed).",
+)
 @json_option
 @handle_errors
 def run(
@@ -116,6 +128,7 @@ def run(
     snapshot_id: int | None,
     roster_id: int | None,
     export_dir: Path | None,
+    tie_break_seed: str | None,
     as_json: bool,
 ) -> None:
     """Decide every person of the registry snapshot for a programme."""
@@ -130,7 +143,9 @@ def run(
     snapshot = _snapshot(snapshot_id, Snapshot.REGISTRY)
     roster = _snapshot(roster_id, Snapshot.ROSTER)
     with progress(enabled=not as_json) as reporter:
-        result_run = targeting_run(programme=prog, snapshot=snapshot, roster=roster, progress=reporter)
+        result_run = targeting_run(
+            programme=prog, snapshot=snapshot, roster=roster, progress=reporter, tie_break_seed=tie_break_seed
+        )
     copied = targeting_export(run=result_run, directory=export_dir) if export_dir else None
     result = _run_result(result_run, copied)
     emit(result, as_json=as_json, human=lambda r: _human(r, result_run.summary))
