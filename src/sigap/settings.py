@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sigap.pengaduan",
     "sigap.web",
     "sigap.status",
+    "sigap.api",
 ]
 
 MIDDLEWARE = [
@@ -179,3 +180,10 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 SIGAP_XLSX_MAX_ROWS = int(env_str("SIGAP_XLSX_MAX_ROWS", "100000"))  # larger run lists: CSV + Parquet only
+
+# Machine clients of the REST API (sigap.api, docs/api.md): access tokens live SIGAP_API_TOKEN_MINUTES;
+# each client may call SIGAP_API_RATE_PER_MINUTE times a minute, and each address may ask
+# SIGAP_API_TOKEN_RATE_PER_MINUTE times a minute for a token or call with a bad token.
+SIGAP_API_TOKEN_MINUTES = int(env_str("SIGAP_API_TOKEN_MINUTES", "15"))
+SIGAP_API_RATE_PER_MINUTE = int(env_str("SIGAP_API_RATE_PER_MINUTE", "600"))
+SIGAP_API_TOKEN_RATE_PER_MINUTE = int(env_str("SIGAP_API_TOKEN_RATE_PER_MINUTE", "30"))

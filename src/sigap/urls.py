@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("sigap.api.urls", namespace="api-v1")),  # machine clients (docs/api.md)
     path("favicon.ico", RedirectView.as_view(url=static("sigap/favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("kelola/", include("sigap.jobs.urls")),  # Admin Dinas screens, namespace "ops"

@@ -15,6 +15,7 @@ def cli() -> None:
 
 def _register() -> None:
     from sigap.cli import (
+        api,
         billing,
         demo,
         enrolment,
@@ -45,6 +46,7 @@ def _register() -> None:
         module.register(cli)
     grievance.register(cli)
     usulan.register(cli)
+    api.register(cli)
     users.register(cli)
 
 
