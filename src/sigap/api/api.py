@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Form, NinjaAPI, Query, Schema
+from ninja import Form, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.params import Path as PathParam
 
@@ -30,7 +30,6 @@ from sigap.api.models import (
     BPJS_WRITE,
     GRIEVANCES_WRITE,
     PAYMENTS_WRITE,
-    SCOPES,
     STATUS_READ,
 )
 from sigap.api.problems import ApiProblem
@@ -289,7 +288,7 @@ def programme_aggregates(request: HttpRequest, code: str) -> Any:
     who = principal(request, AGGREGATES_READ)
     found = sel.aggregates(_programme(code, who))
     if found is None:
-        raise ApiProblem("not-found", f"programme {code} has no list in force yet")
+        raise ApiProblem("not-found", f"programme {code} has no aggregates yet (no list in force)")
     return found
 
 
@@ -518,7 +517,7 @@ def _replay(existing: Any, payload: PaymentIn, who: Principal) -> Any:
             f"reverse it (POST /api/v1/payments/{{number}}/reversal) and push the correct SP2D",
             errors=differs,
         )
-    return 200, _payment_out(existing)
+    return Status(200, _payment_out(existing))
 
 
 @api.post(
@@ -557,7 +556,7 @@ def payment_record(request: HttpRequest, payload: PaymentIn) -> Any:
         if (existing := _recorded(number)) is not None:  # recorded meanwhile by a concurrent push
             return _replay(existing, payload, who)
         raise
-    return 201, _payment_out(payment)
+    return Status(201, _payment_out(payment))
 
 
 def _payment(number: str, who: Principal) -> Any:
@@ -588,9 +587,9 @@ def payment_reverse(request: HttpRequest, number: str, payload: ReversalIn) -> A
     from sigap.billing.models import Payment
 
     if Payment.objects.filter(reverses=payment).exists():
-        return 200, _payment_out(payment)
+        return Status(200, _payment_out(payment))
     reverse(payment=payment, reason=payload.reason, date=payload.date, acting_user=who.actor)
-    return 201, _payment_out(payment)
+    return Status(201, _payment_out(payment))
 
 
 @api.get(
@@ -647,14 +646,14 @@ def grievance_file(request: HttpRequest, payload: GrievanceIn) -> Any:
         contact_phone=payload.contact_phone,
         acting_user=who.actor,
     )
-    return 201, {
-        "number": grievance.number,
-        "category": grievance.category,
-        "state": grievance.state,
-        "kode_kelurahan": grievance.kode_kelurahan,
-        "created_at": grievance.created_at,
-        "due_at": grievance.due_at,
-    }
-
-
-SCOPE_NAMES = SCOPES  # re-exported for the docs page
+    return Status(
+        201,
+        {
+            "number": grievance.number,
+            "category": grievance.category,
+            "state": grievance.state,
+            "kode_kelurahan": grievance.kode_kelurahan,
+            "created_at": grievance.created_at,
+            "due_at": grievance.due_at,
+        },
+    )
