@@ -28,3 +28,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(sync_role_groups, dispatch_uid="sigap.accounts.sync_role_groups")
+        from django.contrib.auth.signals import user_logged_in
+
+        from sigap.accounts.sessions import mark_login
+
+        user_logged_in.connect(mark_login, dispatch_uid="sigap.accounts.sessions.mark_login")

@@ -315,7 +315,7 @@ def _limited(request: HttpRequest) -> HttpResponse:
 def _allowed_ip(request: HttpRequest, scope: str, limit: int) -> bool:
     return ratelimit.hit(
         scope=scope,
-        value=ratelimit.client_ip(request),
+        value=ratelimit.client_bucket(request),
         limit=limit,
         window=settings.SIGAP_CITIZEN_CHECK_WINDOW,
     )
@@ -375,6 +375,14 @@ def ticket_check(request: HttpRequest) -> HttpResponse:
         if not _allowed_ip(request, "ticket-ip", settings.SIGAP_CITIZEN_CHECK_PER_IP):
             return _limited(request)
         form = TicketForm(request.POST)
+        if form.is_valid() and not ratelimit.hit(
+            # per ticket number, from any address: guessing a ticket's NIK or phone number stops here
+            scope="ticket-number",
+            value=form.cleaned_data["number"].strip().upper(),
+            limit=settings.SIGAP_CITIZEN_CHECK_PER_NIK,
+            window=settings.SIGAP_CITIZEN_CHECK_WINDOW,
+        ):
+            return _limited(request)
         if form.is_valid():
             checked = True
             found = ticket_lookup(number=form.cleaned_data["number"], secret=form.cleaned_data["secret"])

@@ -5,3 +5,6 @@ class WebConfig(AppConfig):
     name = "sigap.web"
     label = "web"
     verbose_name = "Web"
+
+    def ready(self) -> None:
+        from sigap.web import checks  # noqa: F401 -- registers the deployment checks

@@ -127,7 +127,7 @@ def citizen_check(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, ("form",), lambda: {"form": StatusForm(), "checked": False, "nav": "citizen"})
     window = settings.SIGAP_CITIZEN_CHECK_WINDOW
-    ip = ratelimit.client_ip(request)
+    ip = ratelimit.client_bucket(request)
     if not ratelimit.hit(
         scope="citizen-ip", value=ip, limit=settings.SIGAP_CITIZEN_CHECK_PER_IP, window=window
     ):

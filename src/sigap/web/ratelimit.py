@@ -1,38 +1,149 @@
-"""Rate limits on Django's cache (LocMem by default, Redis with SIGAP_CACHE_URL).
+"""Rate limits shared by every process serving SIGAP, and the client address they count.
 
-Each counter's window opens at the first request and lasts ``window`` seconds (the cache
-entry's expiry); incrementing keeps the expiry on both LocMem and Redis. Unlike windows
-aligned to the clock, a burst cannot straddle a boundary and get twice the limit.
+Counters live where all gunicorn workers (and all servers) see them: in Redis when ``SIGAP_CACHE_URL``
+names one, in the database otherwise (table ``web_ratecounter``, one atomic upsert per hit, on SQLite and
+PostgreSQL alike).  Never in a per-process memory cache: with N workers that let N times the limit through.
+``SIGAP_RATELIMIT_STORE`` (auto, database, cache) overrides the choice.
+
+Each counter's window opens at the first request and lasts ``window`` seconds; a hit after the window
+starts a new one.  Unlike windows aligned to the clock, a burst cannot straddle a boundary and get twice
+the limit.
+
+The client address is REMOTE_ADDR, unless the peer is one of ``SIGAP_TRUSTED_PROXIES``: then the
+X-Forwarded-For chain is read from the right, skipping trusted proxies, and the first address that is
+not one of them is the client.  Addresses a client writes into the header itself sit to the left of
+that and are never believed.  IPv6 clients are counted per /64 (one subscriber's whole prefix).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import ipaddress
+import random
+import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+
+from sigap.deploy import Network, parse_networks
+
+#: One hit in this many also deletes expired counters (the table stays as small as the live windows).
+PRUNE_ONE_IN = 200
 
 
 def _key(scope: str, value: str) -> str:
-    # Values (IP addresses, NIKs) are hashed with the secret key: the cache holds no personal data.
+    # Values (IP addresses, NIKs) are hashed with the secret key: the store holds no personal data.
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{scope}:{value}".encode()).hexdigest()[:32]
     return f"sigap:rl:{scope}:{digest}"
+
+
+def store() -> str:
+    """``"cache"`` (Redis) or ``"database"``: where the counters are kept."""
+    chosen = getattr(settings, "SIGAP_RATELIMIT_STORE", "auto")
+    if chosen != "auto":
+        return str(chosen)
+    backend = str(settings.CACHES.get("default", {}).get("BACKEND", ""))
+    return "cache" if backend.endswith("RedisCache") else "database"
 
 
 def hit(*, scope: str, value: str, limit: int, window: int) -> bool:
     """Count one request for ``value``; False when it is over ``limit`` in the current window."""
     key = _key(scope, value)
-    if cache.add(key, 1, timeout=window):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window)
-            count = 1
+    count = _hit_cache(key, window) if store() == "cache" else _hit_database(key, window)
     return count <= limit
 
 
-def client_ip(request: object) -> str:
+def _hit_cache(key: str, window: int) -> int:
+    # Redis: ADD (SET NX EX) then INCR, both atomic; INCR keeps the expiry.
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return 1
+
+
+def _hit_database(key: str, window: int) -> int:
+    from sigap.web.models import RateCounter
+
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    now = time.time()
+    # One statement: insert the counter, or increment it, or restart it when its window has ended.
+    # Atomic on SQLite (one writer at a time) and PostgreSQL (the row is locked by ON CONFLICT).
+    sql = (
+        f"INSERT INTO {table} (bucket, hits, window_ends) VALUES (%s, 1, %s) "  # noqa: S608 -- our table name
+        f"ON CONFLICT (bucket) DO UPDATE SET "
+        f"hits = CASE WHEN {table}.window_ends <= %s THEN 1 ELSE {table}.hits + 1 END, "
+        f"window_ends = CASE WHEN {table}.window_ends <= %s THEN excluded.window_ends "
+        f"ELSE {table}.window_ends END "
+        f"RETURNING hits"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, now + window, now, now])
+        count = int(cursor.fetchone()[0])
+        if random.randrange(PRUNE_ONE_IN) == 0:  # noqa: S311 -- housekeeping, not security
+            cursor.execute(f"DELETE FROM {table} WHERE window_ends < %s", [now])  # noqa: S608
+    return count
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(spec: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(parse_networks(",".join(spec)))
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # [2001:db8::1]:443
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # 203.0.113.7:51234
+        text = text.split(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def client_ip(request: Any) -> str:
+    """The client's address (see the module docstring); ``"unknown"`` when there is none."""
     meta = getattr(request, "META", {})
-    return str(meta.get("REMOTE_ADDR") or "unknown")
+    peer = _address(str(meta.get("REMOTE_ADDR") or ""))
+    if peer is None:
+        return "unknown"
+    trusted = _networks(tuple(getattr(settings, "SIGAP_TRUSTED_PROXIES", ())))
+    if not trusted or not any(peer in net for net in trusted):
+        return str(peer)
+    client = peer
+    chain = str(meta.get("HTTP_X_FORWARDED_FOR") or "").split(",")
+    for hop in reversed(chain):
+        address = _address(hop)
+        if address is None:
+            break  # garbage: nothing further left can be believed
+        client = address
+        if not any(address in net for net in trusted):
+            break
+    return str(client)
+
+
+def client_bucket(request: Any) -> str:
+    """What a per-address limit counts: the address; for IPv6 its /64."""
+    ip = client_ip(request)
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return ip
+
+
+def is_trusted_proxy(request: Any) -> bool:
+    peer = _address(str(getattr(request, "META", {}).get("REMOTE_ADDR") or ""))
+    trusted = _networks(tuple(getattr(settings, "SIGAP_TRUSTED_PROXIES", ())))
+    return peer is not None and any(peer in net for net in trusted)
