@@ -1,5 +1,7 @@
 """Claims fixtures: the web ``world`` (Kota Bekasi, one user per role) with its two selected people
-approved as members, accepted by BPJS TK and covered from January 2026."""
+approved as members, accepted by BPJS TK and covered from January 2026, their 2026 premiums paid in
+advance by an SP2D of 10 January 2026 (protection needs premiums paid in time: ADR 0015).
+``unpaid_members``: the same two members with no premium paid."""
 
 from __future__ import annotations
 
@@ -20,8 +22,28 @@ def _today(clock: Any) -> None:
     clock(TODAY)
 
 
+#: The SP2D that pays the members' twelve 2026 months in advance (``members``).
+ADVANCE_SP2D = dt.date(2026, 1, 10)
+ADVANCE_AMOUNT = 12 * 2 * 16_800
+
+
 @pytest.fixture
-def members(world: World) -> dict[str, Any]:  # noqa: F811 -- the imported fixture
+def members(unpaid_members: dict[str, Any], world: World) -> dict[str, Any]:  # noqa: F811 -- the imported fixture
+    from sigap.billing.actions import payment_record
+
+    payment_record(
+        programme=world.programme,
+        sp2d_number="SP2D/2026/0001",
+        sp2d_date=ADVANCE_SP2D,
+        amount=ADVANCE_AMOUNT,
+        months=12,
+        exact=True,
+    )
+    return unpaid_members
+
+
+@pytest.fixture
+def unpaid_members(world: World) -> dict[str, Any]:  # noqa: F811 -- the imported fixture
     from sigap.accounts import roles
     from sigap.enrolment.actions import run_approve, run_submit
     from sigap.enrolment.models import CoveragePeriod, Member

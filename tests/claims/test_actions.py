@@ -17,7 +17,7 @@ from sigap.claims.selectors import claim_counts, claims_paid_total, deadline_nea
 from sigap.enrolment.models import CoveragePeriod, Member, MemberExit
 from sigap.errors import UserError
 
-from .conftest import PDF, PNG, TODAY, World
+from .conftest import ADVANCE_AMOUNT, PDF, PNG, TODAY, World
 
 pytestmark = pytest.mark.django_db
 
@@ -330,7 +330,7 @@ def test_jkm_scholarship_needs_three_years_of_paid_premiums(world: World, member
     granted = _scholarship(world, claim, "Anak", declared_paid_months=36)
     assert granted.amount == 1_500_000
     event = AuditEvent.objects.get(action="scholarship.add")
-    assert (event.after["paid_months_sigap"], event.after["paid_months_declared"]) == (0, 36)
+    assert (event.after["paid_months_sigap"], event.after["paid_months_declared"]) == (12, 36)
 
 
 def test_claim_counts_for_the_dashboard(world: World, members: dict[str, Any]) -> None:
@@ -349,7 +349,44 @@ def test_claim_counts_for_the_dashboard(world: World, members: dict[str, Any]) -
     counts = claim_counts(world.programme, TODAY)
     assert counts.incidents == {"work_accident": 1, "death": 1}
     assert counts.claims == {"paid": 1, "draft": 1} and counts.claims_total == 2
-    assert counts.paid_total == 3_000_000 and counts.premiums_paid == 0
+    assert counts.paid_total == 3_000_000 and counts.premiums_paid == ADVANCE_AMOUNT
     assert (counts.overdue, counts.deadline_near) == (0, 0)
     early = claim_counts(world.programme, dt.date(2026, 4, 30))
     assert early.incidents == {"work_accident": 1} and early.paid_total == 0
+
+
+def test_an_incident_in_months_that_ended_the_membership_is_refused(
+    world: World, unpaid_members: dict[str, Any], clock: Any
+) -> None:
+    """ADR 0015: a day in the unpaid months that ended the membership is not covered, even when the APBD
+    money for them arrives later; a month in arrears is covered while its window is open."""
+    from sigap.billing.actions import invoice_issue, lapse_check, payment_record
+    from sigap.core.money import Month
+
+    programme = world.programme
+    january = invoice_issue(programme=programme, month=Month(2026, 1))
+    payment_record(
+        programme=programme, sp2d_number="SP2D-01", sp2d_date=dt.date(2026, 1, 10), amount=january.total
+    )
+    for month in range(2, 6):
+        invoice_issue(programme=programme, month=Month(2026, month))
+    # 20 April: February..April in arrears, payable until 30 April: the accident is registered.
+    clock(dt.date(2026, 4, 20))
+    _register(world, unpaid_members["A"], date=dt.date(2026, 3, 10), today=dt.date(2026, 4, 20))
+    # Reported on 20 November: the membership ended on 16 May (May's due date passed); not covered.
+    clock(TODAY)
+    with pytest.raises(UserError, match="kepesertaan berakhir 16 Mei 2026") as refused:
+        _register(world, unpaid_members["B"], date=dt.date(2026, 3, 10))
+    assert "setelah Januari 2026" in str(refused.value) and "30 April 2026" in str(refused.value)
+    # The lapse check ends the membership; the APBD money for February..May comes on 1 June: still not.
+    lapse_check(programme=programme, on=dt.date(2026, 5, 20))
+    payment_record(
+        programme=programme, sp2d_number="SP2D-LATE", sp2d_date=dt.date(2026, 6, 1), amount=4 * 33_600
+    )
+    decision = actions.member_coverage_on(unpaid_members["B"], dt.date(2026, 5, 20), today=TODAY)
+    assert (decision.covered, decision.reason) == (False, "lapsed")
+    with pytest.raises(UserError, match="tidak dibayar"):
+        _register(world, unpaid_members["B"], date=dt.date(2026, 5, 20))
+    assert Incident.objects.count() == 1
+    # January was paid in time: covered.
+    assert actions.member_coverage_on(unpaid_members["B"], dt.date(2026, 1, 20), today=TODAY).covered

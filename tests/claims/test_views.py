@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from factories import DAYS_OF_THE_YEAR
 from sigap.accounts import roles
 from sigap.audit.models import AuditEvent
 from sigap.claims import actions
@@ -433,16 +434,18 @@ def test_scholarship_and_second_benefit_through_the_page(world: World, members: 
 
 
 def test_the_claim_page_warns_when_the_incident_months_premium_is_unpaid(
-    world: World, members: dict[str, Any]
+    world: World, unpaid_members: dict[str, Any], clock: Any
 ) -> None:
     from sigap.billing.actions import invoice_issue, payment_record
     from sigap.claims.selectors import claim_counts, premiums_paid_total
     from sigap.core.money import Month
 
-    claim = _register(world, members["A"])
+    clock(dt.date(2026, 3, 20))  # March's premium is in arrears (due 16 March), the window open
+    claim = _register(world, unpaid_members["A"], date=dt.date(2026, 3, 10), today=dt.date(2026, 3, 20))
     client = _client(world.users[roles.OPERATOR_KELURAHAN])
     detail = reverse("web:claims:detail", args=[claim.pk])
-    assert "belum dibayar" in client.get(detail).content.decode()
+    page = client.get(detail).content.decode()
+    assert "belum dibayar" in page and "dapat menolak klaim sampai tunggakan iuran dibayar" in page
 
     invoice = invoice_issue(programme=world.programme, month=Month(2026, 3))
     assert invoice.total == 2 * 16_800
@@ -458,6 +461,55 @@ def test_the_claim_page_warns_when_the_incident_months_premium_is_unpaid(
     assert premiums_paid_total(world.programme, dt.date(2026, 3, 11)) == 0
     assert premiums_paid_total(world.programme, dt.date(2026, 3, 12)) == 33_600
     assert claim_counts(world.programme, dt.date(2026, 12, 31)).premiums_paid == 33_600
+
+
+JUNE_INCIDENT = dt.date(2026, 6, 2)
+
+
+@pytest.mark.parametrize(
+    "day", [d for d in DAYS_OF_THE_YEAR if d >= JUNE_INCIDENT] + [dt.date(2026, 6, 20)], ids=str
+)
+def test_the_claim_page_advises_paying_arrears_only_while_the_window_is_open(
+    world: World, unpaid_members: dict[str, Any], clock: Any, day: dt.date
+) -> None:
+    """January..May paid on time; June's premium never paid in time.  The arrears of June may be paid
+    until 31 August (3 months after protection ended with May); four unpaid months end the membership
+    on 16 September (September's due date, Tuesday 15 September, passed)."""
+    from sigap.billing.actions import invoice_issue, payment_record
+    from sigap.core.money import Month
+
+    for month in range(1, 6):
+        clock(dt.date(2026, month, 10))
+        invoice = invoice_issue(programme=world.programme, month=Month(2026, month))
+        payment_record(
+            programme=world.programme,
+            sp2d_number=f"SP2D-{month:02d}",
+            sp2d_date=dt.date(2026, month, 10),
+            amount=invoice.total,
+            invoices=[invoice.number],
+        )
+    clock(JUNE_INCIDENT)
+    claim = _register(world, unpaid_members["A"], date=JUNE_INCIDENT, today=JUNE_INCIDENT)
+    for month in range(6, 12):
+        invoice_issue(programme=world.programme, month=Month(2026, month))
+    # The APBD money for June..November comes on 1 December: after the window, after the lapse.
+    payment_record(
+        programme=world.programme, sp2d_number="SP2D-LATE", sp2d_date=dt.date(2026, 12, 1), amount=6 * 33_600
+    )
+    clock(day)
+    page = _client(world.users[roles.OPERATOR_KELURAHAN]).get(reverse("web:claims:detail", args=[claim.pk]))
+    text = page.content.decode()
+    pay_arrears = "dapat menolak klaim sampai tunggakan iuran dibayar"
+    if day == dt.date(2026, 6, 15):  # June due today (Monday 15 June): not yet due
+        assert "belum jatuh tempo" in text and pay_arrears not in text
+    elif day == dt.date(2026, 6, 20):  # in arrears, the window open until 31 August
+        assert pay_arrears in text and "31 Agustus 2026" in text
+    else:  # 5 and 31 December: the window closed on 31 August; the SP2D of 1 December came too late
+        assert pay_arrears not in text
+        assert "Batas pembayaran tunggakan sudah lewat" in text and "31 Agustus 2026" in text
+        assert "dibayar setelah batas tunggakan" in text
+        assert "Kepesertaan berakhir karena tunggakan pada" in text and "16 September 2026" in text
+        assert "tunggakan tidak dapat lagi dibayar" in text
 
 
 def test_english_ui_translates_screens_but_the_letter_stays_indonesian(
@@ -486,11 +538,27 @@ def test_english_ui_translates_screens_but_the_letter_stays_indonesian(
 def test_deadline_filters_find_overdue_and_near_jkk_claims(world: World, members: dict[str, Any]) -> None:
     from django.utils import timezone
 
+    from sigap.core import claims as rules
+
     today = timezone.localdate()
-    CoveragePeriod.objects.filter(member=members["A"]).update(start_month=dt.date(today.year - 6, 1, 1))
     five_years_ago = today.replace(year=today.year - 5, day=min(today.day, 28))
-    near = _register(world, members["A"], date=five_years_ago + dt.timedelta(days=30), today=today)
-    late = _register(world, members["A"], date=five_years_ago - dt.timedelta(days=10), today=today)
+
+    def back_in_time(claim: Claim, day: dt.date) -> Claim:
+        """An accident of five years ago (covered then by that year's programme, premiums paid): registered
+        on a covered day of this programme, then moved to ``day`` with its deadline."""
+        Incident.objects.filter(pk=claim.incident_id).update(date=day)
+        Claim.objects.filter(pk=claim.pk).update(deadline=rules.claim_deadline(claim.benefit_kind, day))
+        claim.refresh_from_db()
+        return claim
+
+    near = back_in_time(
+        _register(world, members["A"], date=dt.date(2026, 3, 1), today=today),
+        five_years_ago + dt.timedelta(days=30),
+    )
+    late = back_in_time(
+        _register(world, members["A"], date=dt.date(2026, 3, 2), today=today),
+        five_years_ago - dt.timedelta(days=10),
+    )
     fresh = _register(world, members["A"], date=today - dt.timedelta(days=3), today=today)
     jkm = _register(
         world,

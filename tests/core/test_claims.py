@@ -186,18 +186,42 @@ def test_deadline_status_partitions_time(deadline: dt.date, on: dt.date) -> None
 # --------------------------------------------------------------------------- coverage
 
 
+#: Every month paid on time: coverage then depends on the periods only.
+EVERY_MONTH = frozenset(Month(year, month) for year in range(2023, 2031) for month in range(1, 13))
+
+
 def test_coverage_reasons() -> None:
     today = dt.date(2026, 11, 1)
     periods = [Period(Month(2026, 1), Month(2026, 3)), Period(Month(2026, 6), Month(2026, 8))]
-    assert coverage_on(dt.date(2026, 2, 1), periods=periods, today=today).covered
-    assert coverage_on(dt.date(2026, 3, 31), periods=periods, today=today).covered
-    assert (
-        coverage_on(dt.date(2025, 12, 31), periods=periods, today=today).reason is CoverageReason.BEFORE_START
-    )
-    assert coverage_on(dt.date(2026, 4, 1), periods=periods, today=today).reason is CoverageReason.GAP
-    assert coverage_on(dt.date(2026, 9, 1), periods=periods, today=today).reason is CoverageReason.AFTER_END
-    assert coverage_on(dt.date(2026, 2, 1), periods=[], today=today).reason is CoverageReason.NEVER_COVERED
-    assert coverage_on(dt.date(2026, 11, 2), periods=periods, today=today).reason is CoverageReason.FUTURE
+    kw = {"periods": periods, "today": today, "paid": EVERY_MONTH}
+    assert coverage_on(dt.date(2026, 2, 1), **kw).covered
+    assert coverage_on(dt.date(2026, 3, 31), **kw).covered
+    assert coverage_on(dt.date(2025, 12, 31), **kw).reason is CoverageReason.BEFORE_START
+    assert coverage_on(dt.date(2026, 4, 1), **kw).reason is CoverageReason.GAP
+    assert coverage_on(dt.date(2026, 9, 1), **kw).reason is CoverageReason.AFTER_END
+    assert coverage_on(dt.date(2026, 2, 1), **(kw | {"periods": []})).reason is CoverageReason.NEVER_COVERED
+    assert coverage_on(dt.date(2026, 11, 2), **kw).reason is CoverageReason.FUTURE
+
+
+def test_a_day_in_the_unpaid_months_that_ended_the_membership_is_not_covered() -> None:
+    # Paid through January; February..May unpaid; the lapse check closed the period at May (lapse month).
+    periods = [Period(Month(2026, 1), Month(2026, 5))]
+    paid = {Month(2026, 1): dt.date(2026, 1, 10)}
+    today = dt.date(2026, 6, 15)
+    assert coverage_on(dt.date(2026, 1, 20), periods=periods, paid=paid, today=today).covered
+    decision = coverage_on(dt.date(2026, 3, 10), periods=periods, paid=paid, today=today)
+    assert (decision.covered, decision.reason) == (False, CoverageReason.LAPSED)
+    assert decision.lapse is not None and decision.lapse.lapsed_on == dt.date(2026, 5, 16)
+    assert decision.arrears_payable_until == dt.date(2026, 4, 30)
+    # The late APBD money (SP2D dated 10 June) paid February..May: still not covered.
+    late = paid | dict.fromkeys(Month(2026, 2).through(Month(2026, 5)), dt.date(2026, 6, 10))
+    assert coverage_on(dt.date(2026, 5, 20), periods=periods, paid=late, today=today).reason == "lapsed"
+    # Before the window closed the month counted as covered (the arrears could still be paid).
+    early = coverage_on(dt.date(2026, 3, 10), periods=periods, paid=paid, today=dt.date(2026, 4, 30))
+    assert early.covered
+    # After the window closed, before the membership ended: unpaid, not covered.
+    closed = coverage_on(dt.date(2026, 3, 10), periods=periods, paid=paid, today=dt.date(2026, 5, 5))
+    assert (closed.covered, closed.reason, closed.lapse) == (False, CoverageReason.UNPAID, None)
 
 
 months = st.builds(Month, st.integers(2024, 2028), st.integers(1, 12))
@@ -219,7 +243,7 @@ def period_lists(draw: st.DrawFn) -> list[Period]:
 
 @given(period_lists(), st.dates(dt.date(2023, 1, 1), dt.date(2030, 12, 31)))
 def test_covered_iff_a_period_includes_the_month(periods: list[Period], day: dt.date) -> None:
-    decision = coverage_on(day, periods=periods, today=dt.date(2031, 1, 1))
+    decision = coverage_on(day, periods=periods, paid=EVERY_MONTH, today=dt.date(2031, 1, 1))
     assert decision.covered == any(p.includes(Month.of(day)) for p in periods)
     assert decision.covered == (decision.reason is CoverageReason.COVERED)
     if decision.covered:

@@ -113,7 +113,7 @@ def test_lapse_is_four_consecutive_months_in_arrears(case: tuple[list[Period], s
     run = found.first_unpaid.through(found.lapse_month)
     assert len(run) == 4
     statuses = [month_status(m, periods=periods, paid=paid, on=on) for m in run]
-    assert statuses == [MonthStatus.ARREARS] * 4
+    assert statuses == [MonthStatus.UNPAID] * 4  # the window closed before the lapse: no longer payable
     assert found.last_paid == found.first_unpaid + -1
     assert found.last_paid in paid or found.last_paid < periods[0].start
     assert on >= found.lapsed_on == due_date(found.lapse_month) + dt.timedelta(days=1)
@@ -152,3 +152,130 @@ def test_arrears_window_matches_the_current_run(case: tuple[list[Period], set[Mo
     if until is not None:
         assert until == Month.of(until).last_day()
         assert until.day >= 28
+
+
+# --------------------------------------------------------------------------- dated payments, year end (ADR 0015)
+# New names are imported inside the tests: these tests reproduce defects of the code before ADR 0015.
+
+JAN_PAID_ON_TIME = {Month(2026, 1): dt.date(2026, 1, 10)}
+
+
+def test_arrears_paid_after_the_window_do_not_prevent_the_lapse() -> None:
+    # January paid; February..April paid by an SP2D dated 11 May, after the window closed on 30 April.
+    paid = JAN_PAID_ON_TIME | dict.fromkeys(Month(2026, 2).through(Month(2026, 4)), dt.date(2026, 5, 11))
+    found = lapse(periods=OPEN_2026, paid=paid, on=dt.date(2026, 5, 16))  # May due on Friday 15 May
+    assert found is not None
+    assert (found.first_unpaid, found.lapse_month, found.lapsed_on) == (
+        Month(2026, 2),
+        Month(2026, 5),
+        dt.date(2026, 5, 16),
+    )
+    assert found.arrears_payable_until == dt.date(2026, 4, 30)
+    # Seen on 10 May (the SP2D not dated yet) and on 12 May: no protection for February either way.
+    assert month_status(Month(2026, 2), periods=OPEN_2026, paid=paid, on=dt.date(2026, 5, 10)) == "unpaid"
+    assert month_status(Month(2026, 2), periods=OPEN_2026, paid=paid, on=dt.date(2026, 5, 12)) == "paid_late"
+    # The same SP2D dated 30 April (the last day of the window) pays the arrears in time.
+    in_time = JAN_PAID_ON_TIME | dict.fromkeys(Month(2026, 2).through(Month(2026, 4)), dt.date(2026, 4, 30))
+    assert lapse(periods=OPEN_2026, paid=in_time, on=dt.date(2026, 5, 16)) is None
+    assert month_status(Month(2026, 2), periods=OPEN_2026, paid=in_time, on=dt.date(2026, 5, 16)) == "paid"
+
+
+def test_a_payment_after_the_lapse_does_not_revive_the_membership() -> None:
+    unpaid = dict(JAN_PAID_ON_TIME)
+    lapsed = lapse(periods=OPEN_2026, paid=unpaid, on=dt.date(2026, 5, 20))
+    assert lapsed is not None and lapsed.lapsed_on == dt.date(2026, 5, 16)
+    # The APBD money arrives on 25 May and pays February..May: the lapse stays, at the same month.
+    late = unpaid | dict.fromkeys(Month(2026, 2).through(Month(2026, 5)), dt.date(2026, 5, 25))
+    assert lapse(periods=OPEN_2026, paid=late, on=dt.date(2026, 6, 1)) == lapsed
+    assert arrears_payable_until(periods=OPEN_2026, paid=late, on=dt.date(2026, 6, 1)) == dt.date(2026, 4, 30)
+
+
+def test_months_after_the_fiscal_year_are_outside_the_programme() -> None:
+    from sigap.core.coverage import within
+
+    # January..November 2026 paid; December unpaid; the 2026 programme's period was never closed.
+    paid = {m: dt.date(2026, m.month, 10) for m in Month(2026, 1).through(Month(2026, 11))}
+    on = dt.date(2027, 3, 16)
+    assert lapse(periods=OPEN_2026, paid=paid, on=on) is not None  # the defect: "unpaid" Jan..Mar 2027
+    periods = within(OPEN_2026, first=Month(2026, 1), last=Month(2026, 12))
+    assert periods == [Period(Month(2026, 1), Month(2026, 12))]
+    assert lapse(periods=periods, paid=paid, on=on) is None
+    assert consecutive_unpaid(periods=periods, paid=paid, on=on) == 1  # December, payable until February
+    assert arrears_payable_until(periods=periods, paid=paid, on=on) == dt.date(2027, 2, 28)
+    assert month_status(Month(2027, 1), periods=periods, paid=paid, on=on) == MonthStatus.NOT_COVERED
+    # A period of another year, or ending before the programme starts, is cut away.
+    assert within([Period(Month(2025, 6), Month(2025, 12))], first=Month(2026, 1), last=Month(2026, 12)) == []
+    assert within([Period(Month(2025, 11))], first=Month(2026, 1), last=Month(2026, 12)) == periods
+
+
+def test_month_detail_says_whether_arrears_may_still_be_paid() -> None:
+    from sigap.core.coverage import month_detail
+
+    paid = dict(JAN_PAID_ON_TIME)
+    open_ = month_detail(Month(2026, 2), periods=OPEN_2026, paid=paid, on=dt.date(2026, 4, 30))
+    assert (open_.status, open_.arrears_payable_until, open_.payable, open_.lapse) == (
+        MonthStatus.ARREARS,
+        dt.date(2026, 4, 30),
+        True,
+        None,
+    )
+    closed = month_detail(Month(2026, 2), periods=OPEN_2026, paid=paid, on=dt.date(2026, 5, 1))
+    assert (closed.status, closed.payable, closed.lapse) == (MonthStatus.UNPAID, False, None)
+    ended = month_detail(Month(2026, 3), periods=OPEN_2026, paid=paid, on=dt.date(2026, 5, 16))
+    assert ended.lapse is not None and ended.lapse.lapse_month == Month(2026, 5)
+    # A later membership (a reinstatement from August) counts from zero: ``since`` skips the old lapse.
+    periods = [Period(Month(2026, 1), Month(2026, 5)), Period(Month(2026, 8))]
+    assert lapse(periods=periods, paid=paid, on=dt.date(2026, 12, 31), since=Month(2026, 8)) is not None
+    paid_from_august = paid | {m: m.first_day() for m in Month(2026, 8).through(Month(2026, 12))}
+    assert (
+        lapse(periods=periods, paid=paid_from_august, on=dt.date(2026, 12, 31), since=Month(2026, 8)) is None
+    )
+    assert lapse(periods=periods, paid=paid_from_august, on=dt.date(2026, 12, 31)) == ended.lapse
+
+
+@st.composite
+def dated_ledgers(draw: st.DrawFn) -> tuple[list[Period], dict[Month, dt.date], dt.date]:
+    periods, months, on = draw(ledgers())
+    paid = {}
+    for m in months:  # paid some day from a month before it to 6 months after it
+        paid[m] = draw(st.dates(m.first_day() - dt.timedelta(days=31), (m + 6).last_day()))
+    return periods, paid, on
+
+
+@given(dated_ledgers(), st.integers(0, 400))
+@settings(max_examples=300)
+def test_a_lapse_is_final_whatever_is_paid_afterwards(
+    case: tuple[list[Period], dict[Month, dt.date], dt.date], days: int
+) -> None:
+    periods, paid, on = case
+    found = lapse(periods=periods, paid=paid, on=on)
+    if found is None:
+        return
+    later = on + dt.timedelta(days=days)
+    # Every month of the periods paid, all on or after the lapse date: nothing changes.
+    everything = {**{m: found.lapsed_on for m in found.first_unpaid.through(found.lapse_month + 6)}, **paid}
+    for m in found.first_unpaid.through(found.lapse_month):
+        if m not in paid or paid[m] > on:
+            everything[m] = max(found.lapsed_on, on)
+    assert lapse(periods=periods, paid=everything, on=later) == found
+
+
+@given(dated_ledgers())
+@settings(max_examples=300)
+def test_unprotected_months_are_never_payable_and_statuses_agree(
+    case: tuple[list[Period], dict[Month, dt.date], dt.date],
+) -> None:
+    from sigap.core.coverage import UNPROTECTED, month_detail, month_statuses
+
+    periods, paid, on = case
+    months = periods[0].start.through(periods[0].start + 30)
+    together = month_statuses(months, periods=periods, paid=paid, on=on)
+    for m in months:
+        detail = month_detail(m, periods=periods, paid=paid, on=on)
+        assert together[m] == detail.status
+        if detail.status in UNPROTECTED:
+            assert detail.arrears_payable_until is not None and on > detail.arrears_payable_until
+        if detail.status == MonthStatus.ARREARS:
+            assert detail.arrears_payable_until is not None and on <= detail.arrears_payable_until
+        if detail.lapse is not None:
+            assert detail.status in UNPROTECTED and detail.lapse.lapsed_on <= on

@@ -18,8 +18,11 @@ lapse    one member's data is contested during verification (suspected formal jo
 2026-05  a new registry snapshot (20 members meninggal) and roster (5 members AKTIF PU):
          ``sigap exits detect`` (dry run, then recorded); members past the age limit exit too.
 2026-06  ``sigap replacement run`` from July within what is left; approved, annex, batch, accepted.
+         The lapsed member (the verification found no formal job) is selected again: its membership
+         lapsed, so it may be (ADR 0015); it keeps its member row and gets a new period from July.
 2026-11  ``sigap programme renew`` for 2027; approved: continuing members carried over with their KPJ,
          the others exit on 31 December; newcomers exported for January 2027.
+2026-12  ``sigap programme close`` on 31 December: nothing lapsed, nobody left to end (all carried).
 """
 
 from __future__ import annotations
@@ -336,6 +339,7 @@ def test_one_full_fiscal_year(data_dir: Path, tmp_path: Path) -> None:
     run_submit(run=replacement, acting_user=officer)
     approved = run_approve(run=replacement, acting_user=head)
     assert approved.members == repl["selected"] and approved.skipped == []
+    assert approved.readmitted == [withheld.nik]  # selected again after the lapse, same member row
     annex = annex_write(run=replacement, acting_user=officer)
     assert annex["pdf"].is_file() and annex["xlsx"].is_file()
     batch2 = batch_export(
@@ -419,17 +423,26 @@ def test_one_full_fiscal_year(data_dir: Path, tmp_path: Path) -> None:
     assert lines == int(invoices.aggregate(s=Sum("total"))["s"]) == allocations == r.paid
     assert r.paid + r.remaining == BUDGET
     counts = check_members(programme)
-    total = 10_000 + repl["selected"]
+    total = 10_000 + repl["selected"] - 1  # the member selected again kept its row
     assert counts == {
-        "active": total - 50 - exits_so_far - len(turning),
+        "active": total - 50 - (exits_so_far - 1) - len(turning),
         "rejected": 50,
-        "exited": exits_so_far + len(turning),
+        "exited": exits_so_far - 1 + len(turning),
     }
+    withheld.refresh_from_db()
+    assert list(withheld.periods.order_by("start_month").values_list("start_month", "end_month")) == [
+        (dt.date(2026, 1, 1), dt.date(2026, 6, 1)),  # lapsed in June: the gap is this month
+        (dt.date(2026, 7, 1), dt.date(2026, 12, 1)),  # selected again from July, renewed for 2027
+    ]
     assert set(
         CoveragePeriod.objects.filter(member__programme=programme).values_list("end_month", flat=True)
     ) <= {dt.date(2026, m, 1) for m in range(1, 13)}  # every 2026 period closed inside the year
     check_one_programme_at_a_time()
     check_members(new)
+    # 31 December: the year is over; everyone still active was carried into SIGAP-2027 (ADR 0015).
+    closed = sigap("programme", "close", "--programme", "SIGAP-2026", "--on", "2026-12-31", "--as", "petugas")
+    assert (closed["lapsed"], closed["ended"], closed["carried"]) == (0, 0, len(kept))
+    assert check_members(programme) == counts
 
     # ---------------------------------------------------------------- the audit log
     events = dict(AuditEvent.objects.values_list("action").annotate(n=Count("id")).order_by())
@@ -438,8 +451,11 @@ def test_one_full_fiscal_year(data_dir: Path, tmp_path: Path) -> None:
     assert events["batch.response"] == 2 and events["annex.export"] == 1
     assert events["invoice.issue"] == 12 and events["payment.record"] == 12
     assert events["invoice.line_reverse"] == 4
-    assert events["member.exit"] == MemberExit.objects.count() == 50 + exits_so_far + len(turning)
-    assert events["exits.detect"] == 1 and events["billing.lapse_check"] == 2
+    assert events["member.exit"] == 50 + exits_so_far + len(turning)
+    assert MemberExit.objects.count() == events["member.exit"] - events["member.reselect"]
+    assert events["member.reselect"] == 1
+    assert events["exits.detect"] == 1 and events["billing.lapse_check"] == 3  # the last one by the close
+    assert events["programme.close"] == 1
     assert (
         events["replacement.run"] == 1
         and events["programme.renew"] == 1
@@ -447,7 +463,7 @@ def test_one_full_fiscal_year(data_dir: Path, tmp_path: Path) -> None:
     )
     assert events["snapshot.import"] == 4 and events["programme.apply"] == 2
     print(
-        f"\nfull year: members {total:,} (10,000 + {repl['selected']} replacements), invoiced {r.invoiced:,}, "
+        f"\nfull year: members {total:,} (10,000 + {repl['selected']} replacements, one selected again), invoiced {r.invoiced:,}, "
         f"paid {r.paid:,}, remaining {r.remaining:,}; exits {exits_so_far + len(turning)} "
         f"(aged {len(aged)} in May, {len(turning)} at renewal); kept for 2027 {len(kept):,}"
     )

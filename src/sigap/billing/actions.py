@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from sigap.audit.actions import Actor, audit_record, stored_user
@@ -487,40 +487,73 @@ def payment_reverse(
 
 def paid_ledger(
     *, programme: Programme, on: dt.date | None = None, member: Member | None = None
-) -> dict[int, set[Month]]:
-    """member id -> months paid (one query): premium lines not reversed on invoices fully paid by ``on``.
+) -> dict[int, dict[Month, dt.date]]:
+    """member id -> {month paid: date paid} (few queries): premium lines not reversed on invoices fully
+    paid by ``on``.
 
-    With ``on``, only payments (and reversals) dated on or before ``on`` count.
+    The date a month was paid is the SP2D date of the payment that made its invoice fully paid (the
+    last time its balance reached zero, reversals included); with ``on``, only payments (and
+    reversals) dated on or before ``on`` count.  ``sigap.core.coverage`` needs the dates: arrears paid
+    after their window do not restore protection (ADR 0015).
     """
-    flt = Q(allocations__payment__sp2d_date__lte=on) if on is not None else Q()
-    paid_invoices = (
+    totals = dict(
         Invoice.objects.filter(
             programme=programme, state__in=[Invoice.ISSUED, Invoice.PAID, Invoice.RECONCILED]
-        )
-        .annotate(paid=Sum("allocations__amount", filter=flt))
-        .filter(paid__gte=F("total"))
-        .values("id")
+        ).values_list("id", "total")
     )
-    ledger: dict[int, set[Month]] = defaultdict(set)
+    allocations = PaymentAllocation.objects.filter(invoice_id__in=list(totals))
+    if on is not None:
+        allocations = allocations.filter(payment__sp2d_date__lte=on)
+    balance: dict[int, int] = defaultdict(int)
+    paid_on: dict[int, dt.date] = {}
+    for invoice_id, day, amount in (
+        allocations.values_list("invoice_id", "payment__sp2d_date")
+        .annotate(s=Sum("amount"))
+        .order_by("invoice_id", "payment__sp2d_date")
+    ):
+        was_paid = invoice_id in paid_on
+        balance[invoice_id] += int(amount)
+        if balance[invoice_id] >= totals[invoice_id]:
+            if not was_paid:
+                paid_on[invoice_id] = day
+        else:
+            paid_on.pop(invoice_id, None)
+    ledger: dict[int, dict[Month, dt.date]] = defaultdict(dict)
     rows = InvoiceLine.objects.filter(
-        invoice__in=paid_invoices, kind=InvoiceLine.PREMIUM, reversed_by__isnull=True
+        invoice_id__in=list(paid_on), kind=InvoiceLine.PREMIUM, reversed_by__isnull=True
     )
     if member is not None:
         rows = rows.filter(member=member)
-    for member_id, month in rows.values_list("member_id", "month").iterator(chunk_size=20_000):
-        ledger[member_id].add(Month.of(month))
+    for member_id, month, invoice_id in rows.values_list("member_id", "month", "invoice_id").iterator(
+        chunk_size=20_000
+    ):
+        key, day = Month.of(month), paid_on[invoice_id]
+        months = ledger[member_id]
+        if key not in months or day < months[key]:
+            months[key] = day
     return ledger
+
+
+def programme_months(programme: Programme) -> tuple[Month, Month]:
+    """The months a programme pays for: its coverage start to December of its fiscal year."""
+    return Month.parse(programme.coverage_start), Month(programme.fiscal_year, 12)
 
 
 def member_periods(
     members: Sequence[int] | None, *, programme: Programme
 ) -> dict[int, list[coverage.Period]]:
+    """member id -> coverage periods, cut to the programme's months (``coverage.within``): a period
+    still open ends in December of the fiscal year; nothing after it is covered, owed or in arrears."""
     qs = CoveragePeriod.objects.filter(member__programme=programme)
     if members is not None:
         qs = qs.filter(member_id__in=members)
-    periods: dict[int, list[coverage.Period]] = defaultdict(list)
+    stored: dict[int, list[coverage.Period]] = defaultdict(list)
     for member_id, start, end in qs.values_list("member_id", "start_month", "end_month"):
-        periods[member_id].append(coverage.Period(Month.of(start), Month.of(end) if end else None))
+        stored[member_id].append(coverage.Period(Month.of(start), Month.of(end) if end else None))
+    first, last = programme_months(programme)
+    periods: dict[int, list[coverage.Period]] = defaultdict(list)
+    for member_id, found in stored.items():
+        periods[member_id] = coverage.within(found, first=first, last=last)
     return periods
 
 
@@ -542,7 +575,13 @@ class LapseReport:
 
 @transaction.atomic
 def lapse_check(*, programme: Programme, on: dt.date, acting_user: Actor = None) -> LapseReport:
-    """Exit every active member whose membership lapsed by ``on`` (more than 3 unpaid months)."""
+    """Exit every active member whose membership lapsed by ``on`` (more than 3 unpaid months).
+
+    Only months of the programme count (``member_periods``: nothing after December of its fiscal year),
+    only payments dated up to ``on`` count, and arrears paid after their window do not count
+    (``sigap.core.coverage``).  A member's current membership starts with its latest coverage period:
+    a lapse before it (ended, then reinstated or selected again) is history, not a new lapse.
+    """
     from sigap.enrolment.actions import member_exit
 
     report = LapseReport(programme=programme.code, on=on)
@@ -553,8 +592,13 @@ def lapse_check(*, programme: Programme, on: dt.date, acting_user: Actor = None)
     due: list[tuple[int, coverage.Lapse]] = []
     holidays = holiday_dates()
     for member_id in active:
+        own = periods.get(member_id, [])
         found = coverage.lapse(
-            periods=periods.get(member_id, []), paid=ledger.get(member_id, set()), on=on, holidays=holidays
+            periods=own,
+            paid=ledger.get(member_id, {}),
+            on=on,
+            holidays=holidays,
+            since=max((p.start for p in own), default=None),
         )
         if found is not None:
             due.append((member_id, found))

@@ -85,31 +85,44 @@ class MemberMonth:
 @dataclass(frozen=True)
 class MemberLedger:
     member: Member
+    on: dt.date
     months: tuple[MemberMonth, ...]
     consecutive_unpaid: int
     arrears_payable_until: dt.date | None
     lapse: coverage.Lapse | None
 
+    @property
+    def arrears_open(self) -> bool:
+        """The arrears may still be paid on ``on`` (never after their window closed, ADR 0015)."""
+        return self.arrears_payable_until is not None and self.on <= self.arrears_payable_until
+
 
 def member_months(*, member: Member, on: dt.date) -> MemberLedger:
-    """Every month of the member's fiscal year with its status on ``on`` (payments up to ``on``)."""
+    """Every month of the member's fiscal year with its status on ``on`` (payments up to ``on``).
+
+    ``lapse`` and ``arrears_payable_until`` are those of the member's current membership (from its
+    latest coverage period): an earlier lapse, before a reinstatement, is history.
+    """
     programme = member.programme
     periods = member_periods([member.pk], programme=programme).get(member.pk, [])
-    paid = paid_ledger(programme=programme, on=on, member=member).get(member.pk, set())
+    paid = paid_ledger(programme=programme, on=on, member=member).get(member.pk, {})
+    since = max((p.start for p in periods), default=None)
     billed: dict[Month, tuple[int, str | None]] = {}
     for day, line_amount, line_invoice in InvoiceLine.objects.filter(member=member).values_list(
         "month", "amount", "invoice__number"
     ):
         prev = billed.get(Month.of(day), (0, line_invoice))
         billed[Month.of(day)] = (prev[0] + line_amount, line_invoice)
-    rows = []
     holidays = holiday_dates()
-    for month in Month(programme.fiscal_year, 1).through(Month(programme.fiscal_year, 12)):
+    year = list(Month(programme.fiscal_year, 1).through(Month(programme.fiscal_year, 12)))
+    statuses = coverage.month_statuses(year, periods=periods, paid=paid, on=on, holidays=holidays)
+    rows = []
+    for month in year:
         amount, number = billed.get(month, (0, None))
         rows.append(
             MemberMonth(
                 month=month,
-                status=coverage.month_status(month, periods=periods, paid=paid, on=on, holidays=holidays),
+                status=statuses[month],
                 due_date=coverage.due_date(month, holidays),
                 billed=amount,
                 invoice=number,
@@ -117,12 +130,13 @@ def member_months(*, member: Member, on: dt.date) -> MemberLedger:
         )
     return MemberLedger(
         member=member,
+        on=on,
         months=tuple(rows),
         consecutive_unpaid=coverage.consecutive_unpaid(periods=periods, paid=paid, on=on, holidays=holidays),
         arrears_payable_until=coverage.arrears_payable_until(
-            periods=periods, paid=paid, on=on, holidays=holidays
+            periods=periods, paid=paid, on=on, holidays=holidays, since=since
         ),
-        lapse=coverage.lapse(periods=periods, paid=paid, on=on, holidays=holidays),
+        lapse=coverage.lapse(periods=periods, paid=paid, on=on, holidays=holidays, since=since),
     )
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from sigap.audit.actions import Actor, audit_record, stored_user
-from sigap.billing.actions import paid_ledger
+from sigap.billing.actions import member_periods, paid_ledger
 from sigap.claims.models import Claim, ClaimDocument, Incident, Scholarship
 from sigap.core import attachments
 from sigap.core import claims as rules
@@ -33,6 +33,7 @@ from sigap.core.tariff import DEFAULT_INCOME_BRACKET
 from sigap.enrolment.actions import member_exit
 from sigap.enrolment.models import Member, MemberExit
 from sigap.errors import UserError
+from sigap.holidays.selectors import holiday_dates
 
 MAX_UPLOAD_BYTES = attachments.MAX_BYTES  # accepted kinds and limit: sigap.core.attachments
 
@@ -48,6 +49,10 @@ class Upload(Protocol):
 
 def _date(day: dt.date) -> str:
     return formats.date_format(day, "j F Y")
+
+
+def _month(month: Month) -> str:
+    return formats.date_format(month.first_day(), "F Y")
 
 
 def _not_future(day: dt.date | None, today: dt.date, what: str) -> dt.date:
@@ -66,10 +71,18 @@ def _wage(member: Member) -> int:
 
 
 def member_coverage_periods(member: Member) -> list[Period]:
-    return [
-        Period(Month.of(start), Month.of(end) if end else None)
-        for start, end in member.periods.values_list("start_month", "end_month")
-    ]
+    """The member's coverage periods, cut to its programme's months (an open period ends in December
+    of the fiscal year: ``sigap.billing.actions.member_periods``)."""
+    return member_periods([member.pk], programme=member.programme).get(member.pk, [])
+
+
+def member_coverage_on(member: Member, day: dt.date, *, today: dt.date) -> rules.CoverageDecision:
+    """Was ``member`` protected on ``day``, as known ``today``: its periods and its premiums paid in
+    time (payments dated up to ``today``; ADR 0015)."""
+    paid = paid_ledger(programme=member.programme, on=today, member=member).get(member.pk, {})
+    return rules.coverage_on(
+        day, periods=member_coverage_periods(member), paid=paid, today=today, holidays=holiday_dates()
+    )
 
 
 def coverage_refusal(decision: rules.CoverageDecision, day: dt.date) -> str:
@@ -89,6 +102,26 @@ def coverage_refusal(decision: rules.CoverageDecision, day: dt.date) -> str:
             "Kejadian %(day)s terjadi sebelum perlindungan dimulai (%(start)s): tidak dapat diklaim."
         ) % {"day": _date(day), "start": _date(period.start.first_day())}
     end = _date(period.end.last_day()) if period.end else "-"
+    if reason is rules.CoverageReason.LAPSED:
+        assert decision.lapse is not None
+        return _(
+            "Kejadian %(day)s terjadi pada bulan yang iurannya tidak dibayar: perlindungan berhenti setelah "
+            "%(last)s, tunggakan tidak dibayar sampai %(until)s dan kepesertaan berakhir %(lapsed)s. "
+            "Tidak dapat diklaim."
+        ) % {
+            "day": _date(day),
+            "last": _month(decision.lapse.last_paid),
+            "until": _date(decision.lapse.arrears_payable_until),
+            "lapsed": _date(decision.lapse.lapsed_on),
+        }
+    if reason is rules.CoverageReason.UNPAID:
+        return _(
+            "Kejadian %(day)s terjadi pada bulan yang iurannya tidak dibayar sampai batas pembayaran "
+            "tunggakan (%(until)s): bulan itu tidak terlindungi. Tidak dapat diklaim."
+        ) % {
+            "day": _date(day),
+            "until": _date(decision.arrears_payable_until) if decision.arrears_payable_until else "-",
+        }
     if reason is rules.CoverageReason.GAP:
         return _(
             "Kejadian %(day)s terjadi saat peserta tidak terlindungi (perlindungan berakhir %(end)s "
@@ -183,7 +216,7 @@ def incident_register(
     if not place:
         raise UserError(_("Tempat kejadian wajib diisi"))
     member = Member.objects.select_for_update().select_related("programme").get(pk=member.pk)
-    decision = rules.coverage_on(day, periods=member_coverage_periods(member), today=today)
+    decision = member_coverage_on(member, day, today=today)
     if not decision.covered:
         raise UserError(coverage_refusal(decision, day))
     same = Incident.objects.filter(member=member, kind=incident_kind.value, date=day).first()
@@ -657,6 +690,7 @@ __all__ = [
     "claim_submit",
     "coverage_refusal",
     "incident_register",
+    "member_coverage_on",
     "member_coverage_periods",
     "paid_months",
     "scholarship_add",

@@ -55,15 +55,28 @@ def scholarships_paid_total(programme: Programme, until: dt.date) -> int:
     return int(paid or 0)
 
 
-def incident_premium_status(incident: Incident, *, on: dt.date) -> coverage.MonthStatus:
-    """Was the premium of the incident month paid (as of ``on``)?  Unpaid is a warning, not a refusal."""
+def incident_premium(incident: Incident, *, on: dt.date) -> coverage.MonthDetail:
+    """The premium of the incident month as of ``on``: paid, not yet due, in arrears (payable until a
+    date: a warning, BPJS TK may hold the claim until it is paid), or unprotected -- not paid within
+    the arrears window, paid after it, or in the months that ended the membership by lapse (ADR 0015).
+    """
     from sigap.claims.actions import member_coverage_periods
+    from sigap.holidays.selectors import holiday_dates
 
     member = incident.member
-    paid = paid_ledger(programme=member.programme, on=on, member=member).get(member.pk, set())
-    return coverage.month_status(
-        Month.of(incident.date), periods=member_coverage_periods(member), paid=paid, on=on
+    paid = paid_ledger(programme=member.programme, on=on, member=member).get(member.pk, {})
+    return coverage.month_detail(
+        Month.of(incident.date),
+        periods=member_coverage_periods(member),
+        paid=paid,
+        on=on,
+        holidays=holiday_dates(),
     )
+
+
+def incident_premium_status(incident: Incident, *, on: dt.date) -> coverage.MonthStatus:
+    """:func:`incident_premium` ``.status``."""
+    return incident_premium(incident, on=on).status
 
 
 def claims_paid_total(programme: Programme, until: dt.date) -> int:
@@ -127,6 +140,7 @@ __all__ = [
     "claim_counts",
     "claims_paid_total",
     "deadline_near",
+    "incident_premium",
     "incident_premium_status",
     "overdue",
     "premiums_paid_total",

@@ -42,7 +42,7 @@ from sigap.claims.forms import (
     UploadForm,
 )
 from sigap.claims.models import BENEFIT_KINDS, INCIDENT_KINDS, Claim, ClaimDocument, Scholarship
-from sigap.claims.selectors import deadline_near, incident_premium_status, overdue, visible_claims
+from sigap.claims.selectors import deadline_near, incident_premium, overdue, visible_claims
 from sigap.core import claims as rules
 from sigap.core.money import format_rupiah
 from sigap.enrolment.models import Member
@@ -372,6 +372,7 @@ def _detail(
     assert isinstance(benefit_field, django_forms.ChoiceField)
     benefit_field.choices = open_benefits
     rule = next((r for r in rules.BENEFIT_RULES if r.code == claim.rule_code), None)
+    premium = incident_premium(incident, on=today)
     audit_record(acting_user=request.user, action="claim.view", obj=claim)
     context = {
         "nav": "claims",
@@ -388,7 +389,8 @@ def _detail(
         "rule": rule,
         "caps": [(CAP_LABELS.get(code, code), amount) for code, amount in rule.caps.items()] if rule else [],
         "deadline_status": rules.deadline_status(claim.deadline, today).value,
-        "premium_status": incident_premium_status(incident, on=today).value,
+        "premium": premium,
+        "premium_status": premium.status.value,
         "can_edit": allowed(request.user, CLAIM_EDIT_ROLES),
         "editable": claim.state in (Claim.DRAFT, Claim.COMPLETE),
         "submit_form": bound.get("submit") or SubmitForm(prefix="submit", initial={"submitted_on": today}),

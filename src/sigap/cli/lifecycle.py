@@ -1,4 +1,5 @@
-"""``sigap exits detect``, ``sigap member exit``, ``sigap replacement run``, ``sigap programme renew``."""
+"""``sigap exits detect``, ``sigap member exit|reinstate``, ``sigap replacement run``,
+``sigap programme renew|close``."""
 
 from __future__ import annotations
 
@@ -176,6 +177,69 @@ def member_exit_cmd(
     )
 
 
+@member.command("reinstate")
+@click.argument("niks", nargs=-1)
+@click.option("--programme", "code", required=True, help="Programme code.")
+@click.option("--all-lapsed", is_flag=True, help="Every member of the programme whose membership lapsed.")
+@click.option(
+    "--accepted-on",
+    required=True,
+    help="Date BPJS TK accepted the reinstatement, YYYY-MM-DD (not after today).",
+)
+@click.option("--start", help="First covered month again, YYYY-MM (default: the month of --accepted-on).")
+@click.option("--reference", required=True, help="BPJS TK's reference (letter number) accepting it.")
+@click.option("--note", required=True, help="Why: e.g. the SP2D that came late.")
+@as_option
+@json_option
+@handle_errors
+def member_reinstate_cmd(
+    niks: tuple[str, ...],
+    code: str,
+    all_lapsed: bool,
+    accepted_on: str,
+    start: str | None,
+    reference: str,
+    note: str,
+    username: str | None,
+    as_json: bool,
+) -> None:
+    """Reinstate memberships that lapsed because the APBD money came late (BPJS TK's procedure).
+
+    Give the members' NIKs, or --all-lapsed.  The new coverage starts in the month BPJS TK accepts;
+    the months between the lapse and it stay uncovered.
+    """
+    setup_django()
+    from django.utils import timezone
+
+    from sigap.enrolment.lifecycle import lapsed_members, members_reinstate
+
+    if bool(niks) == all_lapsed:
+        raise UserError("give the NIKs to reinstate or --all-lapsed (not both)")
+    programme = programme_by_code(code)
+    result = members_reinstate(
+        programme=programme,
+        members=lapsed_members(programme, niks),
+        accepted_on=parse_date_option(accepted_on, "--accepted-on"),
+        start=parse_month_option(start, "--start") if start else None,
+        reference=reference,
+        note=note,
+        today=timezone.localdate(),
+        acting_user=acting_user(username),
+    ).as_dict()
+
+    def human(r: dict[str, Any]) -> None:
+        console.print(
+            f"{r['programme']}: {r['reinstated']} member(s) reinstated from {r['start']} (BPJS TK "
+            f"{r['reference']}, {r['accepted_on']}); cost {format_rupiah(r['cost'])}",
+            highlight=False,
+        )
+        for m in r["members"][:50]:
+            spans = ", ".join(f"{p['start']}..{p['end'] or 'open'}" for p in m["periods"])
+            console.print(f"  {m['nik']}: lapsed {m['lapsed_on']}; coverage {spans}", highlight=False)
+
+    emit(result, as_json=as_json, human=human)
+
+
 # --------------------------------------------------------------------------- replacement
 
 
@@ -271,6 +335,31 @@ def programme_renew_cmd(
     emit(result, as_json=as_json, human=_print_run)
 
 
+@click.command("close")
+@click.option("--programme", "code", required=True, help="Programme code.")
+@click.option("--on", "on", help="Business date, YYYY-MM-DD (default today; from 31 December of its year).")
+@as_option
+@json_option
+@handle_errors
+def programme_close_cmd(code: str, on: str | None, username: str | None, as_json: bool) -> None:
+    """End the members of a programme whose fiscal year is over (reason: fiscal year end)."""
+    setup_django()
+    from sigap.enrolment.lifecycle import programme_close
+
+    report = programme_close(
+        programme=programme_by_code(code), on=parse_date_option(on, "--on"), acting_user=acting_user(username)
+    ).as_dict()
+
+    def human(r: dict[str, Any]) -> None:
+        console.print(
+            f"{r['programme']} closed on {r['on']}: lapsed {r['lapsed']}; ended {r['ended']} on "
+            f"{r['ended_on']} (berakhir: akhir tahun anggaran); carried into the renewal {r['carried']}",
+            highlight=False,
+        )
+
+    emit(report, as_json=as_json, human=human)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(exits)
     cli.add_command(member)
@@ -278,5 +367,8 @@ def register(cli: click.Group) -> None:
     group = cli.commands.get("programme")
     if isinstance(group, click.Group):
         group.add_command(programme_renew_cmd)
+        group.add_command(programme_close_cmd)
     else:  # pragma: no cover -- the programme group is registered first
-        cli.add_command(click.Group("programme", commands={"renew": programme_renew_cmd}))
+        cli.add_command(
+            click.Group("programme", commands={"renew": programme_renew_cmd, "close": programme_close_cmd})
+        )

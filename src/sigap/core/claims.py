@@ -17,7 +17,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sigap.core.coverage import Period
+from sigap.core.coverage import UNPROTECTED, Lapse, Paid, Period, month_detail
 from sigap.core.money import Month
 
 JUTA = 1_000_000
@@ -314,6 +314,8 @@ class CoverageReason(enum.StrEnum):
     BEFORE_START = "before_start"  # before the first coverage period
     AFTER_END = "after_end"  # after the last period ended
     GAP = "gap"  # between two periods
+    LAPSED = "lapsed"  # in the unpaid months that ended the membership (more than 3, ADR 0005)
+    UNPAID = "unpaid"  # the month's premium was not paid within the arrears window (ADR 0015)
 
 
 @dataclass(frozen=True)
@@ -321,10 +323,26 @@ class CoverageDecision:
     covered: bool
     reason: CoverageReason
     period: Period | None = None  # the period that covers, or the nearest one that explains the refusal
+    lapse: Lapse | None = None  # LAPSED: the lapse that ended the membership
+    arrears_payable_until: dt.date | None = None  # UNPAID/LAPSED: the window that closed
 
 
-def coverage_on(day: dt.date, *, periods: Iterable[Period], today: dt.date) -> CoverageDecision:
-    """Was the member protected on ``day``?  Periods are whole months (first to last covered month)."""
+def coverage_on(
+    day: dt.date,
+    *,
+    periods: Iterable[Period],
+    paid: Paid,
+    today: dt.date,
+    holidays: frozenset[dt.date] = frozenset(),
+) -> CoverageDecision:
+    """Was the member protected on ``day``?  Periods are whole months (first to last covered month).
+
+    A covered month is protected unless its premium can no longer count (``sigap.core.coverage``, as
+    seen on ``today``): in the run of unpaid months that ended the membership (``LAPSED``), or unpaid
+    (or paid too late) after its arrears window closed (``UNPAID``).  A month in arrears whose window is
+    still open counts as covered: the arrears may still be paid and BPJS TK decides (a warning on the
+    claim page, ADR 0009).
+    """
     if day > today:
         return CoverageDecision(False, CoverageReason.FUTURE)
     ordered = sorted(periods)
@@ -333,6 +351,19 @@ def coverage_on(day: dt.date, *, periods: Iterable[Period], today: dt.date) -> C
     month = Month.of(day)
     for period in ordered:
         if period.includes(month):
+            detail = month_detail(month, periods=ordered, paid=paid, on=today, holidays=holidays)
+            if detail.lapse is not None:
+                return CoverageDecision(
+                    False,
+                    CoverageReason.LAPSED,
+                    period,
+                    lapse=detail.lapse,
+                    arrears_payable_until=detail.arrears_payable_until,
+                )
+            if detail.status in UNPROTECTED:
+                return CoverageDecision(
+                    False, CoverageReason.UNPAID, period, arrears_payable_until=detail.arrears_payable_until
+                )
             return CoverageDecision(True, CoverageReason.COVERED, period)
     if month < ordered[0].start:
         return CoverageDecision(False, CoverageReason.BEFORE_START, ordered[0])

@@ -293,6 +293,7 @@ class ApprovalResult:
     members: int
     list_sha256: str
     skipped: list[Skipped] = field(default_factory=list)
+    readmitted: list[str] = field(default_factory=list)  # NIKs selected again after a lapse (ADR 0015)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -304,6 +305,7 @@ class ApprovalResult:
             "list_sha256": self.list_sha256,
             "skipped": len(self.skipped),
             "skipped_people": [{"nik": s.nik, "reason": s.reason} for s in self.skipped],
+            "readmitted": self.readmitted,
             "decided_by": self.run.decided_by.get_username() if self.run.decided_by else None,
         }
 
@@ -349,7 +351,8 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
 
     People already covered by another APBD programme whose coverage overlaps (or already members of
     this programme) are skipped and reported.  A replacement run adds its members to the programme
-    of its parent list (an amendment).
+    of its parent list (an amendment); a person it selects whose membership had lapsed is approved
+    again on its existing member row (``readmitted``, ADR 0015).
     """
     run = _lock_run(run)
     _refuse_frozen(run, "approve")
@@ -380,19 +383,30 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
     if missing:
         raise UserError(f"run #{run.pk}: {len(missing)} selected people have no birth date", details=missing)
     niks = {p.nik for p in people}
+    from sigap.enrolment import lifecycle
+
+    # A person whose membership of this programme lapsed may be selected again by a replacement run
+    # (ADR 0015): the same member row is approved again (lifecycle.readmit_lapsed), not a new one.
+    again = lifecycle.lapsed_niks(programme) & niks if run.kind == TargetingRun.REPLACEMENT else set()
     skip: dict[str, str] = {
         nik: f"already a member of programme {programme.code}"
         for nik in Member.objects.filter(programme=programme).values_list("nik", flat=True)
-        if nik in niks
+        if nik in niks and nik not in again
     }
     for nik, reason in _covered_elsewhere(programme, niks).items():
         skip.setdefault(nik, reason)
     keep = [p for p in people if p.nik not in skip]
+    added = [p for p in keep if p.nik not in again]
     Member.objects.bulk_create(
-        [Member(programme=programme, run=run, state=Member.APPROVED, **p.member_fields()) for p in keep],
+        [Member(programme=programme, run=run, state=Member.APPROVED, **p.member_fields()) for p in added],
         batch_size=BATCH_SIZE,
     )
-    digest = list_sha256((p.rank, p.nik, p.nama, p.tanggal_lahir) for p in keep)  # type: ignore[misc]
+    readmitted = lifecycle.readmit_lapsed(
+        run=run, ranks={p.nik: p.rank for p in keep if p.nik in again}, acting_user=acting_user
+    )
+    # The list hash covers the member rows this run adds (what its annex prints); people selected again
+    # keep the row -- and the hash -- of the list that first selected them.
+    digest = list_sha256((p.rank, p.nik, p.nama, p.tanggal_lahir) for p in added)  # type: ignore[misc]
     before = {"state": run.state}
     run.state = TargetingRun.APPROVED
     run.decided_by = user
@@ -409,6 +423,7 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
             "state": run.state,
             "kind": run.kind,
             "members": len(keep),
+            "readmitted": [m.nik for m in readmitted],
             "list_sha256": digest,
             "skipped": len(skipped),
             "skipped_people": [{"nik": s.nik, "reason": s.reason} for s in skipped],
@@ -417,14 +432,18 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
     )
     # Lifecycle rules (sigap.enrolment.lifecycle): a replacement must still fit the budget; a renewal
     # carries its continuing members over and exits the others from the old programme.
-    from sigap.enrolment import lifecycle
-
     if run.kind == TargetingRun.REPLACEMENT:
         lifecycle.check_replacement_budget(run=run, on=timezone.localdate())
     elif run.kind == TargetingRun.RENEWAL:
         lifecycle.renewal_carry_over(run=run, acting_user=acting_user)
     _refresh_read_models([programme.pk], added=True)
-    return ApprovalResult(run=run, members=len(keep), list_sha256=digest, skipped=skipped)
+    return ApprovalResult(
+        run=run,
+        members=len(keep),
+        list_sha256=digest,
+        skipped=skipped,
+        readmitted=[m.nik for m in readmitted],
+    )
 
 
 # --------------------------------------------------------------------------- decree annex

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from sigap.enrolment.models import BpjsResponse, EnrolmentBatch, Member, MemberExit
+from sigap.enrolment.models import BpjsResponse, EnrolmentBatch, Member, MemberExit, Reopening
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -54,3 +54,20 @@ class MemberExitAdmin(ReadOnlyAdmin):
     list_filter = ("reason", "source", "member__programme", "member__state")
     search_fields = ("member__nik", "member__nama")
     list_select_related = ("member__programme",)
+
+
+@admin.register(Reopening)
+class ReopeningAdmin(ReadOnlyAdmin):
+    list_display = (
+        "member",
+        "kind",
+        "exit_date",
+        "exit_reason",
+        "start_month",
+        "reference",
+        "run",
+        "created_by",
+    )
+    list_filter = ("kind", "member__programme")
+    search_fields = ("member__nik", "member__nama", "reference")
+    list_select_related = ("member__programme", "run")

@@ -22,7 +22,29 @@ Decisions made here (tested in tests/lifecycle):
   newest snapshot.  On approval (:func:`renewal_carry_over`, called from ``run_approve``) they keep
   their KPJ and become active members of the new programme from its first month; active members of
   the old programme who were not kept exit on 31 December with the reason of the rules; every old
-  period is closed at December.
+  period is closed at December.  Members ended by :func:`programme_close` before the renewal was
+  approved (reason ``fiscal_year_end``) are continuing members too: an approval after 31 December
+  still carries them over.
+
+Year end, reinstatement, selection again (ADR 0015):
+
+* **Coverage ends with the fiscal year.**  A programme pays for its own year: a coverage period never
+  runs past December (``sigap.billing.actions.member_periods`` cuts an open one there), so months of
+  the next year are never owed, in arrears or lapsed.  :func:`programme_close` (``sigap programme
+  close``, from 31 December) first runs the lapse check, then ends every open member of the programme
+  on 31 December with reason ``fiscal_year_end`` ("berakhir: akhir tahun anggaran"), except the members
+  an approved renewal carried over (they continue in the new programme).
+* **Reinstatement** (:func:`member_reinstate`, ``sigap member reinstate``): BPJS TK's procedure for
+  coverage that ended because the APBD money came late.  Only a membership that ended by lapse; a
+  new coverage period from the month BPJS TK accepts, after the lapsed one (the months between stay
+  uncovered: a visible gap); the budget must still hold the new months.
+* **Selected again**: a person whose membership *lapsed* may be selected again by a replacement run
+  of the same programme (the lapse was the region's unpaid premium, not the person); on approval the
+  same member row is approved again (:func:`readmit_lapsed`) and goes to BPJS TK in the next batch.
+  Every other ended membership keeps the person out of the programme's replacement runs (``already a
+  member of <CODE>``): a death, a move, a formal job or the age limit is evidence about the person
+  (the rules would refuse them anyway until the data changes), a BPJS TK rejection needs the data
+  fixed first, a manual exit is an officer's decision, and ``fiscal_year_end`` means the year is over.
 """
 
 from __future__ import annotations
@@ -46,7 +68,7 @@ from sigap.core.programme import ProgrammeSpec, SpecError
 from sigap.core.selection import age_sql, literal
 from sigap.engine import default_engine
 from sigap.engine.base import sql_string
-from sigap.enrolment.models import CoveragePeriod, Member, MemberExit
+from sigap.enrolment.models import CoveragePeriod, Member, MemberExit, Reopening
 from sigap.errors import UserError
 from sigap.programmes.models import Programme, TargetingRun
 from sigap.programmes.selectors import decisions_relation, stored_columns
@@ -351,8 +373,9 @@ def budget_available(*, programme: Programme, on: dt.date) -> Available:
     ``remaining = allocated - invoiced - committed`` where ``committed`` already prices every
     not-yet-invoiced covered month to December of every member with a coverage period (active, or
     exited with a closed period).  Members of approved lists that BPJS TK has not answered yet
-    (states ``approved``/``sent``) have no coverage period and are not in ``committed``: they are
-    subtracted as ``pending`` at their own list's cost per person (the most they can cost).  Rejected
+    (states ``approved``/``sent``) have no open coverage period and are not in ``committed``: they are
+    subtracted as ``pending`` at their own list's cost per person (the most they can cost; a member
+    selected again after a lapse, at the cost of the replacement run that selected it).  Rejected
     members and the unused months of exited members are therefore free again, and nothing already
     promised is counted as free.
     """
@@ -360,13 +383,17 @@ def budget_available(*, programme: Programme, on: dt.date) -> Available:
 
     remaining = realisation(programme=programme, on=on).remaining
     pending = 0
-    rows = (
-        Member.objects.filter(programme=programme, state__in=[Member.APPROVED, Member.SENT])
-        .exclude(periods__isnull=False)
-        .values_list("run__cost_per_person", flat=True)
+    waiting = Member.objects.filter(programme=programme, state__in=[Member.APPROVED, Member.SENT]).exclude(
+        pk__in=CoveragePeriod.objects.filter(end_month__isnull=True).values("member_id")
     )
-    for cost in rows.iterator(chunk_size=20_000):
-        pending += int(cost)
+    # A member selected again (its membership had lapsed) waits at the cost of the run that selected it.
+    again = dict(
+        Reopening.objects.filter(member__in=waiting, kind=Reopening.RESELECTION)
+        .order_by("member_id", "id")
+        .values_list("member_id", "run__cost_per_person")
+    )
+    for member_id, cost in waiting.values_list("id", "run__cost_per_person").iterator(chunk_size=20_000):
+        pending += int(again.get(member_id, cost))
     return Available(remaining=remaining, pending=pending, available=remaining - pending)
 
 
@@ -403,8 +430,9 @@ def replacement_run(
     coverage) minus members approved but not yet enrolled.  It cannot double-spend: money of current
     coverage and of pending enrolments is never in it, and ``run_approve`` re-checks the figure under
     the programme lock, refusing a second replacement prepared from the same figure; (c) people who
-    are or were members of this programme are ineligible (``already a member of <CODE>``), as are
-    people covered by another APBD programme (``covered by programme <CODE> (...)``).
+    are or were members of this programme are ineligible (``already a member of <CODE>``) -- except
+    those whose membership lapsed (:func:`not_selectable_again`) -- as are people covered by another
+    APBD programme (``covered by programme <CODE> (...)``).
     The run then goes through ``run_submit``/``run_approve`` (members join the same programme) and
     ``batch_export``.
     """
@@ -431,9 +459,7 @@ def replacement_run(
             f"less than one replacement from {start} ({format_rupiah(per_person)})"
         )
     reason = f"already a member of {programme.code}"
-    excluded = [
-        (nik, reason) for nik in Member.objects.filter(programme=programme).values_list("nik", flat=True)
-    ]
+    excluded = [(nik, reason) for nik in not_selectable_again(programme)]
     with transaction.atomic():
         run = targeting_run(
             programme=programme,
@@ -464,6 +490,444 @@ def replacement_run(
     return run
 
 
+# --------------------------------------------------------------------------- selected again (ADR 0015)
+
+
+def not_selectable_again(programme: Programme) -> list[str]:
+    """NIKs a replacement run of ``programme`` leaves out as ``already a member of <CODE>``: every
+    member, except those whose membership ended by lapse (they may be selected again; module
+    docstring for the other exit reasons)."""
+    return list(
+        Member.objects.filter(programme=programme)
+        .exclude(state=Member.EXITED, exit__reason=MemberExit.LAPSED)
+        .values_list("nik", flat=True)
+    )
+
+
+def lapsed_niks(programme: Programme) -> set[str]:
+    """NIKs of ``programme``'s members whose membership ended by lapse (few: one query)."""
+    return set(
+        Member.objects.filter(
+            programme=programme, state=Member.EXITED, exit__reason=MemberExit.LAPSED
+        ).values_list("nik", flat=True)
+    )
+
+
+def _reopen(member: Member, *, kind: str, acting_user: Actor, **fields: Any) -> Reopening:
+    """Move ``member``'s exit into a :class:`Reopening` (a member exits once at a time)."""
+    from sigap.audit.actions import stored_user
+
+    ended = MemberExit.objects.get(member=member)
+    record = Reopening.objects.create(
+        member=member,
+        kind=kind,
+        exit_date=ended.date,
+        exit_reason=ended.reason,
+        exit_source=ended.source,
+        exit_note=ended.note,
+        exit_recorded_at=ended.created_at,
+        exit_recorded_by=ended.created_by,
+        created_by=stored_user(acting_user),
+        **fields,
+    )
+    ended.delete()
+    return record
+
+
+def _exit_dict(record: Reopening) -> dict[str, Any]:
+    return {
+        "date": record.exit_date.isoformat(),
+        "reason": record.exit_reason,
+        "source": record.exit_source,
+        "note": record.exit_note,
+    }
+
+
+def readmit_lapsed(*, run: TargetingRun, ranks: dict[str, int], acting_user: Actor) -> list[Member]:
+    """Called by ``run_approve`` for a replacement run, in its transaction: the selected people whose
+    membership of the programme had lapsed (``ranks``: NIK -> rank in ``run``) are approved again.
+
+    The member row stays the one of the list that first selected the person (its frozen hash and annex
+    do not change); its lapse moves into a :class:`Reopening` (kind ``reselection``, with the run);
+    the state goes back to ``approved``, so the next ``batch_export`` sends it to BPJS TK, whose answer
+    opens a new coverage period after the lapsed one.  One ``member.reselect`` audit row each.
+    """
+    members = list(
+        Member.objects.select_for_update()
+        .filter(programme=run.programme, state=Member.EXITED, exit__reason=MemberExit.LAPSED)
+        .filter(nik__in=[n for n in ranks])
+        .order_by("rank", "nik")
+    )
+    for member in members:
+        record = _reopen(
+            member,
+            kind=Reopening.RESELECTION,
+            acting_user=acting_user,
+            run=run,
+            note=f"selected again by replacement run #{run.pk} (rank {ranks[member.nik]})",
+        )
+        member.state = Member.APPROVED
+        member.save(update_fields=["state"])
+        audit_record(
+            acting_user=acting_user,
+            action="member.reselect",
+            obj=member,
+            before={"state": Member.EXITED, "exit": _exit_dict(record)},
+            after={"state": member.state, "run": run.pk, "rank": ranks[member.nik], "reopening": record.pk},
+            note=record.note,
+        )
+    return members
+
+
+# --------------------------------------------------------------------------- reinstatement (ADR 0015)
+
+
+@dataclass(frozen=True)
+class Reinstated:
+    programme: str
+    start: Month
+    accepted_on: dt.date
+    reference: str
+    cost: int  # the new months of every reinstated member, at the programme's tariff
+    records: list[Reopening]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme,
+            "start": str(self.start),
+            "accepted_on": self.accepted_on.isoformat(),
+            "reference": self.reference,
+            "reinstated": len(self.records),
+            "cost": self.cost,
+            "members": [
+                {
+                    "nik": r.member.nik,
+                    "lapsed_on": r.exit_date.isoformat(),
+                    "periods": [
+                        {
+                            "start": str(Month.of(p.start_month)),
+                            "end": str(Month.of(p.end_month)) if p.end_month else None,
+                            "end_reason": p.end_reason,
+                        }
+                        for p in r.member.periods.order_by("start_month")
+                    ],
+                }
+                for r in self.records
+            ],
+        }
+
+
+@transaction.atomic
+def members_reinstate(
+    *,
+    programme: Programme,
+    members: Sequence[Member],
+    accepted_on: dt.date,
+    reference: str,
+    note: str,
+    today: dt.date,
+    start: Month | None = None,
+    acting_user: Actor = None,
+) -> Reinstated:
+    """BPJS TK's special procedure for coverage that ended because the APBD money came late
+    (DOMAIN.md section 2): lapsed memberships are reinstated from the month BPJS TK accepts.
+
+    ``accepted_on``: the date of BPJS TK's acceptance (not after ``today``, not before a lapse);
+    ``start``: the first covered month again (default: the month of ``accepted_on``).  All or nothing,
+    refused unless: every member's membership ended by lapse; BPJS TK's ``reference`` and a ``note``
+    are given; the new period starts after the lapsed one (the months between stay uncovered: the gap
+    shows in the coverage periods) and inside the programme's year; nobody is covered by another APBD
+    programme then; the budget left (``budget_available`` on ``today``) holds the new months.  Each
+    lapse moves into a :class:`Reopening` (kind ``reinstatement``); the member is active again with its
+    KPJ and an open coverage period from ``start``; one ``member.reinstate`` audit row per member and one
+    ``reinstatement.record``.  Months already invoiced from ``start`` go on a supplementary invoice.
+    """
+    from sigap.billing.actions import programme_months
+
+    Programme.objects.select_for_update().get(pk=programme.pk)  # budget figures under the lock
+    code = programme.code
+    reference, note = reference.strip(), note.strip()
+    if not members:
+        raise UserError(f"{code}: no member to reinstate")
+    if not reference:
+        raise UserError(f"{code}: a reinstatement needs BPJS TK's reference (the letter accepting it)")
+    if not note:
+        raise UserError(f"{code}: a reinstatement needs a note saying why (e.g. the SP2D that came late)")
+    if accepted_on > today:
+        raise UserError(f"{code}: BPJS TK's acceptance ({accepted_on.isoformat()}) is after today")
+    start = start or Month.of(accepted_on)
+    first, last = programme_months(programme)
+    if start > last or start < first:
+        raise UserError(
+            f"{code}: {start} is outside the programme's months ({first}..{last}); coverage in another "
+            "year belongs to that year's programme"
+        )
+    ids = [m.pk for m in members]
+    locked = {
+        m.pk: m
+        for m in Member.objects.select_for_update()
+        .filter(pk__in=ids, programme=programme)
+        .order_by("rank", "nik")
+    }
+    exits = {e.member_id: e for e in MemberExit.objects.filter(member_id__in=ids)}
+    ends: dict[int, Month] = {}
+    for member_id, end in CoveragePeriod.objects.filter(
+        member_id__in=ids, end_month__isnull=False
+    ).values_list("member_id", "end_month"):
+        if end is not None:
+            ends[member_id] = max(ends.get(member_id, first + -1), Month.of(end))
+    elsewhere = dict(covered_by_other_programmes(programme, start, last))
+    problems = []
+    for pk in ids:
+        m = locked.get(pk)
+        if m is None:
+            problems.append(f"member #{pk} is not a member of {code}")
+            continue
+        ended = exits.get(pk)
+        if m.state != Member.EXITED or ended is None or ended.reason != MemberExit.LAPSED:
+            found = m.state + (f" ({ended.reason})" if ended is not None else "")
+            problems.append(
+                f"NIK {m.nik} is {found}: only a membership that ended by lapse (iuran tidak dibayar > 3 "
+                "bulan) can be reinstated"
+            )
+            continue
+        if accepted_on < ended.date:
+            problems.append(
+                f"NIK {m.nik}: BPJS TK's acceptance ({accepted_on.isoformat()}) is before the membership "
+                f"ended ({ended.date.isoformat()})"
+            )
+        lapsed_until = ends.get(pk, first + -1)
+        if start <= lapsed_until:
+            problems.append(
+                f"NIK {m.nik}: the reinstated coverage must start after the lapsed coverage (which ended "
+                f"in {lapsed_until}); the unpaid months stay uncovered"
+            )
+        if m.nik in elsewhere:
+            problems.append(
+                f"NIK {m.nik}: {elsewhere[m.nik]}; a person is covered by one APBD programme at a time"
+            )
+    if problems:
+        raise UserError(
+            problems[0] if len(problems) == 1 else f"{code}: {len(problems)} members cannot be reinstated",
+            details=problems,
+        )
+    per_person = dataclasses.replace(_spec(programme), coverage_start=start).cost_per_person()
+    cost = per_person * len(ids)
+    figures = budget_available(programme=programme, on=today)
+    if figures.available < cost:
+        raise UserError(
+            f"{code}: reinstating {len(ids)} member(s) from {start} costs {format_rupiah(cost)} to {last}, "
+            f"more than the {format_rupiah(max(0, figures.available))} left (remaining "
+            f"{format_rupiah(figures.remaining)}, pending enrolment {format_rupiah(figures.pending)})"
+        )
+    records = []
+    for pk in ids:
+        member = locked[pk]
+        record = _reopen(
+            member,
+            kind=Reopening.REINSTATEMENT,
+            acting_user=acting_user,
+            start_month=start.first_day(),
+            accepted_on=accepted_on,
+            reference=reference[:100],
+            note=note,
+        )
+        lapsed_until = ends.get(pk, first + -1)
+        audit_record(
+            acting_user=acting_user,
+            action="member.reinstate",
+            obj=member,
+            before={"state": Member.EXITED, "exit": _exit_dict(record)},
+            after={
+                "state": Member.ACTIVE,
+                "start": str(start),
+                "gap": [str(lapsed_until + 1), str(start + -1)] if start > lapsed_until + 1 else None,
+                "accepted_on": accepted_on.isoformat(),
+                "reference": record.reference,
+                "cost": per_person,
+                "reopening": record.pk,
+            },
+            note=note,
+        )
+        records.append(record)
+    CoveragePeriod.objects.bulk_create(
+        [CoveragePeriod(member_id=pk, start_month=start.first_day()) for pk in ids], batch_size=2000
+    )
+    Member.objects.filter(pk__in=ids).update(state=Member.ACTIVE)
+    for record in records:
+        record.member.state = Member.ACTIVE
+    audit_record(
+        acting_user=acting_user,
+        action="reinstatement.record",
+        obj=programme,
+        after={
+            "start": str(start),
+            "accepted_on": accepted_on.isoformat(),
+            "reference": reference[:100],
+            "members": len(ids),
+            "cost": cost,
+            **figures.as_dict(),
+        },
+        note=note,
+    )
+    from sigap.enrolment.actions import _refresh_read_models
+
+    _refresh_read_models([programme.pk])
+    return Reinstated(
+        programme=code,
+        start=start,
+        accepted_on=accepted_on,
+        reference=reference[:100],
+        cost=cost,
+        records=records,
+    )
+
+
+def member_reinstate(
+    *,
+    member: Member,
+    accepted_on: dt.date,
+    reference: str,
+    note: str,
+    today: dt.date,
+    start: Month | None = None,
+    acting_user: Actor = None,
+) -> Reopening:
+    """:func:`members_reinstate` for one member."""
+    return members_reinstate(
+        programme=member.programme,
+        members=[member],
+        accepted_on=accepted_on,
+        reference=reference,
+        note=note,
+        today=today,
+        start=start,
+        acting_user=acting_user,
+    ).records[0]
+
+
+def lapsed_members(programme: Programme, niks: Sequence[str] = ()) -> list[Member]:
+    """Members of ``programme`` whose membership ended by lapse (all, or those with ``niks``; a NIK that
+    is not a member of the programme is refused)."""
+    found = Member.objects.filter(programme=programme)
+    if not niks:
+        return list(found.filter(state=Member.EXITED, exit__reason=MemberExit.LAPSED).order_by("rank", "nik"))
+    wanted = [n.strip() for n in niks]
+    members = {m.nik: m for m in found.filter(nik__in=wanted)}
+    unknown = [n for n in wanted if n not in members]
+    if unknown:
+        raise UserError(
+            f"NIK {unknown[0]} is not a member of programme {programme.code}"
+            if len(unknown) == 1
+            else f"{len(unknown)} NIKs are not members of programme {programme.code}",
+            details=unknown,
+        )
+    return [members[n] for n in dict.fromkeys(wanted)]
+
+
+# --------------------------------------------------------------------------- year end (ADR 0015)
+
+
+@dataclass
+class CloseReport:
+    programme: str
+    on: dt.date
+    ended_on: dt.date
+    lapse: dict[str, Any]
+    ended: list[dict[str, str]] = field(default_factory=list)
+    carried: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme,
+            "on": self.on.isoformat(),
+            "ended_on": self.ended_on.isoformat(),
+            "lapsed": len(self.lapse["lapsed"]),
+            "ended": len(self.ended),
+            "carried": self.carried,
+            "lapse": self.lapse,
+            "ended_members": self.ended,
+        }
+
+
+def programme_close(*, programme: Programme, on: dt.date, acting_user: Actor = None) -> CloseReport:
+    """End the memberships of a programme whose fiscal year is over (``sigap programme close``).
+
+    From 31 December of the fiscal year (``on``, the business date): (1) the lapse check as of ``on``
+    (a membership that lapsed in the year ends as ``lapsed``, not as year end); (2) every open member
+    (approved, sent or active) exits on 31 December with reason ``fiscal_year_end`` ("berakhir: akhir
+    tahun anggaran", source ``programme_close``), its coverage period closed at December -- except the
+    active members an approved renewal carried over (:func:`renewal_carry_over`): they continue in the
+    new programme and are not ended.  A renewal approved later still carries the members ended here
+    (:func:`continuing_members`).  Running it again ends nothing more.  One ``programme.close`` audit row.
+    """
+    from sigap.billing.actions import lapse_check
+    from sigap.enrolment.actions import members_exit
+
+    year_end = dt.date(programme.fiscal_year, 12, 31)
+    if on < year_end:
+        raise UserError(
+            f"programme {programme.code} covers its fiscal year {programme.fiscal_year} until "
+            f"{year_end.isoformat()}; it can be closed from that day"
+        )
+    with transaction.atomic():
+        Programme.objects.select_for_update().get(pk=programme.pk)
+        lapsed = lapse_check(programme=programme, on=on, acting_user=acting_user)
+        renewals = TargetingRun.objects.filter(
+            kind=TargetingRun.RENEWAL, parent__programme=programme, state__in=FROZEN
+        )
+        renewed = set(Member.objects.filter(run__in=renewals).values_list("nik", flat=True))
+        members = list(
+            Member.objects.filter(programme=programme, state__in=OPEN_STATES)
+            .select_for_update()
+            .order_by("rank", "nik")
+        )
+        carried = [m for m in members if m.state == Member.ACTIVE and m.nik in renewed]
+        ending = [m for m in members if not (m.state == Member.ACTIVE and m.nik in renewed)]
+        year = programme.fiscal_year
+        notes = {
+            m.pk: (
+                f"{programme.code}: fiscal year {year} ended; no approved renewal carried the member over"
+                if m.state == Member.ACTIVE
+                else f"{programme.code}: fiscal year {year} ended before BPJS TK enrolled the member "
+                f"(state {m.state}): never covered"
+            )
+            for m in ending
+        }
+        report = CloseReport(
+            programme=programme.code,
+            on=on,
+            ended_on=year_end,
+            lapse=lapsed.as_dict(),
+            ended=[{"nik": m.nik, "state": m.state} for m in ending],
+            carried=len(carried),
+        )
+        if ending:
+            members_exit(
+                members=ending,
+                date=year_end,
+                reason=MemberExit.FISCAL_YEAR_END,
+                source="programme_close",
+                notes=notes,
+                acting_user=acting_user,
+            )
+        audit_record(
+            acting_user=acting_user,
+            action="programme.close",
+            obj=programme,
+            after={
+                "on": on.isoformat(),
+                "ended_on": year_end.isoformat(),
+                "lapsed": len(lapsed.lapsed),
+                "ended": len(ending),
+                "ended_states": {s: sum(1 for m in report.ended if m["state"] == s) for s in OPEN_STATES},
+                "carried": len(carried),
+                "renewals": sorted(renewals.values_list("pk", flat=True)),
+            },
+        )
+    return report
+
+
 # --------------------------------------------------------------------------- renewal
 
 
@@ -471,6 +935,15 @@ def renewal_code(old_code: str, fiscal_year: int, old_year: int) -> str:
     """``SIGAP-2026`` -> ``SIGAP-2027``; a code without its year gets ``-<fiscal_year>`` appended."""
     base = re.sub(rf"[-_/ ]?{old_year}$", "", old_code)
     return f"{base or old_code}-{fiscal_year}"
+
+
+def continuing_members(programme: Programme) -> Any:
+    """Members a renewal of ``programme`` continues: active ones, and those the year-end close ended
+    (reason ``fiscal_year_end``: their membership ended only because the year did)."""
+    return Member.objects.filter(
+        Q(state=Member.ACTIVE) | Q(state=Member.EXITED, exit__reason=MemberExit.FISCAL_YEAR_END),
+        programme=programme,
+    )
 
 
 def programme_renew(
@@ -521,9 +994,7 @@ def programme_renew(
         "budget": budget,
         "coverage_start": str(start),
     }
-    continuing = list(
-        Member.objects.filter(programme=programme, state=Member.ACTIVE).values_list("nik", "kpj")
-    )
+    continuing = list(continuing_members(programme).values_list("nik", "kpj"))
     with transaction.atomic():
         new, _, _ = programme_apply(
             document=document, source_name=f"renewal of {programme.code}", acting_user=acting_user
@@ -595,9 +1066,10 @@ def _renewal_exit_reason(
 def renewal_carry_over(*, run: TargetingRun, acting_user: Actor) -> dict[str, int]:
     """Called by ``run_approve`` for a renewal run, in its transaction, after the members were created.
 
-    Kept (continuing) members: active in the new programme with their old KPJ and an open coverage
-    period from the new programme's first month (no new BPJS TK registration); their old period is
-    closed at December.  Old active members not kept exit on 31 December of the old year with the
+    Kept (continuing) members -- active in the old programme, or ended there by the year-end close
+    (:func:`continuing_members`) -- are active in the new programme with their old KPJ and an open
+    coverage period from the new programme's first month (no new BPJS TK registration); their old
+    period is closed at December.  Old active members not kept exit on 31 December of the old year with the
     reason of the rules (``manual`` with a note for budget or other rules).  Newcomers stay
     ``approved`` for ``batch_export``.  One ``renewal.carry_over`` audit row.
     """
@@ -608,9 +1080,7 @@ def renewal_carry_over(*, run: TargetingRun, acting_user: Actor) -> dict[str, in
     old = run.parent.programme
     start = _spec(new).coverage_start
     year_end = Month(old.fiscal_year, 12)
-    old_active = {
-        m.nik: m for m in Member.objects.filter(programme=old, state=Member.ACTIVE).select_for_update()
-    }
+    old_active = {m.nik: m for m in continuing_members(old).select_for_update()}
     kept = list(Member.objects.filter(run=run, nik__in=list(old_active)).select_for_update())
     for m in kept:
         m.state = Member.ACTIVE
@@ -625,7 +1095,8 @@ def renewal_carry_over(*, run: TargetingRun, acting_user: Actor) -> dict[str, in
         member__programme=old,
         member__nik__in=list(kept_niks),
     ).update(end_month=year_end.first_day(), end_reason=f"renewed in {new.code}")
-    leaving = [m for nik, m in old_active.items() if nik not in kept_niks]
+    # Members the year-end close already ended (fiscal_year_end) and the renewal did not keep stay ended.
+    leaving = [m for nik, m in old_active.items() if nik not in kept_niks and m.state == Member.ACTIVE]
     decisions: dict[str, tuple[str, str, int, str]] = {}
     if leaving:
         stored = set(stored_columns(run))
@@ -685,15 +1156,25 @@ def renewal_carry_over(*, run: TargetingRun, acting_user: Actor) -> dict[str, in
 
 __all__ = [
     "Available",
+    "CloseReport",
     "ExitFinding",
     "ExitReport",
+    "Reinstated",
     "budget_available",
     "check_replacement_budget",
+    "continuing_members",
     "covered_by_other_programmes",
     "exits_detect",
+    "lapsed_members",
+    "lapsed_niks",
     "latest_list",
     "member_exit_by_nik",
+    "member_reinstate",
+    "members_reinstate",
+    "not_selectable_again",
+    "programme_close",
     "programme_renew",
+    "readmit_lapsed",
     "renewal_carry_over",
     "renewal_code",
     "replacement_run",

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sigap.core.schema import MEMBER_TEXT_MAX_LENGTH as TEXT
 from sigap.programmes.models import Programme, TargetingRun
 
 
@@ -27,20 +28,21 @@ class Member(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="members")
     run = models.ForeignKey(TargetingRun, on_delete=models.PROTECT, related_name="members")
     rank = models.BigIntegerField(_("peringkat"))
-    nik = models.CharField("NIK", max_length=16)
-    no_kk = models.CharField(_("nomor KK"), max_length=16, blank=True)
-    nama = models.CharField(_("nama"), max_length=200)
-    tempat_lahir = models.CharField(_("tempat lahir"), max_length=100, blank=True)
+    # text lengths: defined once with the import's checks (sigap.core.schema), so an imported value fits
+    nik = models.CharField("NIK", max_length=TEXT["nik"])
+    no_kk = models.CharField(_("nomor KK"), max_length=TEXT["no_kk"], blank=True)
+    nama = models.CharField(_("nama"), max_length=TEXT["nama"])
+    tempat_lahir = models.CharField(_("tempat lahir"), max_length=TEXT["tempat_lahir"], blank=True)
     tanggal_lahir = models.DateField(_("tanggal lahir"))
-    jenis_kelamin = models.CharField(_("jenis kelamin"), max_length=1)
-    alamat = models.CharField(_("alamat"), max_length=300, blank=True)
-    rt = models.CharField("RT", max_length=4, blank=True)
-    rw = models.CharField("RW", max_length=4, blank=True)
-    kode_kelurahan = models.CharField(_("kode kelurahan"), max_length=10, db_index=True)
-    pekerjaan = models.CharField(_("pekerjaan"), max_length=100)
+    jenis_kelamin = models.CharField(_("jenis kelamin"), max_length=TEXT["jenis_kelamin"])
+    alamat = models.CharField(_("alamat"), max_length=TEXT["alamat"], blank=True)
+    rt = models.CharField("RT", max_length=TEXT["rt"], blank=True)
+    rw = models.CharField("RW", max_length=TEXT["rw"], blank=True)
+    kode_kelurahan = models.CharField(_("kode kelurahan"), max_length=TEXT["kode_kelurahan"], db_index=True)
+    pekerjaan = models.CharField(_("pekerjaan"), max_length=TEXT["pekerjaan"])
     desil = models.PositiveSmallIntegerField(_("desil"))
     state = models.CharField(_("status"), max_length=16, choices=STATES, default=APPROVED, db_index=True)
-    kpj = models.CharField(_("nomor KPJ"), max_length=20, blank=True, db_index=True)
+    kpj = models.CharField(_("nomor KPJ"), max_length=TEXT["kpj"], blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -105,7 +107,7 @@ class EnrolmentLine(models.Model):
     batch = models.ForeignKey(EnrolmentBatch, on_delete=models.PROTECT, related_name="lines")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="enrolment_lines")
     status = models.CharField(_("status"), max_length=16, choices=STATES, default=PENDING)
-    kpj = models.CharField(_("nomor KPJ"), max_length=20, blank=True)
+    kpj = models.CharField(_("nomor KPJ"), max_length=TEXT["kpj"], blank=True)
     effective_date = models.DateField(_("tanggal efektif"), null=True, blank=True)
     reason = models.CharField(_("alasan"), max_length=300, blank=True)
 
@@ -135,13 +137,14 @@ class BpjsResponse(models.Model):
 class MemberExit(models.Model):
     """Why and when a member left (ends the open coverage period)."""
 
-    DIED, MOVED, FORMAL_JOB, AGED_OUT, REJECTED, LAPSED, MANUAL = (
+    DIED, MOVED, FORMAL_JOB, AGED_OUT, REJECTED, LAPSED, FISCAL_YEAR_END, MANUAL = (
         "died",
         "moved",
         "formal_job",
         "aged_out",
         "rejected",
         "lapsed",
+        "fiscal_year_end",
         "manual",
     )
     REASONS = [
@@ -151,6 +154,8 @@ class MemberExit(models.Model):
         (AGED_OUT, _("Melewati batas usia")),
         (REJECTED, _("Ditolak BPJS TK")),
         (LAPSED, _("Iuran tidak dibayar > 3 bulan")),
+        # The programme's fiscal year ended without a renewal carrying the member over (ADR 0015).
+        (FISCAL_YEAR_END, _("berakhir: akhir tahun anggaran")),
         (MANUAL, _("Lainnya (catatan)")),
     ]
     SOURCES = [
@@ -159,6 +164,7 @@ class MemberExit(models.Model):
         ("death_report", _("Laporan kematian")),
         ("billing", _("Tagihan")),
         ("bpjs_response", _("Jawaban BPJS TK")),
+        ("programme_close", _("Penutupan program")),
         ("manual", _("Manual")),
     ]
 
@@ -171,3 +177,51 @@ class MemberExit(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+
+class Reopening(models.Model):
+    """A membership that had ended and was opened again (ADR 0015).
+
+    ``reinstatement``: BPJS TK's procedure for coverage that ended because the APBD money came late
+    (DOMAIN.md section 2): a new coverage period from the month BPJS TK accepts, after a visible gap.
+    ``reselection``: a person whose membership lapsed, selected again by a replacement run of the same
+    programme and sent to BPJS TK again.  A member exits once at a time (``MemberExit`` is one row per
+    member), so the exit that ended the earlier membership moves here, unchanged, with who reopened
+    it and why; the audit log holds both actions.
+    """
+
+    REINSTATEMENT, RESELECTION = "reinstatement", "reselection"
+    KINDS = [
+        (REINSTATEMENT, _("Pemulihan kepesertaan (dana APBD terlambat)")),
+        (RESELECTION, _("Dipilih kembali")),
+    ]
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="reopenings")
+    kind = models.CharField(_("jenis"), max_length=16, choices=KINDS)
+    # The exit that ended the earlier membership, as it was recorded.
+    exit_date = models.DateField(_("tanggal keluar"))
+    exit_reason = models.CharField(_("alasan keluar"), max_length=16, choices=MemberExit.REASONS)
+    exit_source = models.CharField(_("sumber"), max_length=16, choices=MemberExit.SOURCES)
+    exit_note = models.TextField(_("catatan keluar"), blank=True)
+    exit_recorded_at = models.DateTimeField()
+    exit_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Reinstatement: BPJS TK's acceptance and the first month of the new coverage period.
+    start_month = models.DateField(_("bulan mulai"), null=True, blank=True)
+    accepted_on = models.DateField(_("tanggal diterima BPJS TK"), null=True, blank=True)
+    reference = models.CharField(_("nomor surat BPJS TK"), max_length=100, blank=True)
+    # Reselection: the replacement run that selected the person again.
+    run = models.ForeignKey(
+        TargetingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="reopenings"
+    )
+    note = models.TextField(_("catatan"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["member", "created_at", "id"]
+        verbose_name = _("kepesertaan dibuka kembali")
+        verbose_name_plural = _("kepesertaan dibuka kembali")

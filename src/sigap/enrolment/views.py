@@ -281,6 +281,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "programme": member.programme,
         "kelurahan": place(member.kode_kelurahan),
         "periods": list(member.periods.all()),
+        "reopenings": list(member.reopenings.select_related("run")),
         "ledger": ledger,
         "exit": getattr(member, "exit", None),
         "lines": list(member.enrolment_lines.select_related("batch").order_by("batch_id")),

@@ -75,6 +75,8 @@ def month_status(value: Any) -> str:
         "paid": _("Lunas"),
         "not_yet_due": _("Belum jatuh tempo"),
         "arrears": _("Menunggak"),
+        "unpaid": _("Tidak dibayar (batas tunggakan lewat)"),
+        "paid_late": _("Dibayar setelah batas tunggakan (tidak melindungi)"),
         "not_covered": _("Tidak dilindungi"),
     }
     return labels.get(str(value), str(value))
