@@ -150,3 +150,21 @@ def test_csrf_is_required(world: Any) -> None:
     token = page.cookies["csrftoken"].value
     ok = strict.post(URL, {"nik": NIK_A, "kk": KK_A, "csrfmiddlewaretoken": token})
     assert ok.status_code == 200 and "Terpilih sebagai calon peserta" in ok.content.decode()
+
+
+def test_year_end_reads_plainly(client: Any, world: Any) -> None:
+    """A membership closed at the end of the fiscal year says so, not "lapsed"."""
+    from sigap.enrolment.actions import member_exit
+    from sigap.enrolment.models import Member, MemberExit
+
+    approve(world)
+    member_exit(
+        member=Member.objects.get(nik=NIK_A),
+        date=dt.date(2026, 12, 31),
+        reason=MemberExit.FISCAL_YEAR_END,
+        source="programme_close",
+        acting_user=world.users["admin_dinas"],
+    )
+    ended = _answer(client, NIK_A, ip="10.0.3.1")
+    assert "Kepesertaan telah berakhir" in ended and "31 Desember 2026" in ended
+    assert "Alasan: akhir tahun anggaran program." in ended

@@ -72,7 +72,8 @@ class StatusForm(forms.Form):
 
 
 def _answers(rows: Sequence[tuple[Any, ...]]) -> list[dict[str, object]]:
-    exit_labels = dict(MemberExit.REASONS)
+    # The citizen page says "Alasan: ..." itself: the year-end label loses its "berakhir:" prefix.
+    exit_labels = {**dict(MemberExit.REASONS), MemberExit.FISCAL_YEAR_END: _("akhir tahun anggaran program")}
     return [
         {
             "programme": programme,
