@@ -33,6 +33,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Collection
 
@@ -238,8 +239,14 @@ def reason_words(language: str) -> dict[str, str]:
     return REASON_WORDS.get((language or "en").split("-")[0].lower(), REASON_WORDS["en"])
 
 
-def _rules(spec: ProgrammeSpec, language: str = "en") -> list[tuple[str, str, str]]:
-    """``(code, fails, reason)`` for every rule of ``spec``, in bit order; reasons in ``language``."""
+def _rules(
+    spec: ProgrammeSpec, language: str = "en", *, region_pattern: str | None = None
+) -> list[tuple[str, str, str]]:
+    """``(code, fails, reason)`` for every rule of ``spec``, in bit order; reasons in ``language``.
+
+    ``region_pattern``: a SQL expression of the domicile's LIKE pattern in place of the spec's
+    ``'<region>%'`` literal (a many-programme run reads each programme's region from a column).
+    """
     w = {key: literal(text) for key, text in reason_words(language).items()}
     e = spec.eligibility
     region = spec.region
@@ -247,7 +254,7 @@ def _rules(spec: ProgrammeSpec, language: str = "en") -> list[tuple[str, str, st
     list_name = w["informal_list"] if tuple(e.occupations_included) == informal else w["included_list"]
     occupation = "COALESCE(pekerjaan, '')"
     is_aparat = "occupation_category = 'aparat'"
-    in_region = f"kode_kelurahan LIKE {literal(region + '%')}"
+    in_region = f"kode_kelurahan LIKE {region_pattern or literal(region + '%')}"
     rules = [
         (
             RULE_DOMICILE,
@@ -317,6 +324,17 @@ def materialize_for(people: int) -> bool:
     return people <= MATERIALIZE_MAX_PEOPLE
 
 
+def active_roster_cte(insured: str, condition: str = "") -> str:
+    """The CTE ``active_roster(nik, kpj, segmen)``: one AKTIF roster row per NIK (smallest KPJ);
+    ``condition`` is SQL appended to the WHERE clause (``AND ...``)."""
+    return (
+        "active_roster AS (\n"  # noqa: S608 -- literals quoted, names checked
+        "  SELECT nik, min(kpj) AS kpj, arg_min(segmen, kpj) AS segmen\n"
+        f"  FROM {identifier(insured)} AS i WHERE upper(trim(i.status)) = 'AKTIF' AND i.nik IS NOT NULL{condition}\n"
+        "  GROUP BY nik\n)"
+    )
+
+
 def decisions_sql(
     spec: ProgrammeSpec,
     *,
@@ -359,13 +377,8 @@ def decisions_sql(
         if continuing is not None
         else ""
     )
-    if with_roster:
-        ctes.append(
-            "active_roster AS (\n"  # noqa: S608 -- literals quoted, names checked
-            "  SELECT nik, min(kpj) AS kpj, arg_min(segmen, kpj) AS segmen\n"
-            f"  FROM {insured} AS i WHERE upper(trim(i.status)) = 'AKTIF' AND i.nik IS NOT NULL{own_kpj}\n"
-            "  GROUP BY nik\n)"
-        )
+    if insured is not None:
+        ctes.append(active_roster_cte(insured, own_kpj))
         roster_join = "\n  LEFT JOIN active_roster AS r ON r.nik = p.nik"
         roster_cols = "r.kpj AS insured_kpj, r.segmen AS insured_segmen"
     extra_joins = ""
@@ -519,17 +532,67 @@ def decisions_view_sql(
     )
 
 
-def digest_sql(decisions: str = "decisions") -> str:
-    """``(rows, checksum)`` of a decisions relation, independent of row order.
+#: The columns a decisions digest covers, in this order (those the relation has): the stored
+#: columns, the optional ones and, for a many-programme run, the programme.
+DIGEST_COLUMNS: tuple[str, ...] = (
+    "programme",
+    *(name for name, _ in STORED_DECISION_COLUMNS),
+    *(name for name, _ in OPTIONAL_DECISION_COLUMNS),
+)
+STORED_DECISION_NAMES: tuple[str, ...] = tuple(name for name, _ in STORED_DECISION_COLUMNS)
+#: SQL dialects of :func:`digest_sql` (the engines' ``dialect``).
+DIALECTS = ("duckdb", "spark")
 
-    The checksum sums a 64-bit hash of every row's decision fields; together with the row count
-    and the engine version it fingerprints a run's outcome (same inputs -> same digest).
+
+def row_checksum_sql(columns: Collection[str], *, dialect: str = "duckdb") -> str:
+    """A 60-bit integer from the MD5 of a row's decision fields, the same on DuckDB and Spark.
+
+    Each field is cast to text (NULL as ``<null>``) and joined with ``|``; the first 15 hex digits
+    of the MD5 are read as an integer (DuckDB: a ``0x`` cast; Spark: ``conv``; the only construct
+    ``sqlglot`` cannot carry across, so it is spelled per dialect here).
+    """
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown SQL dialect '{dialect}' (known: {', '.join(DIALECTS)})")
+    names = [identifier(c) for c in DIGEST_COLUMNS if c in columns]
+    names += sorted(identifier(c) for c in columns if c not in DIGEST_COLUMNS)
+    text = "concat(" + ", '|', ".join(f"COALESCE(CAST({c} AS VARCHAR), '<null>')" for c in names) + ")"
+    head = f"substr(md5({text}), 1, 15)"
+    number = f"('0x' || {head})" if dialect == "duckdb" else f"conv({head}, 16, 10)"
+    return f"CAST({number} AS BIGINT)"
+
+
+def digest_sql(
+    decisions: str = "decisions",
+    *,
+    columns: Collection[str] = STORED_DECISION_NAMES,
+    dialect: str = "duckdb",
+    group_by: str | None = None,
+) -> str:
+    """``(rows, checksum)`` of a decisions relation, independent of row order and of the engine.
+
+    The checksum sums :func:`row_checksum_sql` over every row (exact, as a 38-digit decimal);
+    :func:`decisions_fingerprint` makes a run's digest of the two.  ``columns`` are the relation's
+    columns (those of :data:`DIGEST_COLUMNS` and any others are covered); ``dialect`` the engine's.
+    With ``group_by`` (e.g. ``programme``) one row ``(key, rows, checksum)`` per key.
     """
     decisions = identifier(decisions)
-    return (
-        "SELECT count(*), CAST(COALESCE(sum(CAST(hash(d) AS HUGEINT)), 0) AS VARCHAR) "  # noqa: S608
-        f"FROM {decisions} AS d"
-    )
+    checksum = row_checksum_sql([c for c in columns if c != group_by], dialect=dialect)
+    figures = "count(*), CAST(COALESCE(sum(CAST(" + checksum + " AS DECIMAL(38, 0))), 0) AS VARCHAR)"
+    if group_by is None:
+        return f"SELECT {figures} FROM {decisions} AS d"  # noqa: S608 -- names checked
+    key = identifier(group_by)
+    return f"SELECT {key}, {figures} FROM {decisions} AS d GROUP BY {key} ORDER BY {key}"  # noqa: S608
+
+
+def decisions_fingerprint(rows: int, checksum: str) -> str:
+    """A run's decisions digest (``TargetingRun.decisions_sha256``) from :func:`digest_sql`'s figures.
+
+    No engine version: the checksum is defined by MD5 and text casts, so DuckDB and Spark give the
+    same digest for the same decisions (runs before this rule kept their ``v1`` digest, which
+    named the engine).
+    """
+    text = f"sigap-decisions-v2|{int(rows)}|{checksum}"
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def _region_bucket(column: str, region: str) -> str:

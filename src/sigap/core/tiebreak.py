@@ -88,13 +88,23 @@ class TieBreak:
         """SQL of the tie key of the NIK column ``nik`` (DuckDB ``sha256`` = Spark ``sha2(.., 256)``)."""
         if self.rule == NIK:
             return nik
-        return f"sha256('{self.seed}' || {nik})"  # a seed needs no quoting (seed_problem)
+        return seeded_key_sql(f"'{self.seed}'", nik)  # a seed needs no quoting (seed_problem)
 
     def describe(self) -> str:
         """The rule in Bahasa Indonesia, as the decree annex and the run's overview print it."""
         if self.rule == NIK:
             return "NIK terkecil dulu (aturan lama, tanpa benih)"
         return f"hash SHA-256 dari benih + NIK, terkecil dulu; benih: {self.seed}"
+
+
+def seeded_key_sql(seed_sql: str, nik: str = "nik") -> str:
+    """SQL of the ``sha256-seed-nik`` tie key from a seed *expression* (a quoted seed, or the seed
+    column of a many-programme run's programme table): ``sha256(seed || nik)``.
+
+    >>> seeded_key_sql("g.tie_seed", "c.nik")
+    'sha256(g.tie_seed || c.nik)'
+    """
+    return f"sha256({seed_sql} || {nik})"
 
 
 #: The rule of the runs made before ADR 0014.

@@ -1,22 +1,72 @@
-"""The one adapter that runs SQL over Parquet (DuckDB today; Spark later).
+"""The one adapter that runs SQL over Parquet: DuckDB on one machine, Apache Spark beyond it.
 
 Callers build SQL text with :mod:`sigap.core.selection` (or other pure builders) and hand it to an
-:class:`Engine`.  Nothing outside this package imports ``duckdb`` for targeting.
+:class:`Engine`.  Nothing outside this package imports ``duckdb`` or ``pyspark``.
+
+:func:`default_engine` is the local DuckDB engine every page, export and read model uses;
+:func:`targeting_engine` is the engine of registry-sized targeting work, chosen by configuration:
+``SIGAP_ENGINE=duckdb`` (default) or ``spark`` with ``SIGAP_SPARK_MASTER`` (``local[2]``,
+``spark://host:7077``, ``yarn``, or a Spark Connect URL ``sc://host:15002``).
 """
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING
+
 from sigap.engine.base import Engine, sql_string
 from sigap.engine.duckdb_engine import DuckDBEngine
 
-__all__ = ["DuckDBEngine", "Engine", "default_engine", "sql_string"]
+if TYPE_CHECKING:
+    from sigap.engine.spark_engine import SparkEngine
+
+__all__ = [
+    "DuckDBEngine",
+    "Engine",
+    "default_engine",
+    "engine_name",
+    "make_spark_engine",
+    "sql_string",
+    "targeting_engine",
+]
+
+ENGINES = ("duckdb", "spark")
 
 
 def default_engine() -> DuckDBEngine:
     """An engine configured from settings (``SIGAP_ENGINE_MEMORY_LIMIT``, ``SIGAP_ENGINE_THREADS``)."""
-    import os
-
     memory_limit = os.environ.get("SIGAP_ENGINE_MEMORY_LIMIT") or None
     raw_threads = os.environ.get("SIGAP_ENGINE_THREADS") or None
     threads = int(raw_threads) if raw_threads else None
     return DuckDBEngine(memory_limit=memory_limit, threads=threads)
+
+
+def engine_name() -> str:
+    """``SIGAP_ENGINE`` (``duckdb`` unless set); anything else is a configuration error."""
+    name = (os.environ.get("SIGAP_ENGINE") or "duckdb").strip().lower()
+    if name not in ENGINES:
+        raise ValueError(f"SIGAP_ENGINE='{name}' is not one of {', '.join(ENGINES)}")
+    return name
+
+
+def make_spark_engine(master: str | None = None) -> SparkEngine:
+    """A Spark engine on ``master`` (default ``SIGAP_SPARK_MASTER``, else ``local[2]``).
+
+    Extra session settings come from ``SIGAP_SPARK_CONF`` (``key=value`` pairs separated by ``;``),
+    e.g. ``spark.sql.shuffle.partitions=2000;spark.executor.memory=8g``.
+    """
+    from sigap.engine.spark_engine import SparkEngine
+
+    conf = {}
+    for item in (os.environ.get("SIGAP_SPARK_CONF") or "").split(";"):
+        if item.strip():
+            key, _, value = item.partition("=")
+            conf[key.strip()] = value.strip()
+    return SparkEngine(master=master or os.environ.get("SIGAP_SPARK_MASTER") or None, config=conf)
+
+
+def targeting_engine() -> Engine:
+    """The engine of targeting runs: :func:`default_engine` or, with ``SIGAP_ENGINE=spark``, Spark."""
+    if engine_name() == "spark":
+        return make_spark_engine()
+    return default_engine()

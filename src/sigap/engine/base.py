@@ -16,8 +16,14 @@ def sql_string(value: str) -> str:
 
 
 class Engine(Protocol):
+    #: The SQL dialect the engine runs natively (``duckdb`` or ``spark``); callers hand it DuckDB SQL
+    #: either way (a Spark engine transpiles it), and pass it to the few builders that spell a
+    #: construct per dialect (``sigap.core.selection.digest_sql``).
+    dialect: str
+
     def register_parquet(self, name: str, path: Path | str) -> None:
-        """Make the Parquet file at ``path`` queryable as relation ``name``."""
+        """Make the Parquet file at ``path`` queryable as relation ``name``; a folder is read as a
+        Hive-partitioned data set (``provinsi=32/kabupaten_kota=3275/...``, partition values as text)."""
 
     def register_arrow(self, name: str, table: Any) -> None:
         """Make an in-memory Arrow table (member-sized data from the Django database) queryable."""
@@ -36,6 +42,14 @@ class Engine(Protocol):
     def copy_to_parquet(self, sql: str, path: Path | str, *, row_group_size: int | None = None) -> int:
         """Write the result of ``sql`` to a Parquet file; return the number of rows written
         (``row_group_size``: small groups for files read by point look-ups)."""
+
+    def copy_to_partitioned_parquet(self, sql: str, path: Path | str, *, partition_by: Sequence[str]) -> int:
+        """Write the result of ``sql`` as a Hive-partitioned Parquet folder (one sub-folder per value
+        of the ``partition_by`` columns, which leave the files); return the number of rows written.
+        ``path`` may be local or, on Spark, any URL the cluster can write (``s3a://``, ``gs://``)."""
+
+    def columns(self, relation: str) -> list[str]:
+        """The column names of a relation (a registered name)."""
 
     def version(self) -> str:
         """Engine name and version (part of a run's reproducibility fingerprint)."""

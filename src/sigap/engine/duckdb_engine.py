@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -24,6 +24,8 @@ def _check_name(name: str) -> str:
 
 class DuckDBEngine:
     """``DuckDBEngine(memory_limit="4GB", threads=2)``; use as a context manager or call ``close()``."""
+
+    dialect = "duckdb"
 
     def __init__(
         self,
@@ -53,9 +55,15 @@ class DuckDBEngine:
         self.close()
 
     def register_parquet(self, name: str, path: Path | str) -> None:
+        source = sql_string(str(path))
+        if Path(path).is_dir():  # a Hive-partitioned folder: partition values stay text ('0032' is no 32)
+            source = (
+                f"{sql_string(str(Path(path) / '**' / '*.parquet'))}, hive_partitioning = true, "
+                "hive_types_autocast = false"
+            )
         self._con.execute(
             f"CREATE OR REPLACE VIEW {_check_name(name)} AS "  # noqa: S608 -- name checked, path quoted
-            f"SELECT * FROM read_parquet({sql_string(str(path))})"
+            f"SELECT * FROM read_parquet({source})"
         )
 
     def register_arrow(self, name: str, table: Any) -> None:
@@ -84,6 +92,18 @@ class DuckDBEngine:
             f"COPY ({sql}) TO {sql_string(str(path))} (FORMAT parquet, COMPRESSION zstd{groups})"
         ).fetchone()
         return int(result[0]) if result else 0
+
+    def copy_to_partitioned_parquet(self, sql: str, path: Path | str, *, partition_by: Sequence[str]) -> int:
+        columns = ", ".join(_check_name(c) for c in partition_by)
+        result = self._con.execute(
+            f"COPY ({sql}) TO {sql_string(str(path))} "
+            f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({columns}), OVERWRITE true)"
+        ).fetchone()
+        return int(result[0]) if result else 0
+
+    def columns(self, relation: str) -> list[str]:
+        sql = f"DESCRIBE SELECT * FROM {_check_name(relation)}"  # noqa: S608 -- name checked
+        return [str(r[0]) for r in self._con.execute(sql).fetchall()]
 
     def version(self) -> str:
         return f"duckdb {duckdb.__version__}"

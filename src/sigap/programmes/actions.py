@@ -30,7 +30,7 @@ from sigap.core import occupations as occ
 from sigap.core import selection, tiebreak
 from sigap.core.money import format_rupiah
 from sigap.core.programme import ProgrammeSpec, SpecError
-from sigap.engine import Engine, default_engine
+from sigap.engine import Engine, default_engine, targeting_engine
 from sigap.errors import UserError
 from sigap.programmes import exports
 from sigap.programmes.models import Programme, TargetingRun
@@ -180,12 +180,12 @@ def code_version() -> str:
 def decisions_digest(engine: Engine, decisions: str = "decisions") -> str:
     """SHA-256 fingerprint of a run's decisions, independent of the file's row order.
 
-    Built from the row count and an order-free checksum of every row (``selection.digest_sql``)
-    plus the engine version, so re-running the same inputs with the same code gives the same value.
+    Built from the row count and an order-free checksum of every row (``selection.digest_sql``),
+    so re-running the same inputs with the same code gives the same value -- on DuckDB and on Spark.
     """
-    rows, checksum = engine.fetch(selection.digest_sql(decisions))[0]
-    text = f"sigap-decisions-v1|{rows}|{checksum}|{engine.version()}"
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
+    sql = selection.digest_sql(decisions, columns=engine.columns(decisions), dialect=engine.dialect)
+    rows, checksum = engine.fetch(sql)[0]
+    return selection.decisions_fingerprint(int(rows), str(checksum))
 
 
 def _default_snapshot(kind: str) -> Snapshot | None:
@@ -364,7 +364,11 @@ def targeting_run(
     tmp.mkdir()
     final: Path | None = None
     own_engine = engine is None
-    eng: Engine = engine if engine is not None else default_engine()
+    eng: Engine = engine if engine is not None else targeting_engine()
+    # Summaries, the decisions view and the exports read the run's decisions file (one Parquet
+    # file, whichever engine wrote it) with the local DuckDB engine: choosing Spark for the
+    # registry-sized step changes no screen and no number.
+    local: Engine | None = None
     try:
         report("Selecting", 0, 3)
         eng.register_parquet("people", snapshot.data_file)
@@ -397,10 +401,18 @@ def targeting_run(
         report("Selecting", 1, 3)
         eng.register_parquet("decisions_stored", decisions_file)
         decisions_sha = decisions_digest(eng, "decisions_stored")
+        engine_version = eng.version()
+        if eng.dialect != "duckdb":
+            local = default_engine()
+            local.register_parquet("people", snapshot.data_file)
+            local.register_parquet("decisions_stored", decisions_file)
+            if own_engine:
+                eng.close()
+            eng = local
         selected_count = int(
             eng.fetch("SELECT count(*) FROM decisions_stored WHERE decision = 'selected'")[0][0]
         )
-        stored_columns = [r[0] for r in eng.fetch("DESCRIBE SELECT * FROM decisions_stored")]
+        stored_columns = eng.columns("decisions_stored")
         eng.execute(
             "CREATE OR REPLACE VIEW decisions AS "
             + selection.decisions_view_sql(
@@ -456,7 +468,7 @@ def targeting_run(
                 xlsx_max_rows=getattr(settings, "SIGAP_XLSX_MAX_ROWS", None),
             )
         report("Selecting", 3, 3)
-        if own_engine:
+        if own_engine or local is not None:
             eng.close()
         with transaction.atomic():
             run = TargetingRun.objects.create(
@@ -502,6 +514,7 @@ def targeting_run(
                     "tie_break_rule": tie_break.rule,
                     "tie_break_seed": tie_break.seed,
                     "tie_break_seed_source": seed_source,
+                    "engine": engine_version,
                     **figures,
                 },
             )
@@ -514,11 +527,12 @@ def targeting_run(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
-        if own_engine:
-            try:
-                eng.close()
-            except Exception:  # noqa: BLE001 -- closing twice is harmless
-                pass
+        for opened in (eng if own_engine else None, local):
+            if opened is not None:
+                try:
+                    opened.close()
+                except Exception:  # noqa: BLE001 -- closing twice is harmless
+                    pass
 
 
 def _write_pairs(path: Path, columns: dict[str, list[str]]) -> None:
