@@ -142,6 +142,27 @@ def roster_import(
     _run_import(file, mapping_file, reference_date, as_json, "roster")
 
 
+@registry_group.command("partition")
+@click.option("--snapshot", "snapshot_id", type=int, help="Registry snapshot id (default: newest).")
+@click.option("--to", "target", required=True, help="Folder or URL (s3a://, gs:// on Spark) to write to.")
+@json_option
+@handle_errors
+def partition(snapshot_id: int | None, target: str, as_json: bool) -> None:
+    """Write a snapshot partitioned by province and kabupaten/kota (provinsi=32/kabupaten_kota=3275/):
+    a city reads only its folder, Spark reads the nation in parallel."""
+    setup_django()
+    from sigap.errors import UserError
+    from sigap.programmes.many import snapshot_partition
+    from sigap.registry.models import Snapshot
+
+    query = Snapshot.objects.filter(kind=Snapshot.REGISTRY)
+    snap = query.filter(pk=snapshot_id).first() if snapshot_id else query.order_by("-id").first()
+    if snap is None:
+        raise UserError("no such registry snapshot")
+    result = snapshot_partition(snapshot=snap, target=target)
+    emit(result, as_json=as_json, human=lambda r: out.print(f"{r['people']:,} people -> {r['target']}"))
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(registry_group)
     cli.add_command(roster_group)

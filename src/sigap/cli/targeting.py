@@ -173,5 +173,74 @@ def show(run_id: int, as_json: bool) -> None:
     emit(result, as_json=as_json, human=lambda r: _human(r, found.summary))
 
 
+@targeting.command("run-many")
+@click.option("--programmes", "codes", help="Programme codes, comma-separated (e.g. A,B,C).")
+@click.option("--region", help="Every programme whose region lies in this code (e.g. 32: Jawa Barat).")
+@click.option("--fiscal-year", type=int, help="With --region: only this fiscal year's programmes.")
+@click.option("--snapshot", "snapshot_id", type=int, help="Registry snapshot id (default: newest).")
+@click.option(
+    "--people",
+    "people_path",
+    help="A partitioned snapshot folder or URL (sigap registry partition) instead of --snapshot.",
+)
+@click.option("--roster", "roster_id", type=int, help="BPJS TK roster snapshot id (default: newest, if any).")
+@click.option("--output", help="Folder or URL for the decisions (default: DATA_DIR/runs/many-<id>).")
+@json_option
+@handle_errors
+def run_many_command(
+    codes: str | None,
+    region: str | None,
+    fiscal_year: int | None,
+    snapshot_id: int | None,
+    people_path: str | None,
+    roster_id: int | None,
+    output: str | None,
+    as_json: bool,
+) -> None:
+    """Decide every person under the programme of their domicile: many programmes in one pass
+    (SIGAP_ENGINE=spark for the nation).  Writes one decisions data set partitioned by programme;
+    registers no run (each programme's list is made and approved with `sigap targeting run`)."""
+    setup_django()
+    from sigap.programmes.many import programmes_for, targeting_run_many
+    from sigap.registry.models import Snapshot
+
+    chosen = programmes_for(
+        codes=[c.strip() for c in (codes or "").split(",") if c.strip()],
+        region=region,
+        fiscal_year=fiscal_year,
+    )
+    result = targeting_run_many(
+        programmes=chosen,
+        snapshot=_snapshot(snapshot_id, Snapshot.REGISTRY),
+        roster=_snapshot(roster_id, Snapshot.ROSTER),
+        people_path=people_path,
+        output=output,
+    )
+
+    def human(r: dict[str, Any]) -> None:
+        table = Table(title=f"{len(r['programmes'])} program, {r['rows']:,} orang / people ({r['engine']})")
+        for name in ("programme", "region", "people", "selected", "waiting", "cost", "budget", "digest"):
+            table.add_column(name, justify="left" if name in ("programme", "region", "digest") else "right")
+        for f in r["programmes"]:
+            table.add_row(
+                f["programme"],
+                f["region"],
+                f"{f['people']:,}",
+                f"{f['selected']:,}",
+                f"{f['waiting']:,}",
+                format_rupiah(f["cost"]),
+                format_rupiah(f["budget"]),
+                f["decisions_sha256"][:12],
+            )
+        console.print(table)
+        console.print(
+            f"outside every programme: {r['outside']:,}; decisions: {r['output']}; {r['seconds']:.1f} s",
+            highlight=False,
+            markup=False,
+        )
+
+    emit(result.as_dict(), as_json=as_json, human=human)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(targeting)
