@@ -91,3 +91,59 @@ DECISION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cost", "BIGINT"),  # rupiah for the covered months; 0 unless selected
     ("reasons", "VARCHAR"),  # "; "-joined human-readable reasons
 )
+
+# -- text lengths ---------------------------------------------------------------------------
+#
+# Defined once: the import refuses a row whose value is longer (one report line naming row,
+# column and length), and the Django models take their ``max_length`` from here, so a value the
+# import accepted always fits the database -- PostgreSQL refuses a longer one (DataError), SQLite
+# would quietly keep it.  Lengths are characters of the value with surrounding spaces trimmed.
+
+#: Text kept on each :class:`sigap.enrolment.models.Member` (copied from the snapshot at approval;
+#: ``kpj`` from BPJS TK).
+MEMBER_TEXT_MAX_LENGTH: dict[str, int] = {
+    "nik": 16,
+    "no_kk": 16,
+    "nama": 200,
+    "tempat_lahir": 100,
+    "jenis_kelamin": 1,
+    "alamat": 300,
+    "rt": 4,
+    "rw": 4,
+    "kode_kelurahan": 10,
+    "pekerjaan": 100,
+    "kpj": 20,
+}
+_M = MEMBER_TEXT_MAX_LENGTH
+_CODE = 40  # a value checked for its form anyway (NIK, dates, ...): only a bound for the report
+
+#: Every column of a registry extract (``SOURCE_COLUMNS`` + ``OPTIONAL_SOURCE_COLUMNS``) and of a
+#: BPJS TK roster (``SOURCE_ROSTER_COLUMNS``).  A column copied onto a Member has the Member's length.
+SOURCE_TEXT_MAX_LENGTH: dict[str, int] = {
+    # registry
+    "iddtks": 64,
+    "provinsi": 100,
+    "kabupaten_kota": 100,
+    "kecamatan": 100,
+    "desa_kelurahan": 100,
+    "alamat": _M["alamat"],
+    "dusun": 100,
+    "rt": _M["rt"],
+    "rw": _M["rw"],
+    "nomor_kk": _CODE,
+    "nomor_nik": _CODE,
+    "nama": _M["nama"],
+    "tanggal_lahir": _CODE,
+    "tempat_lahir": _M["tempat_lahir"],
+    "jenis_kelamin": _CODE,
+    "nama_ibu_kandung": 200,
+    "hubungan_keluarga": 100,
+    "desil": _CODE,
+    "pekerjaan": _M["pekerjaan"],
+    "status_hidup": _CODE,
+    # BPJS TK roster (nama and tanggal_lahir as above)
+    "nik": _CODE,
+    "kpj": _M["kpj"],
+    "segmen": _CODE,
+    "status": _CODE,
+}
