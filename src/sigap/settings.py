@@ -243,7 +243,7 @@ SIGAP_LOGIN_IP_FAILURE_LIMIT = int(env_str("SIGAP_LOGIN_IP_FAILURE_LIMIT", "10")
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(env_str("SIGAP_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "sigap.accounts.lockout.LockoutHandler"
-AXES_CLIENT_IP_CALLABLE = "sigap.web.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "sigap.web.ratelimit.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "sigap.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 

@@ -23,7 +23,7 @@ import datetime as dt
 import os
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -173,17 +173,23 @@ def write_status_file(run: TargetingRun) -> int:
     return rows
 
 
-def member_status_rows(programme: Programme) -> Iterator[tuple[Any, ...]]:
-    """``STATUS_COLUMNS`` rows of the programme's members (member-sized: a few tens of thousands)."""
+def member_status_rows(programme: Programme) -> list[tuple[Any, ...]]:
+    """``STATUS_COLUMNS`` rows of the programme's members (member-sized: a few tens of thousands).
+
+    Read whole before the rows are written: on PostgreSQL the write is a ``COPY`` on the same
+    connection, which cannot run while a server-side cursor (``.iterator()``) is still open on it."""
     key = hasher()
     offices: dict[str, str] = {}
     name = programme.name
-    members = Member.objects.filter(programme=programme).exclude(no_kk="")
-    for pk, nik, kk, kelurahan in members.values_list("pk", "nik", "no_kk", "kode_kelurahan").iterator(
-        chunk_size=20_000
-    ):
-        lookup = key(nik, kk)
-        yield (lookup, programme.pk, name, CitizenStatus.SELECTED, "", office_of(kelurahan, offices), pk)
+    members = list(
+        Member.objects.filter(programme=programme)
+        .exclude(no_kk="")
+        .values_list("pk", "nik", "no_kk", "kode_kelurahan")
+    )
+    return [
+        (key(nik, kk), programme.pk, name, CitizenStatus.SELECTED, "", office_of(kelurahan, offices), pk)
+        for pk, nik, kk, kelurahan in members
+    ]
 
 
 def citizen_status_refresh(*, programme: Programme, run: TargetingRun | None = None) -> int:

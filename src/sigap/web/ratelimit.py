@@ -110,6 +110,13 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return address
 
 
+def axes_client_ip(request: Any) -> str | None:
+    """:func:`client_ip` for django-axes, whose logs keep a real IP address or none (a request made in
+    a test or a management command has no address: ``"unknown"`` is not storable on PostgreSQL)."""
+    address = client_ip(request)
+    return None if address == "unknown" else address
+
+
 def client_ip(request: Any) -> str:
     """The client's address (see the module docstring); ``"unknown"`` when there is none."""
     meta = getattr(request, "META", {})
