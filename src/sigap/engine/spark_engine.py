@@ -17,6 +17,7 @@ run's decisions file is unchanged; any other path gets Spark's folder of parts.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import uuid
@@ -181,7 +182,14 @@ class SparkEngine:
 
     def copy_to_partitioned_parquet(self, sql: str, path: Path | str, *, partition_by: Sequence[str]) -> int:
         columns = [_check_name(c) for c in partition_by]
-        self.dataframe(sql).write.mode("overwrite").partitionBy(*columns).parquet(str(path))
+        context = getattr(self._spark, "sparkContext", None) if not _is_connect(self._spark) else None
+        if context is not None:  # names the jobs of the write in the event log and the UI
+            context.setJobDescription(f"sigap: write {path} partitioned by {', '.join(columns)}")
+        try:
+            self.dataframe(sql).write.mode("overwrite").partitionBy(*columns).parquet(str(path))
+        finally:
+            if context is not None:
+                context.setJobDescription(None)
         return int(self._spark.read.parquet(str(path)).count())
 
     def columns(self, relation: str) -> list[str]:
@@ -201,6 +209,11 @@ class SparkEngine:
             self._spark.stop()
 
 
+def _is_connect(session: Any) -> bool:
+    """A Spark Connect session (no SparkContext on the client)."""
+    return "connect" in type(session).__module__
+
+
 def build_session(
     *, master: str | None = None, app_name: str = "sigap", config: Mapping[str, str] | None = None
 ) -> Any:
@@ -210,9 +223,9 @@ def build_session(
     builder = SparkSession.builder.appName(app_name)
     if master and master.startswith("sc://"):
         builder = builder.remote(master)
-    else:
-        builder = builder.master(master or "local[2]")
-        builder = builder.config("spark.ui.enabled", "false")
+    elif master or not os.environ.get("PYSPARK_GATEWAY_PORT"):
+        # under spark-submit (PYSPARK_GATEWAY_PORT set) without a master of ours, --master decides
+        builder = builder.master(master or "local[2]").config("spark.ui.enabled", "false")
     for key, value in {**DEFAULT_CONFIG, **(config or {})}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
