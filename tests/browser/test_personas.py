@@ -41,10 +41,14 @@ def test_kepala_dinas_approves_and_downloads_the_annex(open_as: Any, world: Any,
     run_submit(run=world.run, acting_user=world.users["admin_dinas"])
     page = open_as("kepala_dinas")
     page.goto(f"{live_server.url}/persetujuan/")
+    # the decree (SK): date (today) and place are filled in; number and signatory are typed
+    page.get_by_label("Nomor SK").fill("800/Kep.017-Disnaker/2026")
+    page.get_by_label("Nama penanda tangan").fill("Drs. H. Ahmad Fauzi, M.Si.")
+    page.get_by_label("Jabatan penanda tangan").fill("Kepala Dinas Tenaga Kerja Kota Bekasi")
     page.get_by_role("button", name="Setujui").click()
     page.wait_for_load_state()
     world.run.refresh_from_db()
-    assert world.run.state == TargetingRun.APPROVED
+    assert world.run.state == TargetingRun.APPROVED and world.run.sk_number == "800/Kep.017-Disnaker/2026"
     with page.expect_download() as download:
         page.get_by_role("link", name="Lampiran PDF").click()
     pdf = Path(download.value.path()).read_bytes()
@@ -94,7 +98,7 @@ def test_auditor_filters_and_exports_the_log(open_as: Any, world: Any, live_serv
     page.get_by_label("Aksi").select_option("targeting.run")
     page.get_by_role("button", name="Saring").click()
     page.wait_for_load_state()
-    assert "aksi=targeting.run" in page.url and "targeting.run" in page.inner_text("main")
+    assert "aksi=targeting.run" in page.url and "menjalankan penetapan sasaran" in page.inner_text("main")
     page.screenshot(path=shots / "audit-log.png")
     with page.expect_download() as download:
         page.get_by_role("link", name="Unduh CSV").click()

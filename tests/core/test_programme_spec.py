@@ -127,10 +127,11 @@ def test_a_key_of_another_table_is_suggested_with_its_table():
 
 def test_the_known_keys_are_the_spec_fields():
     assert set(SECTIONS["eligibility"]) == {f.name for f in fields(Eligibility)}
-    assert SECTIONS["tariff"] == ("income_bracket",)
+    assert SECTIONS["tariff"] == ("income_bracket", "include_jht")
     assert SECTIONS["priority"] == ("order", "tie_break_seed")
     assert set(SECTIONS["programme"]) == {f.name for f in fields(ProgrammeSpec)} - {
         "income_bracket",
+        "include_jht",
         "eligibility",
         "priority",
     }
@@ -241,6 +242,7 @@ OTHER_VALUES: dict[tuple[str, str], object] = {
     ("programme", "funding"): "APBN",
     ("programme", "estimated_vulnerable_workers"): 1,
     ("tariff", "income_bracket"): 2_000_000,
+    ("tariff", "include_jht"): True,
     ("eligibility", "desil_max"): 3,
     ("eligibility", "age_min"): 20,
     ("eligibility", "age_max"): 50,

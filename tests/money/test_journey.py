@@ -24,7 +24,14 @@ def test_from_approval_to_paid_realisation(world: Any, login: Any, today: Any, t
     pimpinan, operator = login(world.users["pimpinan"]), login(world.users["operator_kelurahan"])
     p = world.programme.pk
     assert admin.post(reverse("web:approval-submit", args=[world.run.pk])).status_code == 302
-    assert kepala.post(reverse("web:approval-approve", args=[world.run.pk])).status_code == 302
+    decree = {
+        "sk_number": "800/Kep.017-Disnaker/2025",
+        "sk_date": "2025-12-01",
+        "sk_place": "Bekasi",
+        "signatory_name": "Drs. H. Ahmad Fauzi, M.Si.",
+        "signatory_title": "Kepala Dinas Tenaga Kerja Kota Bekasi",
+    }
+    assert kepala.post(reverse("web:approval-approve", args=[world.run.pk]), decree).status_code == 302
     assert Member.objects.filter(state=Member.APPROVED).count() == 2
 
     today.value = dt.date(2025, 12, 10)

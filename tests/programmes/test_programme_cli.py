@@ -244,6 +244,7 @@ def test_template_apply_spec_keeps_every_key_and_the_estimate(
             "# estimated_vulnerable_workers = 200_000": "estimated_vulnerable_workers = 200_000",
             'occupations_included = "informal"\n' + choice: choice[2:],
             '# tie_break_seed = "SK-2026-017"': 'tie_break_seed = "SK-2026-017"',
+            "include_jht = false": "include_jht = true",
         },
     )
     result = invoke(runner, "programme", "apply", str(path), "--json")
@@ -256,12 +257,14 @@ def test_template_apply_spec_keeps_every_key_and_the_estimate(
     assert spec.estimated_vulnerable_workers == 200_000 == estimate_of(programme)
     assert {"MENGURUS RUMAH TANGGA", "BELUM/TIDAK BEKERJA"} <= set(spec.eligibility.occupations_included)
     assert spec.priority.tie_break_seed == "SK-2026-017"
+    assert spec.include_jht and spec.cost_per_person() == 441_600  # JKK + JKM + JHT, 12 months
     # Without the optional line the stored definition (and its digest) has no estimate key.
     plain = write_template(runner, tmp_path / "plain.toml", {'code = "SIGAP-2026"': 'code = "SIGAP-2026B"'})
     assert invoke(runner, "programme", "apply", str(plain)).exit_code == 0
     other = Programme.objects.get(code="SIGAP-2026B")
     assert "estimated_vulnerable_workers" not in other.spec["programme"] and estimate_of(other) is None
     assert "tie_break_seed" not in other.spec["priority"] and other.to_spec().priority.tie_break_seed is None
+    assert "include_jht" not in other.spec["tariff"] and other.to_spec().cost_per_person() == 201_600
 
 
 def test_a_run_is_reproduced_from_its_seed(runner: CliRunner, data_dir: Path, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -16,6 +17,20 @@ from sigap.programmes.models import TargetingRun
 from .conftest import NIK_A, NIK_B, World
 
 pytestmark = pytest.mark.django_db
+
+#: The decree (SK) the Kepala Dinas types when approving (the form's field names).
+SK = {
+    "sk_number": "800/Kep.017-Disnaker/2026",
+    "sk_date": "2026-01-05",
+    "sk_place": "Bekasi",
+    "signatory_name": "Drs. H. Ahmad Fauzi, M.Si.",
+    "signatory_title": "Kepala Dinas Tenaga Kerja Kota Bekasi",
+}
+
+
+@pytest.fixture(autouse=True)
+def _today(clock: Any) -> None:
+    clock(dt.date(2026, 1, 10))  # the SK date (5 January 2026) is never after today
 
 
 def _client(user: Any) -> Client:
@@ -60,7 +75,7 @@ def test_submit_then_approve_creates_members(world: World) -> None:
     assert b"Rp403.200" in page.content  # the run's cost through the rupiah filter
     assert reverse("web:approval-approve", args=[world.run.pk]).encode() in page.content
 
-    response = _post(kepala, "web:approval-approve", world.run)
+    response = _post(kepala, "web:approval-approve", world.run, **SK)
     assert _state(world.run) == TargetingRun.APPROVED
     assert world.run.decided_by == world.users[roles.KEPALA_DINAS]
     assert set(Member.objects.filter(run=world.run).values_list("nik", flat=True)) == {NIK_A, NIK_B}
@@ -135,7 +150,7 @@ def test_roles(world: World, persona: str, page: int, submit: Any, decide: Any) 
     if submit != "ok":
         _post(_client(world.users[roles.ADMIN_DINAS]), "web:approval-submit", world.run)
     for name in ("web:approval-return", "web:approval-approve"):
-        response = client.post(reverse(name, args=[world.run.pk]), {"reason": "x"})
+        response = client.post(reverse(name, args=[world.run.pk]), {"reason": "x", **SK})
         assert response.status_code == (302 if decide == "ok" else decide)
     assert _state(world.run) == TargetingRun.SUBMITTED or persona == roles.KEPALA_DINAS
     annex = client.get(reverse("web:approval-annex", args=[world.run.pk, "pdf"]))
@@ -162,7 +177,7 @@ def test_annex_download(world: World) -> None:
     assert kepala.get(pdf_url).status_code == 404  # a draft has no annex
 
     _post(_client(world.users[roles.ADMIN_DINAS]), "web:approval-submit", world.run)
-    _post(kepala, "web:approval-approve", world.run)
+    _post(kepala, "web:approval-approve", world.run, **SK)
     page = kepala.get(reverse("web:approvals"))
     assert pdf_url.encode() in page.content
 
@@ -188,3 +203,60 @@ def test_english_page_and_messages(world: World) -> None:
     assert "Approval of targeting runs" in page and ">Submit<" in page
     response = _post(admin, "web:approval-submit", world.run)
     assert f"Run #{world.run.pk} submitted for approval." in _messages(response)
+
+
+# --------------------------------------------------------------------------- the decree (SK)
+
+
+def test_approval_asks_for_the_decree_and_keeps_what_was_typed(world: World) -> None:
+    _post(_client(world.users[roles.ADMIN_DINAS]), "web:approval-submit", world.run)
+    kepala = _client(world.users[roles.KEPALA_DINAS])
+    page = kepala.get(reverse("web:approvals")).content.decode()
+    pk = world.run.pk
+    for field in ("sk_number", "sk_date", "sk_place", "signatory_name", "signatory_title"):
+        assert f'id="sk{pk}_{field}"' in page and f'name="{field}"' in page
+    assert f'name="sk_place" value="Bekasi" maxlength="100" required id="sk{pk}_sk_place"' in page
+    assert f'name="sk_date" value="2026-01-10" required id="sk{pk}_sk_date"' in page  # today by default
+
+    missing = _post(kepala, "web:approval-approve", world.run, sk_number="800/Kep.017-Disnaker/2026")
+    assert missing.status_code == 400 and _state(world.run) == TargetingRun.SUBMITTED
+    assert not Member.objects.exists()
+    text = missing.content.decode()
+    assert "lengkapi dan periksa data Surat Keputusan (SK)" in text
+    assert 'value="800/Kep.017-Disnaker/2026"' in text  # kept
+    assert text.count('class="errorlist"') >= 3  # date, name and title are required
+
+    wrong = _post(
+        kepala,
+        "web:approval-approve",
+        world.run,
+        **{**SK, "sk_number": "tanpa nomor", "sk_date": "2026-01-11"},
+    )
+    assert wrong.status_code == 400 and _state(world.run) == TargetingRun.SUBMITTED
+    text = wrong.content.decode()
+    assert "harus memuat angka" in text and "11 Januari 2026 sesudah hari ini (10 Januari 2026)" in text
+
+    done = _post(kepala, "web:approval-approve", world.run, **SK)
+    assert _state(world.run) == TargetingRun.APPROVED
+    assert (world.run.sk_number, world.run.sk_date) == (SK["sk_number"], dt.date(2026, 1, 5))
+    assert world.run.sk_signatory_title == SK["signatory_title"]
+    assert any(SK["sk_number"] in m for m in _messages(done))
+    assert f"SK {SK['sk_number']}, 5 Januari 2026" in done.content.decode()  # the decided list names it
+    event = AuditEvent.objects.get(action="run.approve")
+    assert event.after["decree"]["signatory_name"] == SK["signatory_name"]
+
+
+def test_the_next_decree_offers_the_last_signatory(world: World) -> None:
+    from factories import make_programme
+    from sigap.programmes.actions import targeting_run
+
+    _post(_client(world.users[roles.ADMIN_DINAS]), "web:approval-submit", world.run)
+    kepala = _client(world.users[roles.KEPALA_DINAS])
+    _post(kepala, "web:approval-approve", world.run, **{**SK, "sk_place": "Kota Bekasi"})
+    second = make_programme("SIGAP-LAIN-2026", region=world.programme.region)  # another list of the region
+    other = targeting_run(programme=second, snapshot=world.run.snapshot, export=False)
+    TargetingRun.objects.filter(pk=other.pk).update(state=TargetingRun.SUBMITTED)
+    page = kepala.get(reverse("web:approvals")).content.decode()
+    assert f'id="sk{other.pk}_signatory_name"' in page
+    assert 'value="Drs. H. Ahmad Fauzi, M.Si."' in page and 'value="Kota Bekasi"' in page
+    assert f'value="{SK["sk_number"]}"' not in page  # the number is new for every decree

@@ -11,7 +11,6 @@ from django.db.models import Count
 
 from sigap.core.money import Month
 from sigap.core.targets import share_bp
-from sigap.enrolment import batch as batch_files
 from sigap.enrolment.models import CoveragePeriod, EnrolmentBatch, EnrolmentLine, Member, MemberExit
 from sigap.programmes.actions import list_in_force
 from sigap.programmes.models import Programme
@@ -181,7 +180,8 @@ def batch_lines(
     lines = EnrolmentLine.objects.filter(batch=batch, member__kode_kelurahan__startswith=area)
     total = lines.count()
     index = regions()
-    income = batch.programme.to_spec().income_bracket
+    spec = batch.programme.to_spec()
+    income = spec.income_bracket
     start = Month.of(batch.coverage_start).first_day()
     rows = []
     for line in lines.select_related("member").order_by("member__rank", "member__nik")[
@@ -202,7 +202,7 @@ def batch_lines(
                 "kelurahan": place.name if place is not None else "",
                 "kode_kelurahan": m.kode_kelurahan,
                 "pekerjaan": m.pekerjaan,
-                "program": batch_files.PROGRAM,
+                "program": spec.programmes_label,  # JKK+JKM[+JHT], as in the batch file
                 "upah_dilaporkan": int(income),
                 "mulai_kepesertaan": start,
                 "status": line.status,

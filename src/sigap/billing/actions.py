@@ -30,7 +30,6 @@ from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.billing.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from sigap.core import coverage
 from sigap.core.money import Month, format_rupiah
-from sigap.core.tariff import DEFAULT_INCOME_BRACKET, monthly_premium
 from sigap.enrolment.models import CoveragePeriod, Member
 from sigap.errors import UserError
 from sigap.holidays.selectors import holiday_dates
@@ -45,10 +44,16 @@ def invoice_number(programme: Programme, month: Month, supplement: int = 0) -> s
     return f"{programme.code}/INV/{month}" + (f"/T{supplement}" if supplement else "")
 
 
+def premium_components_for(programme: Programme, month: Month) -> dict[str, int]:
+    """Premium per member for ``month`` per programme (``jkk``, ``jkm`` and ``jht`` when the programme
+    pays it), from its definition and the tariff of the month: funding from the programme, so no BPU
+    discount for APBD."""
+    return programme.to_spec().monthly_components(month)
+
+
 def premium_for(programme: Programme, month: Month) -> int:
-    """Premium per member for ``month``: funding from the programme, so no BPU discount for APBD."""
-    bracket = (programme.spec or {}).get("tariff", {}).get("income_bracket", DEFAULT_INCOME_BRACKET)
-    return monthly_premium(month, funding=programme.funding, income_bracket=int(bracket))
+    """Premium per member for ``month`` (the sum of :func:`premium_components_for`)."""
+    return sum(premium_components_for(programme, month).values())
 
 
 def paid_amount(invoice: Invoice) -> int:
@@ -99,7 +104,8 @@ def _issue(*, programme: Programme, month: Month, acting_user: Actor, supplement
             f"{programme.code}: {month} is outside the programme's coverage "
             f"({spec.coverage_start} to {spec.coverage_end})"
         )
-    amount = premium_for(programme, month)
+    components = spec.monthly_components(month)
+    amount = sum(components.values())
     invoice = Invoice.objects.create(
         programme=programme,
         month=month.first_day(),
@@ -107,6 +113,7 @@ def _issue(*, programme: Programme, month: Month, acting_user: Actor, supplement
         number=invoice_number(programme, month, supplement),
         state=Invoice.DRAFT,
         due_date=coverage.due_date(month, holiday_dates()),
+        premium_components=components,
     )
     count = _insert_lines(invoice, month, amount)
     if count == 0:
@@ -134,6 +141,8 @@ def _issue(*, programme: Programme, month: Month, acting_user: Actor, supplement
             "supplement": supplement,
             "lines": count,
             "premium": amount,
+            "premium_components": components,
+            "component_totals": invoice.component_totals(),
             "total": invoice.total,
             "due_date": invoice.due_date.isoformat(),
         },

@@ -34,6 +34,9 @@ class Invoice(models.Model):
     state = models.CharField(_("status"), max_length=16, choices=STATES, default=DRAFT, db_index=True)
     total = models.BigIntegerField(_("jumlah (Rp)"), default=0)  # net of reversal lines
     line_count = models.PositiveIntegerField(_("peserta ditagih"), default=0)  # premium lines not reversed
+    # The premium of every line per programme, frozen at issue: {"jkk": 10000, "jkm": 6800[, "jht": 20000]}
+    # (sigap.core.tariff); the amounts add up to each premium line, so total = line_count x their sum.
+    premium_components = models.JSONField(_("rincian iuran per peserta"), default=dict, blank=True)
     due_date = models.DateField(_("jatuh tempo"))
     created_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(_("diterbitkan"), null=True, blank=True)
@@ -55,6 +58,18 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def premium(self) -> int:
+        """The premium of each line (rupiah per member for the month)."""
+        return sum(int(v) for v in (self.premium_components or {}).values())
+
+    def component_totals(self) -> dict[str, int]:
+        """The invoice total per programme (``line_count`` x each component): adds up to ``total``.
+        Empty for an invoice issued without a breakdown."""
+        return {
+            code: self.line_count * int(amount) for code, amount in (self.premium_components or {}).items()
+        }
 
 
 class InvoiceLine(models.Model):

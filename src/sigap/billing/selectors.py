@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from sigap.billing.actions import BILLED_STATES, member_periods, paid_ledger, premium_for
 from sigap.billing.models import Invoice, InvoiceLine, PaymentAllocation
@@ -56,8 +56,7 @@ def realisation(*, programme: Programme, on: dt.date, target: int | None = None)
         member__programme=programme, member__state__in=BILLED_STATES
     ).values_list("start_month", "end_month")
     members = [Enrolled(Month.of(s), Month.of(e) if e else None) for s, e in periods]
-    bracket = (programme.spec or {}).get("tariff", {}).get("income_bracket")
-    extra = {"income_bracket": int(bracket)} if bracket else {}
+    spec = programme.to_spec()
     return realise(
         allocated=int(programme.budget),
         fiscal_year=year,
@@ -69,8 +68,21 @@ def realisation(*, programme: Programme, on: dt.date, target: int | None = None)
         quota=quota(programme),
         target=target,
         funding=programme.funding,
-        **extra,
+        income_bracket=spec.income_bracket,
+        include_jht=spec.include_jht,
+        invoiced_components=invoiced_components(invoices),
     )
+
+
+def invoiced_components(invoices: QuerySet[Invoice]) -> dict[str, int]:
+    """The net total of ``invoices`` per programme (each invoice's frozen premium breakdown x its
+    premium lines not reversed); invoices issued without a breakdown are left out (the caller
+    reports the difference)."""
+    parts: dict[str, int] = {}
+    for line_count, components in invoices.values_list("line_count", "premium_components"):
+        for code, amount in (components or {}).items():
+            parts[code] = parts.get(code, 0) + int(line_count) * int(amount)
+    return parts
 
 
 @dataclass(frozen=True)

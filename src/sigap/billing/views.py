@@ -30,6 +30,7 @@ from sigap.billing.actions import (
 from sigap.billing.models import Invoice, InvoiceLine, Payment
 from sigap.billing.selectors import realisation
 from sigap.core.money import Month
+from sigap.core.tariff import COMPONENT_LABELS
 from sigap.enrolment.views import error_text, programme_for, programme_ids, write_refused
 from sigap.errors import UserError
 from sigap.web import listing
@@ -106,6 +107,7 @@ def invoice_list(request: HttpRequest, programme_id: int) -> HttpResponse:
                 _("Dibayar"),
                 _("Sisa"),
                 _("Jatuh tempo"),
+                *COMPONENT_LABELS.values(),  # Jumlah per programme (JKK, JKM, JHT): they add up to it
             ],
             rows=(
                 [
@@ -117,6 +119,7 @@ def invoice_list(request: HttpRequest, programme_id: int) -> HttpResponse:
                     int(i.paid),  # type: ignore[attr-defined]
                     int(i.outstanding),  # type: ignore[attr-defined]
                     i.due_date,
+                    *_component_cells(i.component_totals()),
                 ]
                 for i in invoices.order_by("month")
             ),
@@ -202,7 +205,16 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
         return listing.xlsx_response(
             filename=f"{invoice.number.replace('/', '-')}.xlsx",
             title=_("Tagihan"),
-            headers=["NIK", _("Nama"), _("Nomor KPJ"), _("Bulan"), _("Jenis"), _("Jumlah"), _("Alasan")],
+            headers=[
+                "NIK",
+                _("Nama"),
+                _("Nomor KPJ"),
+                _("Bulan"),
+                _("Jenis"),
+                _("Jumlah"),
+                _("Alasan"),
+                *COMPONENT_LABELS.values(),  # Jumlah per programme (JKK, JKM, JHT): they add up to it
+            ],
             rows=(
                 [
                     ln.member.nik,
@@ -212,6 +224,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
                     ln.get_kind_display(),
                     ln.amount,
                     ln.reason,
+                    *_component_cells(_line_components(invoice, ln.amount)),
                 ]
                 for ln in lines.order_by("id")
             ),
@@ -229,6 +242,10 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     context = {
         "nav": "money",
         "invoice": invoice,
+        "components": [
+            (COMPONENT_LABELS.get(code, code), invoice.premium_components[code], amount)
+            for code, amount in invoice.component_totals().items()
+        ],
         "programme": invoice.programme,
         "listing": page,
         "query": query,
@@ -240,6 +257,21 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
         "can_write": allowed(request.user, MONEY_WRITE_ROLES),
     }
     return render(request, "money/invoice_detail.html", context, status=status)
+
+
+def _component_cells(parts: dict[str, int]) -> list[int | str]:
+    """One spreadsheet cell per programme (JKK, JKM, JHT): its amount, or empty when not paid."""
+    return [parts[code] if code in parts else "" for code in COMPONENT_LABELS]
+
+
+def _line_components(invoice: Invoice, amount: int) -> dict[str, int]:
+    """A line's amount per programme: the invoice's breakdown (a reversal line: its negative)."""
+    parts = {code: int(value) for code, value in (invoice.premium_components or {}).items()}
+    if amount == invoice.premium:
+        return parts
+    if amount == -invoice.premium:
+        return {code: -value for code, value in parts.items()}
+    return {}
 
 
 def _invoice_pdf(request: HttpRequest, invoice: Invoice, lines: QuerySet[InvoiceLine]) -> HttpResponse:
@@ -266,6 +298,7 @@ def _invoice_pdf(request: HttpRequest, invoice: Invoice, lines: QuerySet[Invoice
         paid=paid_amount(invoice),
         allocations=allocations,
         issued=issued,
+        components=invoice.premium_components or {},
     )
     pdf = document.write_pdf(doc, rows)
     audit_record(acting_user=request.user, action="invoice.pdf", obj=invoice, after={"lines": len(rows)})

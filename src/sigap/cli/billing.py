@@ -20,6 +20,7 @@ from sigap.cli.common import (
     setup_django,
 )
 from sigap.core.money import Month, format_rupiah
+from sigap.core.realisation import COMPONENT_ROW_LABELS
 from sigap.errors import UserError
 
 as_option = click.option("--as", "as_user", metavar="USER", help="Username of the acting user (audit log).")
@@ -282,6 +283,12 @@ def realisation_cmd(code: str, on: str | None, target: int | None, as_json: bool
         table.add_row("Peserta / members", f"{r['members']:,}".replace(",", "."))
         table.add_row("Kuota / quota", f"{r['quota']:,}".replace(",", "."))
         table.add_row("Anggaran habis / runs out", r["runs_out"] or "-")
+        for component, parts in r["by_component"].items():
+            label = COMPONENT_ROW_LABELS.get(component, component)
+            table.add_row(
+                f"{label}: ditagih + terikat / invoiced + committed",
+                f"{format_rupiah(parts['invoiced'])} + {format_rupiah(parts['committed'])}",
+            )
         console.print(table)
         console.print(
             f"{format_rupiah(r['paid'])} + {format_rupiah(r['outstanding'])} + {format_rupiah(r['committed'])} + "

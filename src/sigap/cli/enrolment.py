@@ -67,14 +67,53 @@ def run_submit_cmd(run_id: int, username: str | None, as_json: bool) -> None:
 @run_group.command("approve")
 @click.argument("run_id", type=int)
 @click.option("--as", "username", required=True, help="Approving user (never the submitter).")
+@click.option("--sk-number", help="Nomor SK: the decree's number, e.g. 800/Kep.123-Disnaker/2026.")
+@click.option("--sk-date", help="Tanggal SK: the decree's date, YYYY-MM-DD (not after today).")
+@click.option("--sk-place", help="Ditetapkan di: where it is signed (default: the region's name).")
+@click.option("--signatory-name", help="Nama penanda tangan: who signs the decree.")
+@click.option("--signatory-title", help='Jabatan, e.g. "Kepala Dinas Tenaga Kerja Kota Bekasi".')
 @json_option
 @handle_errors
-def run_approve_cmd(run_id: int, username: str, as_json: bool) -> None:
-    """Approve a submitted run: freeze the list (members) the decree cites."""
+def run_approve_cmd(
+    run_id: int,
+    username: str,
+    sk_number: str | None,
+    sk_date: str | None,
+    sk_place: str | None,
+    signatory_name: str | None,
+    signatory_title: str | None,
+    as_json: bool,
+) -> None:
+    """Approve a submitted run: freeze the list (members) the decree cites.
+
+    The decree (SK) is printed on the annex: give its number, date and signatory (all four, or
+    none: the annex then leaves the SK lines blank to fill in by hand).
+    """
     setup_django()
     from sigap.enrolment.actions import run_approve
 
-    result = run_approve(run=_run(run_id), acting_user=acting_user(username))
+    given = {
+        "--sk-number": sk_number,
+        "--sk-date": sk_date,
+        "--signatory-name": signatory_name,
+        "--signatory-title": signatory_title,
+    }
+    missing = [option for option, value in given.items() if value is None]
+    wanted = len(missing) < len(given) or sk_place is not None
+    if wanted and missing:
+        raise UserError(f"the decree (SK) needs {', '.join(given)}; missing: {', '.join(missing)}")
+    decree = (
+        None
+        if not wanted
+        else {
+            "number": sk_number,
+            "date": sk_date,
+            "place": sk_place,
+            "signatory_name": signatory_name,
+            "signatory_title": signatory_title,
+        }
+    )
+    result = run_approve(run=_run(run_id), acting_user=acting_user(username), decree=decree)
 
     def human(r: dict[str, Any]) -> None:
         console.print(
@@ -82,6 +121,13 @@ def run_approve_cmd(run_id: int, username: str, as_json: bool) -> None:
             f"list SHA-256 {r['list_sha256']}",
             highlight=False,
         )
+        if r["decree"]:
+            d = r["decree"]
+            console.print(
+                f"SK {d['number']} ({d['date']}), ditetapkan di {d['place']} oleh {d['signatory_name']}, "
+                f"{d['signatory_title']}",
+                highlight=False,
+            )
         if r["skipped"]:
             console.print(f"[yellow]Skipped {r['skipped']:,}:[/]", highlight=False)
             for s in r["skipped_people"][:50]:

@@ -48,6 +48,32 @@ def parse_rupiah(text: str | int) -> int:
     return int(cleaned)
 
 
+#: Indonesian month names (documents are in Bahasa Indonesia whatever the reader's language).
+BULAN: tuple[str, ...] = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def format_tanggal(day: dt.date) -> str:
+    """A date as Indonesian official documents write it: ``5 November 2025``.
+
+    >>> format_tanggal(dt.date(2025, 11, 5))
+    '5 November 2025'
+    """
+    return f"{day.day} {BULAN[day.month - 1]} {day.year}"
+
+
 @dataclass(frozen=True, order=True)
 class Month:
     """A calendar month, e.g. ``Month(2026, 1)`` or ``Month.parse("2026-01")``."""
@@ -72,6 +98,10 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+    def nama(self) -> str:
+        """``Januari 2026``."""
+        return f"{BULAN[self.month - 1]} {self.year}"
 
     def first_day(self) -> dt.date:
         return dt.date(self.year, self.month, 1)

@@ -18,7 +18,13 @@ from typing import Any
 from sigap.core import occupations as occ
 from sigap.core import tiebreak
 from sigap.core.money import Month, parse_rupiah
-from sigap.core.tariff import DEFAULT_INCOME_BRACKET, period_cost
+from sigap.core.tariff import (
+    DEFAULT_INCOME_BRACKET,
+    monthly_components,
+    period_components,
+    period_cost,
+    programmes_label,
+)
 
 PRIORITY_KEYS = ("desil", "occupation_risk", "age_desc", "age_asc", "kk_size_desc")
 FUNDING_SOURCES = ("APBD", "APBN")
@@ -62,7 +68,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "funding",
         ESTIMATE_KEY,
     ),
-    "tariff": ("income_bracket",),
+    "tariff": ("income_bracket", "include_jht"),
     "eligibility": tuple(f.name for f in fields(Eligibility)),
     "priority": tuple(f.name for f in fields(Priority)),
 }
@@ -80,6 +86,8 @@ class ProgrammeSpec:
     coverage_start: Month
     funding: str = "APBD"
     income_bracket: int = DEFAULT_INCOME_BRACKET
+    #: The programme also pays JHT (2% of the declared income, optional for BPU): [tariff] include_jht.
+    include_jht: bool = False
     eligibility: Eligibility = field(default_factory=Eligibility)
     priority: Priority = field(default_factory=Priority)
     #: The officer's estimate of vulnerable workers in the region (the leaders' dashboard coverage
@@ -100,9 +108,35 @@ class ProgrammeSpec:
         return self.coverage_start.first_day()
 
     def cost_per_person(self) -> int:
+        """Premium for one person covered from ``coverage_start`` to December (the budget cut's price)."""
         return period_cost(
-            self.coverage_start, self.coverage_end, funding=self.funding, income_bracket=self.income_bracket
+            self.coverage_start,
+            self.coverage_end,
+            funding=self.funding,
+            income_bracket=self.income_bracket,
+            include_jht=self.include_jht,
         )
+
+    def cost_components(self) -> dict[str, int]:
+        """:meth:`cost_per_person` per programme (``jkk``, ``jkm``[, ``jht``]); adds up to it."""
+        return period_components(
+            self.coverage_start,
+            self.coverage_end,
+            funding=self.funding,
+            income_bracket=self.income_bracket,
+            include_jht=self.include_jht,
+        )
+
+    def monthly_components(self, month: Month) -> dict[str, int]:
+        """Premium per programme for one person and ``month`` (what an invoice line of the month holds)."""
+        return monthly_components(
+            month, funding=self.funding, income_bracket=self.income_bracket, include_jht=self.include_jht
+        )
+
+    @property
+    def programmes_label(self) -> str:
+        """``JKK+JKM`` or ``JKK+JKM+JHT``."""
+        return programmes_label(self.include_jht)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -159,6 +193,7 @@ class ProgrammeSpec:
         bracket = _int(
             tariff_doc.get("income_bracket", DEFAULT_INCOME_BRACKET), "tariff.income_bracket", problems, lo=1
         )
+        include_jht = _bool(tariff_doc.get("include_jht", False), "tariff.include_jht", problems)
 
         defaults = Eligibility()
         elig = Eligibility(
@@ -209,6 +244,7 @@ class ProgrammeSpec:
             coverage_start=start,
             funding=funding,
             income_bracket=bracket,
+            include_jht=include_jht,
             eligibility=elig,
             priority=Priority(tuple(order), tie_break_seed=seed),
             estimated_vulnerable_workers=estimate,

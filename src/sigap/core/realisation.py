@@ -18,16 +18,30 @@ latest invoiced month (only invoice totals are known here).
 ``cost_to_fill`` and ``cost_to_target`` price the members missing from the quota (the originally
 selected count) or from a coverage target, each covered from ``fill_from`` (the month after ``on``,
 when a new registration can take effect at the earliest) to December.
+``by_component`` splits ``invoiced`` and ``committed`` per programme (JKK, JKM and JHT when the
+programme pays it): the invoices' frozen breakdown and the tariff of each month still to invoice;
+the parts add up to ``invoiced`` and ``committed`` exactly (invoiced amounts of invoices issued
+without a breakdown are their own row, :data:`UNSPLIT`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sigap.core.money import Month
-from sigap.core.tariff import DEFAULT_INCOME_BRACKET, monthly_premium, period_cost
+from sigap.core.tariff import (
+    COMPONENT_LABELS,
+    COMPONENTS,
+    DEFAULT_INCOME_BRACKET,
+    monthly_components,
+    period_cost,
+)
+
+#: The ``by_component`` key of invoiced amounts whose invoice carries no per-programme breakdown.
+UNSPLIT = "tanpa_rincian"
+COMPONENT_ROW_LABELS = {**COMPONENT_LABELS, UNSPLIT: "Tagihan tanpa rincian"}
 
 
 @dataclass(frozen=True)
@@ -60,9 +74,22 @@ class Realisation:
     target: int | None
     cost_to_target: int | None
     monthly_committed: tuple[tuple[Month, int], ...]  # not-yet-invoiced premiums per month
+    #: ``(component, invoiced, committed)`` per programme (``jkk``, ``jkm``[, ``jht``][, UNSPLIT]).
+    by_component: tuple[tuple[str, int, int], ...] = ()
 
     def adds_up(self) -> bool:
         return self.allocated == self.paid + self.outstanding + self.committed + self.remaining
+
+    def component_rows(self) -> list[tuple[str, int, int, int]]:
+        """``(label, invoiced, committed, invoiced + committed)`` per programme, for pages."""
+        return [(COMPONENT_ROW_LABELS.get(c, c), i, k, i + k) for c, i, k in self.by_component]
+
+    def components_add_up(self) -> bool:
+        """The per-programme split sums to ``invoiced`` and to ``committed``."""
+        return (
+            sum(i for _, i, _ in self.by_component) == self.invoiced
+            and sum(c for _, _, c in self.by_component) == self.committed
+        )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -83,6 +110,7 @@ class Realisation:
             "target": self.target,
             "cost_to_target": self.cost_to_target,
             "monthly_committed": {str(m): v for m, v in self.monthly_committed},
+            "by_component": {c: {"invoiced": i, "committed": k} for c, i, k in self.by_component},
         }
 
 
@@ -99,24 +127,41 @@ def realise(
     target: int | None = None,
     funding: str = "APBD",
     income_bracket: int = DEFAULT_INCOME_BRACKET,
+    include_jht: bool = False,
+    invoiced_components: Mapping[str, int] | None = None,
 ) -> Realisation:
-    """Compute the realisation; see the module docstring for the definitions."""
+    """Compute the realisation; see the module docstring for the definitions.
+
+    ``invoiced_components``: the part of ``invoiced`` per programme, from the invoices that carry a
+    breakdown (the rest of ``invoiced`` is reported as :data:`UNSPLIT`).
+    """
     for name, value in (("allocated", allocated), ("invoiced", invoiced), ("paid", paid)):
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError(f"{name} must be integer rupiah, got {type(value).__name__}")
     members = list(members)
     year = Month(fiscal_year, 1).through(Month(fiscal_year, 12))
     done = set(invoiced_months)
-    premium = {m: monthly_premium(m, funding=funding, income_bracket=income_bracket) for m in year}
+    premium = {
+        m: monthly_components(m, funding=funding, income_bracket=income_bracket, include_jht=include_jht)
+        for m in year
+    }
 
     monthly: list[tuple[Month, int]] = []
+    committed_parts: dict[str, int] = {}
     for month in year:
         if month in done:
             continue
         count = sum(1 for e in members if e.covers(month))
         if count:
-            monthly.append((month, count * premium[month]))
+            monthly.append((month, count * sum(premium[month].values())))
+            for code, amount in premium[month].items():
+                committed_parts[code] = committed_parts.get(code, 0) + count * amount
     committed = sum(v for _, v in monthly)
+    invoiced_parts = {c: int(v) for c, v in (invoiced_components or {}).items() if v}
+    if (unsplit := invoiced - sum(invoiced_parts.values())) != 0:
+        invoiced_parts[UNSPLIT] = unsplit
+    codes = [c for c in (*COMPONENTS, UNSPLIT) if c in invoiced_parts or c in committed_parts]
+    by_component = tuple((c, invoiced_parts.get(c, 0), committed_parts.get(c, 0)) for c in codes)
     remaining = allocated - invoiced - committed
 
     runs_out: Month | None = None
@@ -139,7 +184,13 @@ def realise(
     if fill_from is not None and fill_from.year < fiscal_year:
         fill_from = Month(fiscal_year, 1)
     per_new = (
-        period_cost(fill_from, Month(fiscal_year, 12), funding=funding, income_bracket=income_bracket)
+        period_cost(
+            fill_from,
+            Month(fiscal_year, 12),
+            funding=funding,
+            income_bracket=income_bracket,
+            include_jht=include_jht,
+        )
         if fill_from is not None
         else 0
     )
@@ -161,4 +212,5 @@ def realise(
         target=target,
         cost_to_target=None if target is None else max(0, target - active) * per_new,
         monthly_committed=tuple(monthly),
+        by_component=by_component,
     )

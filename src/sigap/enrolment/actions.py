@@ -24,7 +24,9 @@ from django.utils import timezone
 
 from sigap.audit.actions import Actor, actor_label, audit_record, event_area, stored_user
 from sigap.audit.models import AuditEvent
-from sigap.core.money import Month
+from sigap.core import decree as sk
+from sigap.core.money import Month, format_tanggal
+from sigap.core.programme import ProgrammeSpec
 from sigap.enrolment import annex, bulk
 from sigap.enrolment import batch as batch_files
 from sigap.enrolment import response as response_files
@@ -287,6 +289,10 @@ class Skipped:
     reason: str  # e.g. "covered by programme X (2026-01..2026-12)"
 
 
+#: The decree fields of :class:`TargetingRun` (saved at approval).
+DECREE_FIELDS = ("sk_number", "sk_date", "sk_place", "sk_signatory_name", "sk_signatory_title")
+
+
 @dataclass(frozen=True)
 class ApprovalResult:
     run: TargetingRun
@@ -307,6 +313,7 @@ class ApprovalResult:
             "skipped_people": [{"nik": s.nik, "reason": s.reason} for s in self.skipped],
             "readmitted": self.readmitted,
             "decided_by": self.run.decided_by.get_username() if self.run.decided_by else None,
+            "decree": self.run.decree.as_dict() if self.run.decree is not None else None,
         }
 
 
@@ -345,9 +352,62 @@ def list_sha256(rows: Iterable[tuple[int, str, str, dt.date]]) -> str:
     return digest.hexdigest()
 
 
+def decree_place_default(programme: Programme) -> str:
+    """Where a decree of ``programme`` is usually signed: its region's name without ``Kota``/
+    ``Kabupaten`` (``Kota Bekasi`` -> ``Bekasi``).  Only a default: a kabupaten signs in its capital,
+    which the officer types."""
+    region = regions().get(programme.region)
+    if region is None:
+        return ""
+    name = region.name
+    for prefix in ("Kota Administrasi ", "Kabupaten Administrasi ", "Kota ", "Kabupaten "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def check_decree(decree: Mapping[str, Any], *, programme: Programme, today: dt.date) -> sk.Decree:
+    """The decree fields (``number``, ``date``, ``place``, ``signatory_name``, ``signatory_title``)
+    checked by :func:`sigap.core.decree.make_decree`; a blank place takes :func:`decree_place_default`.
+    A problem is a :class:`UserError` naming every field (``details``)."""
+    fields = {key: decree.get(key) for key in sk.FIELDS}
+    if not sk.one_line(fields[sk.PLACE]):
+        fields[sk.PLACE] = decree_place_default(programme)
+    try:
+        return sk.make_decree(**fields, today=today, fiscal_year=programme.fiscal_year)
+    except sk.DecreeError as e:
+        raise UserError(
+            f"the decree (SK) for programme {programme.code} is incomplete or wrong",
+            details=[f"{sk.LABELS[k]}: {v}" for k, v in e.problems.items()],
+        ) from None
+
+
+def _approvable(run: TargetingRun, acting_user: Actor) -> Any:
+    """The approving user, once ``run`` may be approved by them (state, maker-checker); else UserError."""
+    _refuse_frozen(run, "approve")
+    if run.state != TargetingRun.SUBMITTED:
+        raise UserError(
+            f"run #{run.pk} is {run.state}; submit it before approving (sigap run submit {run.pk})"
+        )
+    return _checker(run, acting_user, "approve")
+
+
+def run_approve_check(*, run: TargetingRun, acting_user: Actor) -> None:
+    """Refuse (UserError) as :func:`run_approve` would for the run's state or the approving person,
+    before anyone types a decree; changes nothing (``run_approve`` checks again under its lock)."""
+    _approvable(TargetingRun.objects.select_related("programme", "submitted_by").get(pk=run.pk), acting_user)
+
+
 @transaction.atomic
-def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
+def run_approve(
+    *, run: TargetingRun, acting_user: Actor, decree: Mapping[str, Any] | None = None
+) -> ApprovalResult:
     """Approve a submitted run and freeze its list: one :class:`Member` per selected person.
+
+    ``decree``: the SK that fixes the list (``number``, ``date``, ``place``, ``signatory_name``,
+    ``signatory_title``; checked by :func:`check_decree` against today's date), kept on the run and
+    printed on the annex.  The web form always asks for it; without it the annex leaves the SK lines
+    blank to fill in by hand.
 
     People already covered by another APBD programme whose coverage overlaps (or already members of
     this programme) are skipped and reported.  A replacement run adds its members to the programme
@@ -355,13 +415,9 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
     again on its existing member row (``readmitted``, ADR 0015).
     """
     run = _lock_run(run)
-    _refuse_frozen(run, "approve")
-    if run.state != TargetingRun.SUBMITTED:
-        raise UserError(
-            f"run #{run.pk} is {run.state}; submit it before approving (sigap run submit {run.pk})"
-        )
-    user = _checker(run, acting_user, "approve")
+    user = _approvable(run, acting_user)
     programme = Programme.objects.select_for_update().get(pk=run.programme_id)
+    checked = check_decree(decree, programme=programme, today=timezone.localdate()) if decree else None
     frozen = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
     if run.kind == TargetingRun.REPLACEMENT:
         parent = run.parent
@@ -412,7 +468,10 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
     run.decided_by = user
     run.decided_at = timezone.now()
     run.list_sha256 = digest
-    run.save(update_fields=["state", "decided_by", "decided_at", "list_sha256"])
+    if checked is not None:
+        run.sk_number, run.sk_date, run.sk_place = checked.number, checked.date, checked.place
+        run.sk_signatory_name, run.sk_signatory_title = checked.signatory_name, checked.signatory_title
+    run.save(update_fields=["state", "decided_by", "decided_at", "list_sha256", *DECREE_FIELDS])
     skipped = [Skipped(p.nik, skip[p.nik]) for p in people if p.nik in skip]
     audit_record(
         acting_user=acting_user,
@@ -427,8 +486,14 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
             "list_sha256": digest,
             "skipped": len(skipped),
             "skipped_people": [{"nik": s.nik, "reason": s.reason} for s in skipped],
+            "decree": checked.as_dict() if checked is not None else None,
         },
-        note="; ".join(sorted({s.reason for s in skipped})),
+        note="; ".join(
+            [
+                *([f"SK {checked.number} ({checked.date.isoformat()})"] if checked else []),
+                *sorted({s.reason for s in skipped}),
+            ]
+        ),
     )
     # Lifecycle rules (sigap.enrolment.lifecycle): a replacement must still fit the budget; a renewal
     # carries its continuing members over and exits the others from the old programme.
@@ -452,6 +517,22 @@ def run_approve(*, run: TargetingRun, acting_user: Actor) -> ApprovalResult:
 def _kelurahan_name(code: str) -> str:
     region = regions().get(code)
     return region.name if region is not None else code
+
+
+def _annex_premium(run: TargetingRun) -> dict[str, Any]:
+    """The annex's premium figures from the definition the run was made with (``run.spec``): funding,
+    covered months, premium per programme for the first month and over the months (JHT included
+    when the programme pays it).  Nothing when the stored definition no longer reads."""
+    try:
+        spec = ProgrammeSpec.from_dict(run.spec)
+    except ValueError:
+        return {}
+    return {
+        "funding": spec.funding,
+        "coverage": (spec.coverage_start, spec.coverage_end),
+        "monthly": spec.monthly_components(spec.coverage_start),
+        "period": spec.cost_components(),
+    }
 
 
 def annex_write(*, run: TargetingRun, acting_user: Actor = None) -> dict[str, Path]:
@@ -499,6 +580,10 @@ def annex_write(*, run: TargetingRun, acting_user: Actor = None) -> dict[str, Pa
         for i, (_, nik, nama, born, tempat, sex, kel, pekerjaan, desil) in enumerate(rows_src, start=1)
     ]
     programme = run.programme
+    decided_at = "-"
+    if run.decided_at:
+        local = timezone.localtime(run.decided_at)
+        decided_at = f"{format_tanggal(local.date())} pukul {local:%H.%M}"
     header = annex.AnnexHeader(
         programme_code=programme.code,
         programme_name=programme.name,
@@ -509,8 +594,11 @@ def annex_write(*, run: TargetingRun, acting_user: Actor = None) -> dict[str, Pa
         run_kind=run.kind,
         list_sha256=run.list_sha256,
         decided_by=run.decided_by.get_username() if run.decided_by else "-",
-        decided_at=timezone.localtime(run.decided_at).strftime("%d-%m-%Y %H:%M") if run.decided_at else "-",
+        decided_at=decided_at,
         tie_break=run.tie_break,
+        decree=run.decree,
+        place=decree_place_default(programme),
+        **_annex_premium(run),
     )
     directory = Path(settings.DATA_DIR) / "runs" / str(run.pk) / "annex"
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -605,7 +693,7 @@ def batch_export(
                     _kelurahan_name_in(index, m.kode_kelurahan),
                     m.kode_kelurahan,
                     m.pekerjaan,
-                    batch_files.PROGRAM,
+                    spec.programmes_label,  # JKK+JKM, or JKK+JKM+JHT when the programme pays JHT
                     str(spec.income_bracket),
                     mulai,
                 )

@@ -26,6 +26,8 @@ COLUMNS = (
     "UPAH_DILAPORKAN",
     "MULAI_KEPESERTAAN",
 )
+#: The PROGRAM column of a programme without JHT; one that pays JHT sends ``JKK+JKM+JHT``
+#: (``ProgrammeSpec.programmes_label``, from ``sigap.core.tariff.programmes_label``).
 PROGRAM = "JKK+JKM"
 TEXT_COLUMNS = {"NIK", "RT", "RW", "KODE_KELURAHAN"}  # codes with leading zeros stay text
 

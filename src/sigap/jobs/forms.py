@@ -12,10 +12,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sigap.accounts.roles import AREA_CODE_LENGTH, ROLES
 from sigap.core import occupations as occ
+from sigap.core import tariff
 from sigap.core.programme import ESTIMATE_KEY
 from sigap.errors import UserError
 from sigap.reference import regions
@@ -143,6 +145,15 @@ class ProgrammeForm(forms.Form):
     coverage_start = forms.CharField(label=_("Bulan mulai perlindungan (TTTT-BB)"), max_length=7)
     funding = forms.ChoiceField(label=_("Sumber dana"), choices=[("APBD", "APBD"), ("APBN", "APBN")])
     income_bracket = forms.IntegerField(label=_("Dasar upah iuran (Rp)"), initial=1_000_000)
+    include_jht = forms.BooleanField(
+        label=_("Ikut membayar JHT (Jaminan Hari Tua)"),
+        required=False,
+        initial=False,
+        help_text=format_lazy(
+            _("Opsional bagi BPU: {percent} dari dasar upah per orang per bulan, di atas JKK + JKM"),
+            percent=tariff.jht_percent_text(),
+        ),
+    )
     estimated_vulnerable_workers = forms.IntegerField(
         label=_("Perkiraan pekerja rentan"),
         required=False,
@@ -191,7 +202,7 @@ class ProgrammeForm(forms.Form):
                 "funding": d["funding"],
                 **({ESTIMATE_KEY: d[ESTIMATE_KEY]} if d.get(ESTIMATE_KEY) is not None else {}),
             },
-            "tariff": {"income_bracket": d["income_bracket"]},
+            "tariff": {"income_bracket": d["income_bracket"], "include_jht": bool(d.get("include_jht"))},
             "eligibility": {
                 "desil_max": d["desil_max"],
                 "age_min": d["age_min"],
@@ -230,6 +241,7 @@ class ProgrammeForm(forms.Form):
             "budget": str(prog.get("budget", "")),
             ESTIMATE_KEY: prog.get(ESTIMATE_KEY, spec.get(ESTIMATE_KEY)),
             "income_bracket": spec.get("tariff", {}).get("income_bracket"),
+            "include_jht": bool(spec.get("tariff", {}).get("include_jht", False)),
             **{k: elig.get(k) for k in ("desil_max", "age_min", "age_max", "exclude_insured",
                                         "exclude_aparat", "exclude_deceased")},
             "occupations_included": occ.INFORMAL if set(included) == informal else ", ".join(included),

@@ -30,6 +30,7 @@ from sigap.core import occupations as occ
 from sigap.core import selection, tiebreak
 from sigap.core.money import format_rupiah
 from sigap.core.programme import ProgrammeSpec, SpecError
+from sigap.core.tariff import describe_components
 from sigap.engine import Engine, default_engine, targeting_engine
 from sigap.errors import UserError
 from sigap.programmes import exports
@@ -45,8 +46,8 @@ def spec_document(spec: ProgrammeSpec) -> dict[str, Any]:
     """The normalised document of a spec (the TOML shape, every default spelled out).
 
     ``estimated_vulnerable_workers`` (under [programme]) and ``tie_break_seed`` (under [priority])
-    are written only when the file gives them, so the digest of a programme defined without them
-    does not change.
+    are written only when the file gives them, and ``include_jht`` (under [tariff]) only when true,
+    so the digest of a programme defined without them does not change.
     """
     e = spec.eligibility
     programme: dict[str, Any] = {
@@ -62,7 +63,10 @@ def spec_document(spec: ProgrammeSpec) -> dict[str, Any]:
         programme["estimated_vulnerable_workers"] = spec.estimated_vulnerable_workers
     return {
         "programme": programme,
-        "tariff": {"income_bracket": spec.income_bracket},
+        "tariff": {
+            "income_bracket": spec.income_bracket,
+            **({"include_jht": True} if spec.include_jht else {}),
+        },
         "eligibility": {
             "desil_max": e.desil_max,
             "age_min": e.age_min,
@@ -561,6 +565,12 @@ def _overview(
         ("Sumber dana", spec.funding, "text"),
         ("Masa perlindungan", f"{spec.coverage_start} s.d. {spec.coverage_end}", "text"),
         ("Bulan dibiayai", spec.covered_months, "count"),
+        ("Program jaminan", spec.programmes_label, "text"),
+        (
+            "Iuran per orang per bulan",
+            describe_components(spec.monthly_components(spec.coverage_start)),
+            "text",
+        ),
         ("Snapshot registri", f"#{snapshot.pk} {snapshot.source_name}", "text"),
         ("Daftar peserta BPJS TK", f"#{roster.pk} {roster.source_name}" if roster else "-", "text"),
         ("Anggaran (Rp)", figures["budget"], "rupiah"),

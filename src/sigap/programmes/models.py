@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sigap.core import tiebreak
+from sigap.core.decree import Decree
 from sigap.core.programme import ProgrammeSpec
 from sigap.registry.models import Snapshot
 
@@ -115,6 +116,13 @@ class TargetingRun(models.Model):
     )
     tie_break_seed = models.CharField(_("benih urutan seri"), max_length=64, blank=True)
     tie_break_seed_source = models.CharField(_("asal benih"), max_length=16, choices=SEED_SOURCES, blank=True)
+    # The decree (SK) that fixes the list, entered by the Kepala Dinas at approval (sigap.core.decree);
+    # printed on the decree annex.  Blank on lists approved without one (before it was asked for).
+    sk_number = models.CharField(_("nomor SK"), max_length=100, blank=True)
+    sk_date = models.DateField(_("tanggal SK"), null=True, blank=True)
+    sk_place = models.CharField(_("ditetapkan di"), max_length=100, blank=True)
+    sk_signatory_name = models.CharField(_("nama penanda tangan SK"), max_length=150, blank=True)
+    sk_signatory_title = models.CharField(_("jabatan penanda tangan SK"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -128,6 +136,19 @@ class TargetingRun(models.Model):
     def tie_break(self) -> tiebreak.TieBreak:
         """The rule that ordered this run's tied people (ADR 0014)."""
         return tiebreak.TieBreak(self.tie_break_rule, self.tie_break_seed)
+
+    @property
+    def decree(self) -> Decree | None:
+        """The decree entered at approval, or None (a list approved without one)."""
+        if not self.sk_number or self.sk_date is None:
+            return None
+        return Decree(
+            number=self.sk_number,
+            date=self.sk_date,
+            place=self.sk_place,
+            signatory_name=self.sk_signatory_name,
+            signatory_title=self.sk_signatory_title,
+        )
 
     @property
     def decisions_file(self) -> Path:

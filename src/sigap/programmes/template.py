@@ -1,8 +1,15 @@
-"""The commented programme definition printed by ``sigap programme template`` (no Django needed)."""
+"""The commented programme definition printed by ``sigap programme template`` (no Django needed).
+
+The premium figures in its comments come from :mod:`sigap.core.tariff` (the tariff in force in the
+template's first covered month, at its income bracket), so they never drift from the rules.
+"""
 
 from __future__ import annotations
 
-PROGRAMME_TEMPLATE = """\
+from sigap.core import tariff
+from sigap.core.money import Month, format_rupiah
+
+_TEMPLATE = """\
 # Definisi program SIGAP / SIGAP programme definition.
 # Terapkan dengan / apply with:  sigap programme apply program.toml
 # Menerapkan ulang berkas yang berubah menaikkan versi program.
@@ -35,11 +42,18 @@ funding = "APBD"
 # estimated_vulnerable_workers = 200_000
 
 [tariff]
-# Dasar upah (rupiah) untuk iuran BPU: JKK 1% x Rp1.000.000 = Rp10.000 + JKM Rp6.800
-# = Rp16.800 per orang per bulan (Rp201.600 per tahun).
-# Declared income bracket for BPU premiums: JKK 1% of Rp1,000,000 = Rp10,000 + JKM Rp6,800
-# = Rp16,800 per person per month (Rp201,600 per year).
+# Dasar upah (rupiah) untuk iuran BPU: JKK {jkk_pct} x {bracket} = {jkk} + JKM {jkm}
+# = {base} per orang per bulan ({base_year} per tahun).
+# Declared income bracket for BPU premiums: JKK {jkk_pct} of {bracket_en} = {jkk_en} + JKM {jkm_en}
+# = {base_en} per person per month ({base_year_en} per year).
 income_bracket = 1_000_000
+# Ikut membayar JHT (Jaminan Hari Tua, opsional bagi peserta BPU): {jht_pct} x dasar upah. Pada dasar upah
+# di atas JHT = {jht}, jadi iuran per orang per bulan JKK {jkk} + JKM {jkm} + JHT {jht}
+# = {full} ({full_year} per tahun): anggaran yang sama membiayai lebih sedikit orang.
+# Also pay JHT (old-age savings, optional for BPU participants): {jht_pct} of the declared income. At the
+# bracket above JHT = {jht_en}, so the premium per person per month is JKK {jkk_en} + JKM {jkm_en}
+# + JHT {jht_en} = {full_en} ({full_year_en} per year): the same budget covers fewer people.
+include_jht = false
 
 [eligibility]
 # Desil DTSEN tertinggi yang boleh (1 sangat miskin ... 5 menengah bawah).
@@ -92,6 +106,40 @@ order = ["desil", "occupation_risk", "age_desc"]
 # data is known, e.g. a decree number or the result of a public draw.
 # tie_break_seed = "SK-2026-017"
 """
+
+
+#: The template's income bracket and first covered month (its ``income_bracket`` and ``coverage_start``).
+TEMPLATE_BRACKET = 1_000_000
+TEMPLATE_MONTH = Month(2026, 1)
+
+
+def _figures() -> dict[str, str]:
+    """The premium figures quoted in the template, in Indonesian (``Rp10.000``) and English style."""
+    rule = tariff.tariff_in_force(TEMPLATE_MONTH.first_day())
+    parts = tariff.monthly_components(TEMPLATE_MONTH, income_bracket=TEMPLATE_BRACKET, include_jht=True)
+    base = parts[tariff.JKK] + parts[tariff.JKM]
+    full = sum(parts.values())
+    amounts = {
+        "bracket": TEMPLATE_BRACKET,
+        "jkk": parts[tariff.JKK],
+        "jkm": parts[tariff.JKM],
+        "jht": parts[tariff.JHT],
+        "base": base,
+        "base_year": base * 12,
+        "full": full,
+        "full_year": full * 12,
+    }
+    out = {
+        "jkk_pct": tariff.percent_text(rule.jkk_per_mille),
+        "jht_pct": tariff.percent_text(rule.jht_per_mille),
+    }
+    for key, amount in amounts.items():
+        out[key] = format_rupiah(amount)
+        out[f"{key}_en"] = f"Rp{amount:,}"
+    return out
+
+
+PROGRAMME_TEMPLATE = _TEMPLATE.format(**_figures())
 
 
 def programme_template() -> str:

@@ -2,7 +2,10 @@
 
 Views are thin: each POST calls exactly one action from :mod:`sigap.enrolment.actions`.  A refused
 action (:class:`~sigap.errors.UserError`, e.g. maker-checker) becomes an error message and changes
-nothing; success redirects back with a success message.
+nothing; success redirects back with a success message.  Approving asks for the decree (SK) that
+fixes the list (:class:`DecreeForm`: number, date, place, signatory name and title; all required and
+checked by :mod:`sigap.core.decree`); a form with a problem shows the page again with the typed
+values and the reason next to each field (status 400), and nothing is approved.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,12 +22,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sigap.audit.actions import audit_record
-from sigap.enrolment.actions import annex_write, run_approve, run_return, run_submit
+from sigap.core import decree as sk
+from sigap.enrolment import annex
+from sigap.enrolment.actions import (
+    annex_write,
+    decree_place_default,
+    run_approve,
+    run_approve_check,
+    run_return,
+    run_submit,
+)
 from sigap.errors import UserError
 from sigap.programmes.models import TargetingRun
+from sigap.web import listing
 from sigap.web.access import APPROVAL_ROLES, DECIDE_ROLES, SUBMIT_ROLES, allowed, role_required, visible_runs
 
 #: Decided runs stay on the page this long.
@@ -53,17 +68,113 @@ def _rows(user: Any) -> dict[str, list[TargetingRun]]:
     }
 
 
+class DecreeDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class DecreeForm(forms.Form):
+    """The decree (SK) the Kepala Dinas enters to approve a run; checked by :mod:`sigap.core.decree`.
+
+    Field ids carry the run (``sk<id>_sk_number``) so that several forms fit on one page.
+    """
+
+    sk_number = forms.CharField(
+        label=gettext_lazy("Nomor SK"),
+        max_length=sk.MAX_LENGTHS[sk.NUMBER],
+        help_text=gettext_lazy("mis. 800/Kep.123-Disnaker/2026"),
+    )
+    sk_date = forms.DateField(
+        label=gettext_lazy("Tanggal SK"), input_formats=list(sk.DATE_FORMATS), widget=DecreeDateInput()
+    )
+    sk_place = forms.CharField(label=gettext_lazy("Ditetapkan di"), max_length=sk.MAX_LENGTHS[sk.PLACE])
+    signatory_name = forms.CharField(
+        label=gettext_lazy("Nama penanda tangan"), max_length=sk.MAX_LENGTHS[sk.SIGNATORY_NAME]
+    )
+    signatory_title = forms.CharField(
+        label=gettext_lazy("Jabatan penanda tangan"),
+        max_length=sk.MAX_LENGTHS[sk.SIGNATORY_TITLE],
+        help_text=gettext_lazy("mis. Kepala Dinas Tenaga Kerja Kota Bekasi"),
+    )
+
+    #: sigap.core.decree field -> form field.
+    FIELDS = {
+        sk.NUMBER: "sk_number",
+        sk.DATE: "sk_date",
+        sk.PLACE: "sk_place",
+        sk.SIGNATORY_NAME: "signatory_name",
+        sk.SIGNATORY_TITLE: "signatory_title",
+    }
+
+    def __init__(self, *args: Any, run: TargetingRun, today: dt.date, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"sk{run.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.run = run
+        self.today = today
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(name in data for name in self.FIELDS.values()):
+            try:
+                sk.make_decree(
+                    **{key: data[name] for key, name in self.FIELDS.items()},
+                    today=self.today,
+                    fiscal_year=self.run.programme.fiscal_year,
+                )
+            except sk.DecreeError as e:
+                for key, reason in e.problems.items():
+                    self.add_error(self.FIELDS[key], reason)
+        return data
+
+    def decree(self) -> dict[str, Any]:
+        """The fields as :func:`sigap.enrolment.actions.run_approve` takes them."""
+        return {key: self.cleaned_data[name] for key, name in self.FIELDS.items()}
+
+
+def _decree_initial(run: TargetingRun, today: dt.date) -> dict[str, Any]:
+    """Today's date, the region's name as the place, and the signatory of the programme's last decree."""
+    initial: dict[str, Any] = {"sk_date": today, "sk_place": decree_place_default(run.programme)}
+    last = (
+        TargetingRun.objects.filter(programme__region=run.programme.region)
+        .exclude(sk_number="")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if last is not None:
+        initial.update(
+            sk_place=last.sk_place or initial["sk_place"],
+            signatory_name=last.sk_signatory_name,
+            signatory_title=last.sk_signatory_title,
+        )
+    return initial
+
+
+def _page(request: HttpRequest, *, bound: DecreeForm | None = None, status: int = 200) -> HttpResponse:
+    user = request.user
+    rows = _rows(user)
+    can_decide = allowed(user, DECIDE_ROLES)
+    if can_decide:
+        today = listing.today()
+        for run in rows["submitted"]:
+            form = bound if bound is not None and bound.run.pk == run.pk else None
+            run.decree_form = form or DecreeForm(  # type: ignore[attr-defined]
+                run=run, today=today, initial=_decree_initial(run, today)
+            )
+    context = {
+        **rows,
+        "can_submit": allowed(user, SUBMIT_ROLES),
+        "can_decide": can_decide,
+        "nav": "approvals",
+    }
+    return render(request, "sigap/approval.html", context, status=status)
+
+
 @role_required(APPROVAL_ROLES)
 def approvals(request: HttpRequest) -> HttpResponse:
     """The list: runs waiting for a decision, drafts to submit, and recent decisions."""
-    user = request.user
-    context = {
-        **_rows(user),
-        "can_submit": allowed(user, SUBMIT_ROLES),
-        "can_decide": allowed(user, DECIDE_ROLES),
-        "nav": "approvals",
-    }
-    return render(request, "sigap/approval.html", context)
+    return _page(request)
 
 
 def _back(request: HttpRequest) -> HttpResponseRedirect:
@@ -96,13 +207,27 @@ def approval_submit(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def approval_approve(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
+    try:  # a refused approver or a run in the wrong state is told so before the decree is checked
+        run_approve_check(run=run, acting_user=request.user)
+    except UserError as exc:
+        messages.error(request, exc.message)
+        return _back(request)
+    form = DecreeForm(request.POST, run=run, today=listing.today())
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Penetapan #%(id)s belum disetujui: lengkapi dan periksa data Surat Keputusan (SK).")
+            % {"id": run.pk},
+        )
+        return _page(request, bound=form, status=400)
     try:
-        result = run_approve(run=run, acting_user=request.user)
+        result = run_approve(run=run, acting_user=request.user, decree=form.decree())
     except UserError as exc:
         messages.error(request, exc.message)
     else:
-        text = _("Penetapan #%(id)s disetujui: %(members)s peserta ditetapkan.") % {
+        text = _("Penetapan #%(id)s disetujui dengan SK %(sk)s: %(members)s peserta ditetapkan.") % {
             "id": run.pk,
+            "sk": result.run.sk_number,
             "members": result.members,
         }
         if result.skipped:
@@ -126,12 +251,18 @@ def approval_return(request: HttpRequest, run_id: int) -> HttpResponse:
     return _back(request)
 
 
+def _annex_marker(run: TargetingRun) -> str:
+    """What the cached annex was written for: the frozen list and the annex layout (files written with
+    an older layout, e.g. before the decree lines, are written again)."""
+    return f"{run.list_sha256} {annex.LAYOUT}"
+
+
 def _cached_annex(run: TargetingRun) -> dict[str, Path] | None:
     """The annex files already written for this run's frozen list, if any."""
     directory = Path(settings.DATA_DIR) / "runs" / str(run.pk) / "annex"
     marker = directory / ANNEX_MARKER
     try:
-        if marker.read_text(encoding="ascii").strip() != run.list_sha256:
+        if marker.read_text(encoding="ascii").strip() != _annex_marker(run):
             return None
     except OSError:
         return None
@@ -158,7 +289,7 @@ def annex_download(request: HttpRequest, run_id: int, fmt: str) -> FileResponse:
             files = annex_write(run=run, acting_user=request.user)
         except UserError as exc:
             raise Http404(exc.message) from exc
-        (files["pdf"].parent / ANNEX_MARKER).write_text(run.list_sha256, encoding="ascii")
+        (files["pdf"].parent / ANNEX_MARKER).write_text(_annex_marker(run), encoding="ascii")
     else:
         audit_record(
             acting_user=request.user,
