@@ -17,7 +17,7 @@ from sigap.core.multiprogramme import ProgrammeRun, multi_decisions_sql
 from sigap.core.programme import ProgrammeSpec
 from sigap.core.tiebreak import TieBreak
 from sigap.engine import DuckDBEngine
-from sigap.engine.many import partition_snapshot, run_many
+from sigap.engine.many import partition_snapshot, run_many, snapshot_part
 from sigap.engine.spark_engine import to_spark_sql
 from sigap.reference import regions
 from sigap.synth.snapshot_sql import people_sql, roster_sql
@@ -183,6 +183,15 @@ def test_the_many_programme_plan_has_no_single_partition(spark: Any, tmp_path: P
         partition_snapshot(duck, tmp_path / "people.parquet", tmp_path / "snapshot")
         duck.register_parquet("people", tmp_path / "people.parquet")
         duck.copy_to_parquet(roster_sql("people"), tmp_path / "roster.parquet")
+    # Spark writes the same partitioned layout DuckDB does, and DuckDB reads a city's folder of it
+    assert partition_snapshot(spark, tmp_path / "people.parquet", tmp_path / "by-spark") == 3_000
+    with DuckDBEngine() as duck:
+        for code in KAB_KOTA:
+            duck.register_parquet("a", snapshot_part(tmp_path / "snapshot", code))
+            duck.register_parquet("b", snapshot_part(tmp_path / "by-spark", code))
+            assert duck.fetch("SELECT count(*), sum(source_row) FROM a") == duck.fetch(
+                "SELECT count(*), sum(source_row) FROM b"
+            )
     spark.register_parquet("people", tmp_path / "snapshot")
     spark.register_parquet("insured", tmp_path / "roster.parquet")
     frame = spark.dataframe(multi_decisions_sql(programmes(), insured="insured"))
