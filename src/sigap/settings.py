@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from sigap.core.importlimits import ImportLimits
 from sigap.deploy import DEFAULT_SECRET_KEY, ENVIRONMENTS, parse_networks, secret_key_problems
 
 
@@ -195,6 +196,20 @@ TASKS = {"default": {"BACKEND": env_str("SIGAP_TASKS_BACKEND", "django_tasks_db.
 # Largest file an Admin Dinas may upload for an import (bytes; default 2 GiB). Uploads are kept under
 # DATA_DIR/uploads only until their import job ends.
 SIGAP_UPLOAD_MAX_BYTES = int(env_str("SIGAP_UPLOAD_MAX_BYTES", str(2 * 1024**3)))
+# Registry / roster import limits (bytes and rows; defaults in sigap.core.importlimits), checked before
+# and while a file is read, from the web and the CLI alike (docs/security.md, "Import limits").
+_import = ImportLimits()
+SIGAP_IMPORT_MAX_FILE_BYTES = int(env_str("SIGAP_IMPORT_MAX_FILE_BYTES", str(_import.max_file_bytes)))
+SIGAP_IMPORT_MAX_ROWS = int(env_str("SIGAP_IMPORT_MAX_ROWS", str(_import.max_rows)))
+SIGAP_IMPORT_MAX_LINE_BYTES = int(env_str("SIGAP_IMPORT_MAX_LINE_BYTES", str(_import.max_line_bytes)))
+SIGAP_IMPORT_XLSX_MAX_ROWS = int(env_str("SIGAP_IMPORT_XLSX_MAX_ROWS", str(_import.xlsx_max_rows)))
+SIGAP_IMPORT_XLSX_MAX_UNPACKED_BYTES = int(
+    env_str("SIGAP_IMPORT_XLSX_MAX_UNPACKED_BYTES", str(_import.xlsx_max_unpacked_bytes))
+)
+SIGAP_IMPORT_XLSX_MAX_RATIO = int(env_str("SIGAP_IMPORT_XLSX_MAX_RATIO", str(_import.xlsx_max_ratio)))
+SIGAP_IMPORT_XLSX_MAX_CELL_BYTES = int(
+    env_str("SIGAP_IMPORT_XLSX_MAX_CELL_BYTES", str(_import.xlsx_max_cell_bytes))
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -79,8 +79,9 @@ def test_source_rows_match_file_lines_with_parallel_reading(tmp_path: Path) -> N
 @pytest.mark.parametrize("rows_sql", [registry_rows_sql, roster_rows_sql])
 def test_row_local_pass_is_a_pure_projection(rows_sql) -> None:
     columns = SOURCE_COLUMNS + ("status_hidup",) if rows_sql is registry_rows_sql else SOURCE_ROSTER_COLUMNS
-    relation = "SELECT NULL::VARCHAR AS _formula, NULL::VARCHAR AS _row_error, " + ", ".join(
-        f"'x'::VARCHAR AS {c}" for c in columns
+    relation = (
+        "SELECT NULL::VARCHAR AS _formula, NULL::VARCHAR AS _row_error, NULL::VARCHAR AS _long, "
+        + ", ".join(f"'x'::VARCHAR AS {c}" for c in columns)
     )
     con = duckdb.connect()
     assert_row_local(con, rows_sql(relation, REF))  # no error

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from sigap.audit.actions import Actor, audit_record, stored_user
+from sigap.core.importlimits import ImportLimits
 from sigap.errors import UserError
 from sigap.registry.ingest import (
     KINDS,
@@ -62,6 +63,19 @@ class ImportResult:
         }
 
 
+def import_limits() -> ImportLimits:
+    """The import limits in force (settings ``SIGAP_IMPORT_*``, docs/security.md "Import limits")."""
+    return ImportLimits(
+        max_file_bytes=settings.SIGAP_IMPORT_MAX_FILE_BYTES,
+        max_rows=settings.SIGAP_IMPORT_MAX_ROWS,
+        max_line_bytes=settings.SIGAP_IMPORT_MAX_LINE_BYTES,
+        xlsx_max_rows=settings.SIGAP_IMPORT_XLSX_MAX_ROWS,
+        xlsx_max_unpacked_bytes=settings.SIGAP_IMPORT_XLSX_MAX_UNPACKED_BYTES,
+        xlsx_max_ratio=settings.SIGAP_IMPORT_XLSX_MAX_RATIO,
+        xlsx_max_cell_bytes=settings.SIGAP_IMPORT_XLSX_MAX_CELL_BYTES,
+    )
+
+
 def _existing(kind: str, content_sha256: str, mapping_hash: str) -> Snapshot | None:
     return Snapshot.objects.filter(
         kind=kind, content_sha256=content_sha256, mapping_sha256=mapping_hash
@@ -98,7 +112,8 @@ def snapshot_import(
         raise UserError(f"{path}: file not found")
     canonical = normalise_mapping(mapping, kind=kind)
     mapping_hash = mapping_sha256(canonical)
-    source = inspect_file(path, progress=progress)
+    limits = import_limits()
+    source = inspect_file(path, progress=progress, limits=limits)
     existing = _existing(kind, source.sha256, mapping_hash)
     if existing is not None:
         return ImportResult.of(existing, created=False)
@@ -116,6 +131,7 @@ def snapshot_import(
             outdir=workdir,
             scratch=workdir / ".work",
             progress=progress,
+            limits=limits,
         )
         shutil.rmtree(workdir / ".work", ignore_errors=True)
         user = stored_user(acting_user)

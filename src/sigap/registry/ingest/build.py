@@ -16,12 +16,13 @@ from typing import Any
 import duckdb
 
 from sigap.core import csvsafe
+from sigap.core.importlimits import ImportLimits
 from sigap.core.nik_sql import sql_str
 from sigap.core.schema import PERSON_COLUMNS, ROSTER_COLUMNS
 from sigap.errors import UserError
 from sigap.registry.ingest import checks as C
 from sigap.registry.ingest.mapping import REGISTRY, expected_columns
-from sigap.registry.ingest.source import Progress, SourceFile, create_rows, load_source
+from sigap.registry.ingest.source import Progress, SourceFile, create_rows, load_source, too_many_rows
 
 DATA_FILES = {"registry": "people.parquet", "roster": "roster.parquet"}
 REPORT_CSV = "rejections.csv"
@@ -57,8 +58,10 @@ def build_snapshot(
     scratch: Path,
     progress: Progress | None = None,
     threads: int | None = None,
+    limits: ImportLimits | None = None,
 ) -> BuildOutcome:
     """Validate ``source`` and write the snapshot Parquet and rejection report into ``outdir``."""
+    limits = limits or ImportLimits()
     started = time.perf_counter()
     timings: dict[str, float] = {}
     mark = started
@@ -81,7 +84,14 @@ def build_snapshot(
         reference = pool.submit(C.load_reference, con.cursor())
         _step(progress, "Memuat data / loading rows")
         relation = load_source(
-            con, source, workdir=scratch, known=known, required=required, mapping=mapping, progress=progress
+            con,
+            source,
+            workdir=scratch,
+            known=known,
+            required=required,
+            mapping=mapping,
+            progress=progress,
+            limits=limits,
         )
         columns = relation.columns
         _step(progress, "Memeriksa data / validating")
@@ -95,6 +105,8 @@ def build_snapshot(
         rows = int(row[0]) if row else 0
         if rows == 0:
             raise UserError(f"{source.path.name}: the file has a header but no data rows")
+        if rows > limits.max_rows:  # a CSV: known once read (its size was bounded before)
+            raise UserError(too_many_rows(source.path.name, rows, limits.max_rows))
         if kind == REGISTRY:
             side = C.registry_side_tables(con, present=set(columns))
             checks = C.registry_checks(reference_date)

@@ -31,6 +31,12 @@ from sigap.core.nik_sql import (
     tidy16_sql,
 )
 from sigap.core.regions import _NAME_PREFIXES
+from sigap.core.schema import (
+    OPTIONAL_SOURCE_COLUMNS,
+    SOURCE_COLUMNS,
+    SOURCE_ROSTER_COLUMNS,
+    SOURCE_TEXT_MAX_LENGTH,
+)
 
 ERROR, WARNING = "error", "warning"
 REGION_LEVELS = (
@@ -64,6 +70,7 @@ class Check:
     join: str = ""  # JOIN clause for a check whose issue comes from a side table (not row-local)
     needs: str = ""  # the side table; the check is skipped when it is empty
     exclusive: bool = False  # a row with this issue gets no other report line (its fields are unusable)
+    expand: str = ""  # a row-local check with several report lines per row: the lateral join giving them
 
 
 # -- reference tables ---------------------------------------------------------------------
@@ -283,6 +290,65 @@ def _addr_join(alias: str = "a", other: str = "c") -> str:
 
 # -- row-local pass -----------------------------------------------------------------------------
 
+#: Characters of a too-long value shown in the rejection report.
+PREVIEW = 50
+
+
+def _cut_length_sql(column: str) -> str:
+    """The length of ``column`` before the reader cut it (``_long``: ``name=length;...``), else NULL."""
+    return f"TRY_CAST(nullif(regexp_extract(_long, '(?:^|;){column}=([0-9]+)', 1), '') AS BIGINT)"
+
+
+def too_long_sql(relation: str, columns: tuple[str, ...]) -> str:
+    """``relation`` with every value longer than its column's limit (``SOURCE_TEXT_MAX_LENGTH``,
+    characters after trimming) cut to :data:`PREVIEW` characters, and ``x_too_long``: a list of
+    ``{name, chars, maxchars, preview}``, one per such value (NULL or empty when none).
+
+    Runs before every other check, so no check and no report line ever handles a huge value; the
+    common case costs one ``strlen`` per column (bytes >= characters).  A reader that had to cut a
+    value itself (XLSX) says its length in ``_long``.
+    """
+    limits = {c: SOURCE_TEXT_MAX_LENGTH[c] for c in columns}
+    any_long = " OR ".join(f"strlen({c}) > {n}" for c, n in limits.items())
+    measured = ", ".join(
+        f"CASE WHEN x_long THEN coalesce({_cut_length_sql(c)}, length(trim({c}))) END AS x_m_{c}"
+        for c in limits
+    )
+    over = ", ".join(f"CASE WHEN x_m_{c} > {n} THEN x_m_{c} END AS x_n_{c}" for c, n in limits.items())
+    cut = ", ".join(
+        f"CASE WHEN x_n_{c} IS NULL THEN {c} ELSE left(trim({c}), {PREVIEW}) END AS {c}" for c in limits
+    )
+    items = ", ".join(
+        f"{{'name': {sql_str(c)}, 'chars': x_n_{c}, 'maxchars': {n}, 'preview': CASE WHEN x_n_{c} > {PREVIEW}"
+        f" THEN left(trim({c}), {PREVIEW}) || '\u2026' ELSE trim({c}) END}}"
+        for c, n in limits.items()
+    )
+    flagged = f"SELECT *, ({any_long} OR _long IS NOT NULL) AS x_long FROM ({relation}) s"  # noqa: S608 -- literals quoted via sql_str, names fixed
+    return (
+        f"SELECT * REPLACE ({cut}),"  # noqa: S608 -- literals quoted via sql_str, names fixed
+        f" CASE WHEN x_long THEN list_filter([{items}], lambda t: t.chars IS NOT NULL) END AS x_too_long"
+        f" FROM (SELECT *, {over} FROM (SELECT *, {measured} FROM ({flagged})))"
+    )
+
+
+#: ``too_long`` / ``e_len`` columns of the row-local pass (see :func:`too_long_sql`).
+TOO_LONG_FINAL = {
+    "too_long": "CASE WHEN len(x_too_long) > 0 THEN x_too_long END",
+    "e_len": "CASE WHEN len(x_too_long) > 0 THEN 'text_too_long' END",
+}
+
+
+def too_long_check() -> Check:
+    """One report line per too-long value: row, column, the value's start, its length and the limit."""
+    item = "t.item"
+    reason = (
+        f"'terlalu panjang: ' || format('{{:t.}}', {item}.chars) || ' karakter, maksimal ' ||"
+        f" format('{{:t.}}', {item}.maxchars) || ' / too long: ' || format('{{:,}}', {item}.chars) ||"
+        f" ' characters, at most ' || format('{{:,}}', {item}.maxchars)"
+    )
+    return Check("e_len", f"{item}.name", ERROR, f"{item}.preview", reason, column_sql=True,
+                 expand=" CROSS JOIN unnest(c.too_long) AS t(item)")  # fmt: skip
+
 
 def staged_select(
     relation: str, stages: list[dict[str, str]], final: dict[str, str], *, keep: str = ""
@@ -317,6 +383,7 @@ def registry_checks(reference_date: dt.date) -> list[Check]:
         Check("e_formula", "coalesce(_formula, '')", ERROR, "''",
               "'formula without a value (open the file in Excel, recalculate and save, or paste as values)'",
               column_sql=True),
+        too_long_check(),
         Check("e_nik", "nomor_nik", ERROR, "v_nomor_nik", nik_message_sql("e_nik", "v_nomor_nik", reference_date)),
         Check("'nik_duplicate'", "nomor_nik", ERROR, "coalesce(v_nomor_nik, nik)",
               "'duplicate NIK, first at row ' || d.dup_first",
@@ -461,8 +528,11 @@ def registry_rows_sql(relation: str, reference_date: dt.date, *, keep: str = "")
         "rw": trimmed_sql("rw"),
         "pekerjaan_raw": "pekerjaan",
         "meninggal": deceased_sql("status_hidup"),
+        **TOO_LONG_FINAL,
     }
-    return staged_select(relation, stages, final, keep=keep)
+    return staged_select(
+        too_long_sql(relation, SOURCE_COLUMNS + OPTIONAL_SOURCE_COLUMNS), stages, final, keep=keep
+    )
 
 
 def registry_output_sql(accepted: str, side: set[str]) -> str:
@@ -538,6 +608,7 @@ def roster_checks(reference_date: dt.date) -> list[Check]:
         Check("e_formula", "coalesce(_formula, '')", ERROR, "''",
               "'formula without a value (open the file in Excel, recalculate and save, or paste as values)'",
               column_sql=True),
+        too_long_check(),
         Check("e_nik", "nik", ERROR, "v_nik", nik_message_sql("e_nik", "v_nik", reference_date)),
         Check("'nik_duplicate'", "nik", ERROR, "coalesce(v_nik, nik)", "'duplicate NIK, first at row ' || d.dup_first",
               join="JOIN dup_nik d ON d.dup_row = c.source_row", needs="dup_nik"),
@@ -624,8 +695,9 @@ def roster_rows_sql(relation: str, reference_date: dt.date, *, keep: str = "") -
         "e_segmen": "x_e_segmen",
         "status": "x_status",
         "e_status": "x_e_status",
+        **TOO_LONG_FINAL,
     }
-    return staged_select(relation, stages, final, keep=keep)
+    return staged_select(too_long_sql(relation, SOURCE_ROSTER_COLUMNS), stages, final, keep=keep)
 
 
 def roster_output_sql(accepted: str, side: set[str]) -> str:
@@ -680,6 +752,6 @@ def issues_sql(checks: list[Check], side: set[str]) -> str:
         parts.append(
             f'SELECT c.source_row, {order} AS ord, {column} AS "column", CAST({check.value_sql} AS VARCHAR) AS value,'  # noqa: S608 -- literals quoted via sql_str, names fixed
             f" {sql_str(check.severity)} AS severity, {check.issue} AS code, {check.message_sql} AS reason"
-            f" FROM checked c {check.join} WHERE {check.issue} IS NOT NULL{others}"
+            f" FROM checked c {check.join}{check.expand} WHERE {check.issue} IS NOT NULL{others}"
         )
     return "CREATE TABLE issues AS " + " UNION ALL ".join(parts)

@@ -2,8 +2,9 @@
 
 Every reader ends in the same place: a :class:`SourceRelation`, a SELECT giving ``_formula``
 (columns whose XLSX cell held a formula without a cached value, else NULL), ``_row_error``
-(why a CSV record could not be split into the header's fields, else NULL) and one VARCHAR
-column per known column (NULL when the file lacks it).  :func:`create_rows` runs the row-local
+(why a CSV record could not be split into the header's fields, else NULL), ``_long`` (the
+lengths of values the reader cut, ``name=length;...``, else NULL) and one VARCHAR column per
+known column (NULL when the file lacks it).  Every reader keeps to :class:`ImportLimits`.  :func:`create_rows` runs the row-local
 checks over it in a single pass and numbers the rows (header = row 1, first data row = row 2).
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -22,14 +22,16 @@ from typing import Any
 
 import duckdb
 
+from sigap.core.importlimits import ImportLimits, mb, number
 from sigap.core.nik_sql import sql_str
+from sigap.core.schema import SOURCE_TEXT_MAX_LENGTH
 from sigap.errors import UserError
+from sigap.registry.ingest.checks import PREVIEW
 
 CHUNK = 8 * 1024 * 1024
 DELIMITERS = ("|", ",", ";", "\t")
 DELIMITER_NAMES = {"|": "pipe", ",": "comma", ";": "semicolon", "\t": "tab"}
-XLSX_BATCH = 50_000
-HEADER_SEARCH = 20  # XLSX: how many non-empty rows may stand above the header
+BATCH_ROWS = 50_000  # rows converted in Python (XLSX, CSV repair) per Parquet write
 #: DuckDB's CSV read buffer.  Larger than its default: the row-local pass keeps file order,
 #: and fewer, larger batches make that order cheaper to keep (measured: ~20% less CPU).
 CSV_BUFFER = 32 * 1024 * 1024
@@ -63,14 +65,23 @@ def _windows_1252_table() -> dict[int, str]:
 _CP1252 = str.maketrans({chr(b): c for b, c in _windows_1252_table().items() if chr(b) != c})
 
 
-def inspect_file(path: Path, *, progress: Progress | None = None) -> SourceFile:
+def inspect_file(
+    path: Path, *, progress: Progress | None = None, limits: ImportLimits | None = None
+) -> SourceFile:
     """One streaming pass: sha256 of the bytes, format sniffing, UTF-8 validity.
 
     The hash runs in a helper thread (hashlib releases the GIL) while this thread reads the
-    next chunk and checks the text; pure-ASCII chunks need no decoding.
+    next chunk and checks the text; pure-ASCII chunks need no decoding.  A file larger than
+    ``limits.max_file_bytes`` is refused before it is read.
     """
+    limits = limits or ImportLimits()
     try:
         size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise UserError(
+                f"{path}: berkas terlalu besar: {mb(size)}, maksimal {mb(limits.max_file_bytes)}"
+                f" / the file is {mb(size, lang='en')}, more than the limit of {mb(limits.max_file_bytes, lang='en')}"
+            )
         handle = path.open("rb")
     except OSError as e:
         raise UserError(f"{path}: cannot read the file ({e.strerror})") from None
@@ -162,12 +173,55 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_header_line(path: Path) -> str:
+def too_long_line(name: str, row: int, max_line: int) -> str:
+    return (
+        f"{name}: baris {number(row)} lebih panjang dari {mb(max_line)}"
+        f" / line {number(row, lang='en')} is longer than {mb(max_line, lang='en')}"
+    )
+
+
+def read_header_line(path: Path, *, max_line: int, name: str = "") -> str:
+    """The first non-blank line, reading at most ``max_line`` characters of any line."""
     with path.open("r", encoding="utf-8-sig", newline="") as f:
-        for line in f:
+        for line in bounded_lines(f, max_line):
+            if line is TOO_LONG:
+                raise UserError(too_long_line(name or path.name, 1, max_line))
             if line.strip():
                 return line.rstrip("\r\n")
     raise UserError(f"{path}: the file is empty")
+
+
+class _TooLong(str):
+    """A physical line longer than the limit (its text is never kept)."""
+
+
+TOO_LONG = _TooLong("")
+
+
+def bounded_lines(f: Any, max_line: int) -> Iterator[str]:
+    """The lines of text file ``f`` as ``for line in f`` gives them, but a line longer than
+    ``max_line`` characters is read in pieces, dropped, and given as :data:`TOO_LONG`: memory
+    stays bounded whatever the file holds (a "line" can be the whole file)."""
+    while line := f.readline(max_line + 1):
+        if len(line) <= max_line or line.endswith(("\n", "\r")) and len(line.rstrip("\r\n")) <= max_line:
+            yield line
+            continue
+        while not line.endswith(("\n", "\r")):
+            line = f.readline(max_line + 1)
+            if not line:
+                break
+        yield TOO_LONG
+
+
+def allow_csv_fields(max_line: int) -> None:
+    """Let Python's csv module split a line of up to ``max_line`` characters.
+
+    Its own limit (128 KiB per field) is process-wide; raising it changes nothing for other
+    readers but the size of a field they accept, and lines longer than ``max_line`` never reach
+    it (:func:`bounded_lines`).
+    """
+    if csv.field_size_limit() < max_line + 1:
+        csv.field_size_limit(max_line + 1)
 
 
 def header_key(name: object) -> str:
@@ -229,7 +283,7 @@ class SourceRelation:
     repair: Callable[[], SourceRelation] | None = None
 
 
-_NO_EXTRA = "NULL::VARCHAR AS _formula, NULL::VARCHAR AS _row_error"
+_NO_EXTRA = "NULL::VARCHAR AS _formula, NULL::VARCHAR AS _row_error, NULL::VARCHAR AS _long"
 
 
 def _relation(reader: str, *, known: tuple[str, ...], found: dict[str, str], extra: str = _NO_EXTRA) -> str:
@@ -249,9 +303,12 @@ def load_csv(
     known: tuple[str, ...],
     required: tuple[str, ...],
     mapping: dict[str, Any],
+    limits: ImportLimits,
 ) -> SourceRelation:
+    max_line = limits.max_line_bytes
+    allow_csv_fields(max_line)
     text_path = utf8_copy(source, workdir)
-    line = read_header_line(text_path)
+    line = read_header_line(text_path, max_line=max_line, name=source.path.name)
     delim = detect_delimiter(line)
     header = next(csv.reader([line], delimiter=delim, quotechar='"'))
     source.stats["delimiter"] = DELIMITER_NAMES[delim]
@@ -261,7 +318,9 @@ def load_csv(
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     reader = (
         f"read_csv({sql_str(str(text_path))}, delim={sql_str(delim)}, quote='\"', escape='\"', "
-        f"header=true, auto_detect=false, columns={columns}, null_padding=true, buffer_size={CSV_BUFFER}"
+        f"header=true, auto_detect=false, columns={columns}, null_padding=true,"
+        # a longer line fails the read; the repair then rejects just that line (TOO_LONG)
+        f" max_line_size={max_line}, buffer_size={max(CSV_BUFFER, 2 * max_line)}"
     )
     ours = {k: f"c{v}" for k, v in found.items()}
     columns_found = {k: header[v] for k, v in found.items()}
@@ -269,7 +328,14 @@ def load_csv(
 
     def repair() -> SourceRelation:
         return repair_csv(
-            text_path, delim=delim, header=header, found=found, known=known, workdir=workdir, what=what
+            text_path,
+            delim=delim,
+            header=header,
+            found=found,
+            known=known,
+            workdir=workdir,
+            what=what,
+            max_line=max_line,
         )
 
     return SourceRelation(
@@ -286,17 +352,31 @@ def load_csv(
 MAX_RECORD_LINES = 20
 
 
-def _split_records(lines: Iterator[str], *, delim: str, width: int) -> Iterator[tuple[list[str] | None, str]]:
+def _split_records(
+    lines: Iterator[str], *, delim: str, width: int, max_line: int = 0
+) -> Iterator[tuple[list[str] | None, str]]:
     """Records of a CSV body as ``(fields, "")`` or ``(None, reason)`` for one that cannot be split.
 
     Unlike a plain CSV reader, an unmatched quote costs one record, not the rest of the file:
     a record may continue over the next lines only while a quoted value is open, at most
     :data:`MAX_RECORD_LINES` lines, and only if the joined lines split into exactly ``width``
     fields; otherwise the first line alone is the bad record and the next lines are read again.
-    Blank lines are skipped (as DuckDB does), so the records are numbered the same way.
+    Blank lines are skipped (as DuckDB does), so the records are numbered the same way.  A line
+    longer than the limit (:data:`TOO_LONG`) is a bad record of its own.
     """
     pending: list[str] = []
     for line in lines:
+        if line is TOO_LONG:
+            if pending:  # a quoted value open across it: the first pending line is the bad record
+                rest = pending[1:]
+                pending = []
+                yield None, 'a quoted value is never closed (a stray " character?)'
+                yield from _split_records(iter(rest), delim=delim, width=width, max_line=max_line)
+            yield (
+                None,
+                f"baris lebih panjang dari {mb(max_line)} / the line is longer than {mb(max_line, lang='en')}",
+            )
+            continue
         if not pending and not line.strip("\r\n"):
             continue
         pending.append(line)
@@ -308,15 +388,24 @@ def _split_records(lines: Iterator[str], *, delim: str, width: int) -> Iterator[
             rest = pending[1:]
             pending = []
             yield None, 'a quoted value is never closed (a stray " character?)'
-            yield from _split_records(iter(rest), delim=delim, width=width)
+            yield from _split_records(iter(rest), delim=delim, width=width, max_line=max_line)
             continue
-        fields = next(csv.reader([text], delimiter=delim, quotechar='"', doublequote=True, strict=False), [])
-        if len(fields) != width and len(pending) > 1:
+        try:
+            fields = next(
+                csv.reader([text], delimiter=delim, quotechar='"', doublequote=True, strict=False), []
+            )
+        except csv.Error:  # a line break inside a value that is not quoted as a whole (x"y<LF>z")
+            fields = None
+        if fields is None and len(pending) == 1:
+            pending = []
+            yield None, 'a quote in the middle of a value (a stray " character?)'
+            continue
+        if fields is None or len(fields) != width and len(pending) > 1:
             # two stray quotes paired up across lines: only the first line is the bad record
             rest = pending[1:]
             pending = []
             yield None, 'a quoted value is never closed (a stray " character?)'
-            yield from _split_records(iter(rest), delim=delim, width=width)
+            yield from _split_records(iter(rest), delim=delim, width=width, max_line=max_line)
             continue
         pending = []
         if len(fields) > width:
@@ -329,7 +418,7 @@ def _split_records(lines: Iterator[str], *, delim: str, width: int) -> Iterator[
             yield fields + [""] * (width - len(fields)), ""
     if pending:  # end of file inside an open quote
         yield None, 'a quoted value is never closed (a stray " character?)'
-        yield from _split_records(iter(pending[1:]), delim=delim, width=width)
+        yield from _split_records(iter(pending[1:]), delim=delim, width=width, max_line=max_line)
 
 
 def repair_csv(
@@ -341,45 +430,71 @@ def repair_csv(
     known: tuple[str, ...],
     workdir: Path,
     what: str,
+    max_line: int,
 ) -> SourceRelation:
     """Record-by-record conversion to Parquet, for a CSV that DuckDB cannot read as a whole."""
-    wanted = sorted(set(found.values()))
-    out = _ParquetRows(workdir / "source-repaired.parquet", wanted)
-    with out, text_path.open(encoding="utf-8", newline="") as f:
-        next(f, None)  # header
-        records = _split_records(iter(f), delim=delim, width=len(header))
+    out = ParquetRows(workdir / "source-repaired.parquet", found)
+    wanted = out.wanted
+    with out, text_path.open(encoding="utf-8-sig", newline="") as f:
+        lines = bounded_lines(f, max_line)
+        for line in lines:  # the header: the first non-blank line (as read_header_line)
+            if line is not TOO_LONG and line.strip():
+                break
+        records = _split_records(lines, delim=delim, width=len(header), max_line=max_line)
         for number, (fields, reason) in enumerate(records, start=2):
             cells: list[str | None] = [fields[i] or None for i in wanted] if fields else [None] * len(wanted)
             out.add(number, cells, error=reason or None)
     return out.relation(known=known, found=found, header=header, what=what)
 
 
-class _ParquetRows:
+class ParquetRows:
     """Rows of a source converted in Python (an XLSX sheet, a CSV read record by record) written to
-    Parquet in batches: ``source_row``, ``_formula``, ``_row_error`` and the wanted columns ``c<i>``."""
+    Parquet in batches: ``source_row``, ``_formula``, ``_row_error``, ``_long`` and the wanted
+    columns ``c<i>`` (``found``: our column -> index in the file's header).
 
-    def __init__(self, target: Path, wanted: list[int]) -> None:
+    A value longer than its column's limit (``SOURCE_TEXT_MAX_LENGTH``) is kept only as a preview
+    and its length goes to ``_long``: a batch holds at most ``BATCH_ROWS`` rows of short values,
+    however large the cells (one long XLSX shared string may fill every row of a sheet).
+    """
+
+    def __init__(self, target: Path, found: dict[str, int]) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        self.target, self.wanted = target, wanted
+        self.target = target
+        self.wanted = wanted = sorted(set(found.values()))
+        self.names = [sorted(c for c, j in found.items() if j == i) for i in wanted]
+        self.limits = [min(SOURCE_TEXT_MAX_LENGTH.get(c, PREVIEW) for c in names) for names in self.names]
         self.schema = pa.schema(
             [("source_row", pa.int64()), ("_formula", pa.string()), ("_row_error", pa.string())]
+            + [("_long", pa.string())]
             + [(f"c{i}", pa.string()) for i in wanted]
         )
         self.writer = pq.ParquetWriter(target, self.schema)
         self.batch: dict[str, list[Any]] = {name: [] for name in self.schema.names}
 
     def add(
-        self, number: int, cells: list[str | None], *, formula: str | None = None, error: str | None = None
+        self,
+        number: int,
+        cells: list[str | None],
+        *,
+        formula: str | None = None,
+        error: str | None = None,
     ) -> bool:
         """Add one row; True when a batch was written (a moment to report progress)."""
         self.batch["source_row"].append(number)
         self.batch["_formula"].append(formula)
         self.batch["_row_error"].append(error)
-        for i, cell in zip(self.wanted, cells, strict=True):
+        cut: list[str] = []
+        for k, (i, cell) in enumerate(zip(self.wanted, cells, strict=True)):
+            if cell is not None and len(cell) > self.limits[k]:
+                text = cell.strip()
+                if len(text) > self.limits[k]:
+                    cut.extend(f"{name}={len(text)}" for name in self.names[k])
+                    cell = text[:PREVIEW]
             self.batch[f"c{i}"].append(cell)
-        if len(self.batch["source_row"]) < XLSX_BATCH:
+        self.batch["_long"].append(";".join(cut) if cut else None)
+        if len(self.batch["source_row"]) < BATCH_ROWS:
             return False
         self._flush()
         return True
@@ -392,7 +507,7 @@ class _ParquetRows:
             for values in self.batch.values():
                 values.clear()
 
-    def __enter__(self) -> _ParquetRows:
+    def __enter__(self) -> ParquetRows:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -405,12 +520,13 @@ class _ParquetRows:
     def relation(
         self, *, known: tuple[str, ...], found: dict[str, int], header: list[str], what: str
     ) -> SourceRelation:
+        """The relation reading the rows written (after the ``with`` block)."""
         return SourceRelation(
             sql=_relation(
                 f"read_parquet({sql_str(str(self.target))})",
                 known=known,
                 found={k: f"c{v}" for k, v in found.items()},
-                extra="source_row, _formula, _row_error",
+                extra="source_row, _formula, _row_error, _long",
             ),
             columns={k: header[v] for k, v in found.items()},
             row_column=True,
@@ -425,12 +541,18 @@ def load_parquet(
     known: tuple[str, ...],
     required: tuple[str, ...],
     mapping: dict[str, Any],
+    limits: ImportLimits,
 ) -> SourceRelation:
-    reader = f"read_parquet({sql_str(str(source.path))})"
+    path = sql_str(str(source.path))
+    reader = f"read_parquet({path})"
     try:
         header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]  # noqa: S608 -- literals quoted via sql_str, names fixed
+        counted = con.execute(f"SELECT num_rows FROM parquet_file_metadata({path})").fetchone()  # noqa: S608 -- literals quoted via sql_str, names fixed
     except duckdb.Error as e:
         raise UserError(f"{source.path.name}: not a readable Parquet file: {_first_lines(e)}") from None
+    rows = int(counted[0]) if counted and counted[0] is not None else 0
+    if rows > limits.max_rows:  # known from the file's footer: refused before any row is read
+        raise UserError(too_many_rows(source.path.name, rows, limits.max_rows))
     found = match_columns(
         source_name=source.path.name, header=header, known=known, required=required, mapping=mapping
     )
@@ -441,115 +563,11 @@ def load_parquet(
     )
 
 
-def _cell_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e17:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    text = str(value)
-    return text if text.strip() else None
-
-
-def _is_formula(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.startswith("=")
-    return value is not None and not isinstance(value, int | float | bool | dt.date | dt.time | dt.timedelta)
-
-
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...], tuple[Any, ...]]]:
-    """(excel row number, cached values, formulas-or-values) for every row of the first sheet."""
-    import openpyxl
-
-    books = []
-    try:
-        books.append(openpyxl.load_workbook(path, read_only=True, data_only=True))
-        books.append(openpyxl.load_workbook(path, read_only=True, data_only=False))
-        values = books[0].worksheets[0].iter_rows(values_only=True)
-        formulas = books[1].worksheets[0].iter_rows(values_only=True)
-        for number, (row_v, row_f) in enumerate(zip(values, formulas, strict=False), start=1):
-            yield number, row_v, row_f
-    except UserError:
-        raise
-    except Exception as e:  # noqa: BLE001 -- openpyxl raises many kinds on a damaged workbook
-        raise UserError(f"{path.name}: not a valid XLSX file ({type(e).__name__}: {e})") from None
-    finally:
-        for book in books:
-            book.close()
-
-
-def load_xlsx(
-    con: duckdb.DuckDBPyConnection,
-    source: SourceFile,
-    *,
-    workdir: Path,
-    known: tuple[str, ...],
-    required: tuple[str, ...],
-    mapping: dict[str, Any],
-    progress: Progress | None = None,
-) -> SourceRelation:
-    """Convert the first sheet to Parquet in batches (openpyxl read-only), then read that."""
-
-    rows = _xlsx_rows(source.path)
-    # Official workbooks often carry a title, a date or a logo row above the header: the header
-    # is the first of the first HEADER_SEARCH non-empty rows that names the required columns.
-    seen: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []
-    header: list[str] | None = None
-    found: dict[str, int] = {}
-    first_error: UserError | None = None
-    for item in rows:
-        if not any(v is not None and str(v).strip() for v in item[1]):
-            continue
-        seen.append(item)
-        candidate = [_cell_text(v) or "" for v in item[1]]
-        try:
-            found = match_columns(
-                source_name=source.path.name,
-                header=candidate,
-                known=known,
-                required=required,
-                mapping=mapping,
-            )
-        except UserError as e:
-            first_error = first_error or e
-            if len(seen) >= HEADER_SEARCH:
-                break
-            continue
-        header = candidate
-        break
-    if header is None:
-        if first_error is not None:
-            raise first_error
-        raise UserError(f"{source.path.name}: the workbook's first sheet is empty")
-    if len(seen) > 1:
-        source.stats["header_row"] = seen[-1][0]
-    wanted = sorted(set(found.values()))
-    names_at = {i: [c for c, j in found.items() if j == i][0] for i in wanted}
-    out = _ParquetRows(workdir / "source.parquet", wanted)
-    with out:
-        for number, row_v, row_f in rows:
-            texts = [_cell_text(row_v[i]) if i < len(row_v) else None for i in wanted]
-            formula_cols = [
-                names_at[i]
-                for i in wanted
-                if i < len(row_f) and _is_formula(row_f[i]) and (i >= len(row_v) or row_v[i] is None)
-            ]
-            if all(t is None for t in texts) and not formula_cols:
-                continue
-            if out.add(number, texts, formula=",".join(formula_cols) or None) and progress:
-                progress("Mengonversi XLSX / converting XLSX", number, None)
-    return out.relation(known=known, found=found, header=header, what="XLSX")
+def too_many_rows(name: str, rows: int, limit: int) -> str:
+    return (
+        f"{name}: terlalu banyak baris: {number(rows)}, maksimal {number(limit)}"
+        f" / too many rows: {number(rows, lang='en')}, more than the limit of {number(limit, lang='en')}"
+    )
 
 
 def _first_lines(error: Exception, lines: int = 3) -> str:
@@ -565,14 +583,26 @@ def load_source(
     required: tuple[str, ...],
     mapping: dict[str, Any],
     progress: Progress | None = None,
+    limits: ImportLimits | None = None,
 ) -> SourceRelation:
     """The relation reading any supported format (XLSX is first converted to Parquet)."""
+    limits = limits or ImportLimits()
     if source.format == "csv":
-        return load_csv(con, source, workdir=workdir, known=known, required=required, mapping=mapping)
+        return load_csv(
+            con, source, workdir=workdir, known=known, required=required, mapping=mapping, limits=limits
+        )
     if source.format == "parquet":
-        return load_parquet(con, source, known=known, required=required, mapping=mapping)
+        return load_parquet(con, source, known=known, required=required, mapping=mapping, limits=limits)
+    from sigap.registry.ingest.xlsx import load_xlsx
+
     return load_xlsx(
-        con, source, workdir=workdir, known=known, required=required, mapping=mapping, progress=progress
+        source,
+        workdir=workdir,
+        known=known,
+        required=required,
+        mapping=mapping,
+        progress=progress,
+        limits=limits,
     )
 
 
