@@ -289,6 +289,14 @@ def test_xlsx_row_numbers_beyond_the_limit_stop_the_reading(
         snapshot_import(path=write_xlsx(tmp_path / "lompat.xlsx", rows), reference_date=REF)
 
 
+def test_xlsx_header_is_looked_for_in_the_first_rows_only(data_dir: Path, tmp_path: Path) -> None:
+    rows = [row(1500, [cell("A1500", c) for c in SOURCE_COLUMNS])]
+    with pytest.raises(
+        UserError, match=r"jauh.xlsx: the workbook's first sheet is empty \(no value in its first 1,000"
+    ):
+        snapshot_import(path=write_xlsx(tmp_path / "jauh.xlsx", rows), reference_date=REF)
+
+
 def test_xlsx_shared_long_text_and_a_far_right_cell(data_dir: Path, tmp_path: Path) -> None:
     """One long shared string in many rows is cut while reading (never copied to every row); a cell
     in the last column (XFD) does not widen the rows read."""

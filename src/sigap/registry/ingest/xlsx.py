@@ -276,7 +276,9 @@ def _convert(
     if header is None:
         if first_error is not None:
             raise first_error
-        raise UserError(f"{name}: the workbook's first sheet is empty")
+        raise UserError(
+            f"{name}: the workbook's first sheet is empty (no value in its first {HEADER_MAX_ROW:,} rows)"
+        )
     if seen > 1:
         source.stats["header_row"] = header_row
     out = ParquetRows(workdir / "source.parquet", found)
