@@ -57,7 +57,9 @@ def test_upload_follow_the_job_and_see_the_snapshot(client: Any, admin: Any, dat
     )
 
     detail = client.get(reverse("ops:snapshot-detail", args=[snapshot.pk])).content.decode()
-    assert "nik_duplicate" in detail and "desil" in detail
+    # rejection reasons in words, never the validation's codes
+    assert "NIK sama dengan baris sebelumnya" in detail and "desil" in detail
+    assert "nik_duplicate" not in detail
     assert reverse("ops:snapshot-rejections", args=[snapshot.pk, "csv"]) in detail
 
 

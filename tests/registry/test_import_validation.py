@@ -179,7 +179,9 @@ def test_report_xlsx_mirrors_csv(data_dir: Path, tmp_path: Path) -> None:
     result, lines, _ = run(tmp_path, [person(1, desil="11"), person(2, nomor_nik="=cmd|' /C calc'!A0")])
     book = openpyxl.load_workbook(result.report_path.with_suffix(".xlsx"), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0] == ("file", "row", "column", "value", "severity", "code", "reason")
+    # the Excel report is read by the officer: Indonesian headings, severity and reason in words
+    assert rows[0] == ("Berkas", "Baris", "Kolom", "Nilai", "Tingkat", "Kode", "Alasan", "Keterangan")
+    assert rows[1][4:7] == ("ditolak", "desil_invalid", "desil bukan angka 1 sampai 10")
     assert len(rows) - 1 == len(lines) == 2
     assert rows[2][3] == "=cmd|' /C calc'!A0"  # stored as text in XLSX
     assert lines[1]["value"].startswith("'=")  # defused in CSV

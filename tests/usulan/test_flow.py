@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,12 +109,14 @@ def test_kelurahan_files_with_attachment_kecamatan_verifies_dinas_accepts(
         ("usulan.accept", "admin_dinas"),
     ]
     history = client.get(_detail(request.number)).content.decode().split("<h2>Riwayat</h2>")[1]
+    history = re.sub(r"<[^>]+>", "", history)  # the request's number is a link
+    # the audit log's sentences: who (and in which role) did what to which request, and their note
     assert (
-        "Diverifikasi kecamatan" in history
+        f"operator_kecamatan (Operator kecamatan) memverifikasi usulan {request.number}" in history
         and "Dokumen lengkap" in history
-        and "operator_kecamatan" in history
+        and f"admin_dinas (Admin Dinas) menerima usulan {request.number}" in history
     )
-    assert "usulan.view" not in history  # disclosures stay in the audit log, not in the history
+    assert "usulan.view" not in history and "membuka usulan" not in history  # disclosures: audit log only
 
     # Attachment download: the bytes, audited.
     attachment = request.attachments.get(content_type="application/pdf")

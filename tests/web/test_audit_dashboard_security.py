@@ -144,7 +144,8 @@ def test_audit_export_as_excel(client: Any, world: Any) -> None:
     assert response["Content-Disposition"].startswith('attachment; filename="log-audit-')
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("at", "actor", "action")
+    # for people: Indonesian headings and what happened in words; the action code kept for filters
+    assert rows[0][:3] == ("Waktu", "Pengguna", "Kode aksi") and rows[0][-1] == "Apa yang terjadi"
     assert [r[2] for r in rows[1:]] == ["test.excel"]
     assert rows[1][5] == "'=1+1" and "3275014505800001" in rows[1][7]  # text, never a formula
     event = AuditEvent.objects.get(action="audit.export")

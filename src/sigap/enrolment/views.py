@@ -501,20 +501,55 @@ def batch_download(request: HttpRequest, batch_id: int, kind: str) -> FileRespon
 
 
 def _posted_snapshot(request: HttpRequest, field: str, kind: str) -> Snapshot | None:
-    value = request.POST.get(field, "")
+    value = (request.POST if request.method == "POST" else request.GET).get(field, "")
     return Snapshot.objects.filter(pk=int(value), kind=kind).first() if value.isdigit() else None
+
+
+#: Rows of an exits preview per page (a city-wide check finds thousands).
+EXITS_PER_PAGE = 100
+
+
+def _report_page(request: HttpRequest, report: Any) -> dict[str, Any]:
+    """One page of the report's findings (``?alasan=`` narrows to one reason) with counts per reason."""
+    from urllib.parse import urlencode
+
+    from django.core.paginator import Paginator
+
+    counts = [(reason, n) for reason, n in report.counts().items() if n]
+    wanted = request.GET.get("alasan", "")
+    if wanted not in dict(counts):
+        wanted = ""
+    findings = [f for f in report.findings if f.reason == wanted] if wanted else report.findings
+    # the further pages read the same registry snapshot and roster as the first one
+    base = {"pratinjau": "1", "on": report.on.isoformat(), "snapshot": str(report.snapshot)}
+    if report.roster:
+        base["roster"] = str(report.roster)
+    return {
+        "counts": counts,
+        "reason": wanted,
+        "page": Paginator(findings, EXITS_PER_PAGE).get_page(request.GET.get("halaman")),
+        "query": urlencode({**base, "alasan": wanted} if wanted else base),
+        "base_query": urlencode(base),
+    }
 
 
 @role_required(MONEY_WRITE_ROLES)
 def exits_page(request: HttpRequest, programme_id: int) -> HttpResponse:
-    """Exits detection (preview, then confirm), replacement runs and the lapse check."""
+    """Exits detection (preview, then confirm), replacement runs and the lapse check.
+
+    A preview is read-only: a POST from the form or a GET (``?pratinjau=1&on=...&halaman=2``) for
+    its further pages; it shows 100 findings a page with the count per reason."""
     from sigap.billing.actions import lapse_check
 
     programme = programme_for(request, programme_id, whole=True)
     today = listing.today()
     action = request.POST.get("action", "") if request.method == "POST" else ""
+    paging = request.method == "GET" and request.GET.get("pratinjau") == "1"
+    if paging:
+        action = "preview"
     detect = ExitsDetectForm(
-        request.POST if action in ("preview", "confirm") else None, initial={"on": today}
+        request.GET if paging else request.POST if action in ("preview", "confirm") else None,
+        initial={"on": today},
     )
     replace = ReplacementForm(
         request.POST if action == "replacement" else None, initial={"on": today, "start": None}
@@ -525,6 +560,9 @@ def exits_page(request: HttpRequest, programme_id: int) -> HttpResponse:
     try:
         if action in ("preview", "confirm") and detect.is_valid():
             snapshot = roster = None
+            if paging:
+                snapshot = _posted_snapshot(request, "snapshot", Snapshot.REGISTRY)
+                roster = _posted_snapshot(request, "roster", Snapshot.ROSTER)
             if action == "confirm":
                 # Record exactly what the preview showed: the same registry snapshot and roster.
                 snapshot = _posted_snapshot(request, "snapshot", Snapshot.REGISTRY)
@@ -551,6 +589,7 @@ def exits_page(request: HttpRequest, programme_id: int) -> HttpResponse:
                     },
                 )
             context["report"] = report
+            context["findings"] = _report_page(request, report)
         elif action == "replacement" and replace.is_valid():
             run = replacement_run(
                 programme=programme,

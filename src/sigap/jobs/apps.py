@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class JobsConfig(AppConfig):
     name = "sigap.jobs"
     label = "jobs"
-    verbose_name = "Pekerjaan latar"
+    verbose_name = "Proses latar"

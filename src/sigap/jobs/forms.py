@@ -22,6 +22,7 @@ from sigap.core.programme import ESTIMATE_KEY
 from sigap.errors import UserError
 from sigap.reference import regions
 from sigap.registry.models import Snapshot
+from sigap.web.labels import size_text
 
 MAPPING_MAX_BYTES = 64 * 1024
 PROGRAMME_MAX_BYTES = 256 * 1024
@@ -30,8 +31,8 @@ PROGRAMME_MAX_BYTES = 256 * 1024
 def _size_limit(upload: Any, limit: int) -> None:
     if upload is not None and upload.size > limit:
         raise ValidationError(
-            _("Berkas terlalu besar: %(size)s bait, batas %(limit)s bait.")
-            % {"size": f"{upload.size:,}".replace(",", "."), "limit": f"{limit:,}".replace(",", ".")}
+            _("Berkas terlalu besar: %(size)s, batas %(limit)s.")
+            % {"size": size_text(upload.size), "limit": size_text(limit)}
         )
 
 
@@ -134,6 +135,40 @@ def _split(text: str) -> list[str]:
     return [item.strip() for item in text.replace("\n", ",").split(",") if item.strip()]
 
 
+#: The priority keys of a programme file (``[priority] order``) in words, in the form's order.
+PRIORITY_LABELS = (
+    ("desil", _("Desil terendah dulu (termiskin)")),
+    ("occupation_risk", _("Pekerjaan berisiko tinggi dulu")),
+    ("age_desc", _("Tertua dulu")),
+    ("age_asc", _("Termuda dulu")),
+    ("kk_size_desc", _("Keluarga (KK) terbesar dulu")),
+)
+PRIORITY_STEPS = len(PRIORITY_LABELS)
+
+
+class PriorityOrderWidget(forms.MultiWidget):
+    """The priority order as ordered choices in words ("1. Desil terendah dulu, 2. ..."), read back as
+    the programme file writes it (``desil, occupation_risk, age_desc``).  A posted ``order`` text (the
+    programme file's own spelling) is still read as it is."""
+
+    def __init__(self) -> None:
+        choices = [("", "—"), *PRIORITY_LABELS]
+        super().__init__([forms.Select(choices=choices) for _i in range(PRIORITY_STEPS)])
+
+    def decompress(self, value: Any) -> list[str]:
+        keys = _split(value) if isinstance(value, str) else list(value or [])
+        return (keys + [""] * PRIORITY_STEPS)[:PRIORITY_STEPS]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if name in data:
+            return data.get(name)
+        picked = super().value_from_datadict(data, files, name)
+        return ", ".join(dict.fromkeys(k for k in picked if k))
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+
 class ProgrammeForm(forms.Form):
     """The fields of :class:`sigap.core.programme.ProgrammeSpec`; ``programme_apply`` validates."""
 
@@ -165,7 +200,7 @@ class ProgrammeForm(forms.Form):
     occupations_included = forms.CharField(
         label=_("Pekerjaan yang boleh"),
         initial=occ.INFORMAL,
-        help_text=_('"informal" atau daftar nama pekerjaan dipisah koma'),
+        help_text=_('"informal" (semua pekerjaan informal) atau daftar nama pekerjaan dipisah koma'),
     )
     occupations_excluded = forms.CharField(
         label=_("Pekerjaan yang dikecualikan"), required=False, help_text=_("dipisah koma")
@@ -178,13 +213,14 @@ class ProgrammeForm(forms.Form):
     order = forms.CharField(
         label=_("Urutan prioritas"),
         initial="desil, occupation_risk, age_desc",
-        help_text=_("desil, occupation_risk, age_desc, age_asc, kk_size_desc"),
+        widget=PriorityOrderWidget(),
+        help_text=_("Pilih berurutan: yang pertama paling menentukan; sisanya memutus seri."),
     )
     tie_break_seed = forms.CharField(
         label=_("Benih urutan seri"),
         required=False,
         max_length=64,
-        help_text=_("Opsional (ADR 0014): tanpa benih setiap run membuat benih acak"),
+        help_text=_("Opsional (ADR 0014): tanpa benih setiap penetapan sasaran membuat benih acak"),
     )
 
     def document(self) -> dict[str, Any]:

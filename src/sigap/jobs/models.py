@@ -43,8 +43,8 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = _("pekerjaan latar")
-        verbose_name_plural = _("pekerjaan latar")
+        verbose_name = _("proses latar")
+        verbose_name_plural = _("proses latar")
 
     def __str__(self) -> str:
         return f"Job #{self.pk} {self.kind} ({self.state})"

@@ -4,8 +4,8 @@ from sigap.jobs import views
 
 app_name = "ops"
 urlpatterns = [
-    path("pekerjaan/", views.jobs, name="jobs"),
-    path("pekerjaan/<int:job_id>/", views.job_detail, name="job-detail"),
+    path("proses/", views.jobs, name="jobs"),
+    path("proses/<int:job_id>/", views.job_detail, name="job-detail"),
     path("impor/", views.imports, name="imports"),
     path("impor/<int:snapshot_id>/", views.snapshot_detail, name="snapshot-detail"),
     path(

@@ -56,6 +56,7 @@ from sigap.jobs.selectors import (
 from sigap.programmes.actions import programme_apply
 from sigap.programmes.models import Programme
 from sigap.registry.models import Snapshot
+from sigap.registry.reasons import reason_label
 from sigap.web.access import OPS_ROLES, role_required
 
 PAGE_SIZE = 25
@@ -150,8 +151,14 @@ def imports(request: HttpRequest) -> HttpResponse:
 def snapshot_detail(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     snapshot = get_object_or_404(visible_snapshots(request.user), pk=snapshot_id)
     stats = snapshot.stats or {}
-    errors = sorted((stats.get("errors_by_code") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
-    warnings = sorted((stats.get("warnings_by_code") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    errors = [
+        (reason_label(code), n)
+        for code, n in sorted((stats.get("errors_by_code") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    warnings = [
+        (reason_label(code), n)
+        for code, n in sorted((stats.get("warnings_by_code") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     reports = [fmt for fmt in REPORT_TYPES if _report_file(snapshot, fmt) is not None]
     context = {
         "snapshot": snapshot,

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -405,20 +405,21 @@ def ticket_check(request: HttpRequest) -> HttpResponse:
 
 
 EXPORT_COLUMNS = (
-    "tiket",
-    "kategori",
-    "saluran",
-    "status",
-    "nik",
-    "pelapor",
-    "telepon",
-    "kode_kelurahan",
-    "diterima",
-    "batas_waktu",
-    "terlambat",
-    "dieskalasi",
-    "petugas",
-    "dijawab",
+    gettext_lazy("Tiket"),
+    gettext_lazy("Kategori"),
+    gettext_lazy("Saluran"),
+    gettext_lazy("Status"),
+    "NIK",
+    gettext_lazy("Pelapor"),
+    gettext_lazy("Telepon"),
+    gettext_lazy("Kode kelurahan"),
+    gettext_lazy("Kelurahan"),
+    gettext_lazy("Diterima"),
+    gettext_lazy("Batas waktu"),
+    gettext_lazy("Terlambat"),
+    gettext_lazy("Dieskalasi"),
+    gettext_lazy("Petugas"),
+    gettext_lazy("Dijawab"),
 )
 
 
@@ -441,8 +442,10 @@ def grievance_export(request: HttpRequest) -> HttpResponse:
         action="grievance.export",
         after={"area": area_prefix(request.user), "rows": len(rows), **{k: v for k, v in f.items() if v}},
     )
+    from sigap.web.labels import place_name
+
     data = xlsx_bytes(
-        EXPORT_COLUMNS,
+        tuple(str(c) for c in EXPORT_COLUMNS),
         (
             [
                 g.number,
@@ -453,6 +456,7 @@ def grievance_export(request: HttpRequest) -> HttpResponse:
                 g.contact_name,
                 g.contact_phone,
                 g.kode_kelurahan,
+                place_name(g.kode_kelurahan),
                 _stamp(g.created_at),
                 _stamp(g.due_at),
                 _("ya") if g.is_late(now) else "",
@@ -462,7 +466,7 @@ def grievance_export(request: HttpRequest) -> HttpResponse:
             ]
             for g in rows
         ),
-        "pengaduan",
+        str(_("pengaduan")),
     )
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

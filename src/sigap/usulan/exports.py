@@ -10,6 +10,7 @@ from typing import Any
 
 import xlsxwriter
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from sigap.core import csvsafe
 from sigap.core.schema import SOURCE_COLUMNS
@@ -26,17 +27,19 @@ EXTRA_COLUMNS = (
     "keterangan",
 )
 REGISTRY_COLUMNS = (*SOURCE_COLUMNS, *EXTRA_COLUMNS)
+#: The list for people (the DTSEN layout above is for the registry update: its names are fixed).
 LIST_COLUMNS = (
-    "nomor",
-    "jenis",
-    "status",
-    "nik",
-    "nama",
-    "kode_kelurahan",
-    "kelurahan",
-    "diajukan",
-    "diterapkan",
-    "alasan_penolakan",
+    gettext_lazy("Nomor"),
+    gettext_lazy("Jenis"),
+    gettext_lazy("Status"),
+    "NIK",
+    gettext_lazy("Nama"),
+    gettext_lazy("Kode kelurahan"),
+    gettext_lazy("Kelurahan"),
+    gettext_lazy("Diajukan"),
+    gettext_lazy("Diterapkan"),
+    gettext_lazy("Alasan penolakan"),
+    gettext_lazy("Perubahan"),
 )
 
 
@@ -133,6 +136,11 @@ def list_xlsx(requests: Iterable[DataUpdateRequest]) -> bytes:
             timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
             timezone.localtime(r.applied_at).strftime("%Y-%m-%d %H:%M") if r.applied_at else "",
             r.reason,
+            change_text(r),
         ]
 
-    return xlsx_bytes(LIST_COLUMNS, (row(r) for r in requests), "usulan")
+    from sigap.usulan.changes import change_text
+
+    return xlsx_bytes(
+        tuple(str(c) for c in LIST_COLUMNS), (row(r) for r in requests), str(gettext_lazy("usulan"))
+    )

@@ -21,12 +21,14 @@ from django.views.decorators.http import require_POST
 
 from sigap.accounts.roles import ADMIN_DINAS, KEPALA_DINAS, OPERATOR_KECAMATAN, PIMPINAN
 from sigap.accounts.scoping import area_prefix
+from sigap.audit import labels
 from sigap.audit.actions import audit_record
 from sigap.audit.models import AuditEvent
 from sigap.core.attachments import MAX_BYTES
 from sigap.errors import UserError
 from sigap.usulan import actions, exports
 from sigap.usulan.areas import kelurahan_choices, place
+from sigap.usulan.changes import change_text
 from sigap.usulan.errors import error_field
 from sigap.usulan.files import Upload
 from sigap.usulan.forms import NoteForm, ReasonForm, UsulanForm
@@ -116,6 +118,19 @@ def _counts(qs: QuerySet[R]) -> dict[str, Any]:
     }
 
 
+def _current(request: HttpRequest, rows: list[R]) -> dict[str, Any]:
+    """What the list in force says today of the people on these requests (one query)."""
+    from sigap.web.access import lists_in_force
+    from sigap.web.selectors import people_get
+
+    niks = [r.nik for r in rows if r.nik and r.kind in (R.DESIL, R.PEKERJAAN)]
+    runs = lists_in_force(request.user)
+    if not niks or not runs:
+        return {}
+    run = max(runs, key=lambda r: r.pk)
+    return people_get(run=run, area_prefix=area_prefix(request.user), niks=niks)
+
+
 @role_required(USULAN_ROLES)
 def usulan_list(request: HttpRequest) -> HttpResponse:
     if _counts_only(request):
@@ -134,10 +149,12 @@ def usulan_list(request: HttpRequest) -> HttpResponse:
             "page": page.number,
         },
     )
+    current = _current(request, list(page.object_list))
     context = {
         "nav": "usulan",
         "filters": f,
         "page": page,
+        "rows": [(r, change_text(r, current.get(r.nik))) for r in page.object_list],
         "query": query.urlencode(),
         "states": R.STATES,
         "kinds": R.KINDS,
@@ -237,36 +254,12 @@ def _person(request: HttpRequest, nik: str) -> Any:
     return person_get(run=run, area_prefix=area_prefix(request.user), nik=nik)
 
 
-#: Audit action -> what the history table says.
-HISTORY_LABELS = {
-    "usulan.submit": gettext_noop("Diajukan"),
-    "usulan.attach": gettext_noop("Lampiran ditambah"),
-    "usulan.verify": gettext_noop("Diverifikasi kecamatan"),
-    "usulan.accept": gettext_noop("Diterima Dinas"),
-    "usulan.reject": gettext_noop("Ditolak"),
-    "usulan.apply": gettext_noop("Diterapkan (dikirim ke pembaruan DTSEN)"),
-    "grievance.file": gettext_noop("Dicatat"),
-    "grievance.assign": gettext_noop("Ditugaskan"),
-    "grievance.answer": gettext_noop("Dijawab"),
-    "grievance.close": gettext_noop("Ditutup"),
-    "grievance.escalate": gettext_noop("Dieskalasi ke Kepala Dinas"),
-}
-
-
-def history(obj: Any) -> list[dict[str, Any]]:
-    """The object's audit rows without the disclosure rows (views, public checks), labelled for people."""
+def history(obj: Any) -> list[Any]:
+    """The object's audit rows without the disclosure rows (views, public checks), in the sentences
+    of the audit log (:mod:`sigap.audit.labels`): "Budi (Operator kelurahan) mengajukan usulan ..."."""
     events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
     events = events.exclude(action__endswith=".view").exclude(action__endswith=".public_check")
-    return [
-        {
-            "at": e.at,
-            "actor": e.actor_label,
-            "action": e.action,
-            "label": _(HISTORY_LABELS.get(e.action, e.action)),
-            "note": e.note,
-        }
-        for e in events.order_by("at", "id")
-    ]
+    return labels.describe(events.select_related("actor__profile").order_by("at", "id"))
 
 
 @role_required(USULAN_ROLES)
@@ -291,6 +284,7 @@ def usulan_detail(request: HttpRequest, number: str) -> HttpResponse:
         "r": found,
         "place": place(found.kode_kelurahan),
         "proposed": [(actions.FIELD_LABELS.get(k, k), v) for k, v in (found.proposed or {}).items()],
+        "change": change_text(found, _current(request, [found]).get(found.nik)),
         "attachments": found.attachments.all(),
         "history": history(found),
         "may_verify": found.state == R.DIAJUKAN and (role == OPERATOR_KECAMATAN or dinas),

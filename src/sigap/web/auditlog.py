@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sigap.audit import labels
 from sigap.audit.actions import audit_record
 from sigap.audit.models import AuditEvent
 from sigap.audit.selectors import visible_events
@@ -25,7 +27,23 @@ from sigap.core import csvsafe
 from sigap.web.access import AUDIT_ROLES, role_required
 
 PAGE_SIZE = 50
+#: The CSV keeps machine-readable column names (scripts read it); the Excel file is for people.
 CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "note", "before", "after", "area")
+
+
+def xlsx_columns() -> tuple[str, ...]:
+    return (
+        _("Waktu"),
+        _("Pengguna"),
+        _("Kode aksi"),
+        _("Jenis objek"),
+        _("ID objek"),
+        _("Catatan"),
+        _("Sebelum"),
+        _("Sesudah"),
+        _("Wilayah"),
+        _("Apa yang terjadi"),
+    )
 
 
 def _date(raw: str) -> dt.date | None:
@@ -58,10 +76,17 @@ def audit_events(user: Any, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
     if filters["action"]:
         events = events.filter(action__startswith=filters["action"])
     if filters["object"]:
+        # "tagihan #3", "penetapan sasaran #4", "usulan" (a kind in words) or "billing.invoice#3"
         text = filters["object"]
-        if "#" in text:
-            kind, _, ident = text.partition("#")
-            events = events.filter(object_type__iexact=kind.strip(), object_id=ident.strip())
+        kind, hash_, ident = text.partition("#")
+        kind, ident = kind.strip(), ident.strip()
+        named = labels.object_type_for(kind) if kind else None
+        if hash_:
+            events = events.filter(object_id=ident)
+            if kind:
+                events = events.filter(object_type__iexact=named or kind)
+        elif named:
+            events = events.filter(object_type=named)
         else:
             events = events.filter(Q(object_type__icontains=text) | Q(object_id=text))
     tz = timezone.get_current_timezone()
@@ -71,7 +96,7 @@ def audit_events(user: Any, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
     if filters["date_to"]:
         end = dt.datetime.combine(filters["date_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         events = events.filter(at__lt=end)
-    return events.order_by("-at", "-id")
+    return events.select_related("actor__profile").order_by("-at", "-id")
 
 
 @role_required(AUDIT_ROLES)
@@ -86,7 +111,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "nav": "audit",
         "filters": filters,
         "page": page,
-        "actions": list(actions),
+        "lines": labels.describe(page.object_list),
+        "actions": labels.action_choices(actions),
         "query": query.urlencode(),
     }
     return render(request, "sigap/audit_log.html", context)
@@ -102,22 +128,38 @@ def _cell(value: Any) -> str:
     return csvsafe.cell("" if value is None else str(value))
 
 
-def _values(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
-    """Each event as the export's cells (time in the local zone, JSON for before/after)."""
-    import json
+def _values(events: QuerySet[AuditEvent], *, sentences: bool = False) -> Iterator[list[str]]:
+    """Each event as the export's cells (time in the local zone, JSON for before/after); with
+    ``sentences`` the row ends with what happened in words (:mod:`sigap.audit.labels`)."""
+    for chunk in _chunks(events):
+        texts = [line.text for line in labels.describe(chunk)] if sentences else [""] * len(chunk)
+        for e, text in zip(chunk, texts, strict=True):
+            yield _cells(e) + ([_cell(text)] if sentences else [])
 
-    for e in events.iterator(chunk_size=2000):
-        yield [
-            _cell(timezone.localtime(e.at).isoformat(timespec="seconds")),
-            _cell(e.actor_label),
-            _cell(e.action),
-            _cell(e.object_type),
-            _cell(e.object_id),
-            _cell(e.note),
-            _cell(json.dumps(e.before, ensure_ascii=False) if e.before is not None else ""),
-            _cell(json.dumps(e.after, ensure_ascii=False) if e.after is not None else ""),
-            _cell(e.area_code),
-        ]
+
+def _chunks(events: QuerySet[AuditEvent], size: int = 2000) -> Iterator[list[AuditEvent]]:
+    chunk: list[AuditEvent] = []
+    for e in events.iterator(chunk_size=size):
+        chunk.append(e)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _cells(e: AuditEvent) -> list[str]:
+    return [
+        _cell(timezone.localtime(e.at).isoformat(timespec="seconds")),
+        _cell(e.actor_label),
+        _cell(e.action),
+        _cell(e.object_type),
+        _cell(e.object_id),
+        _cell(e.note),
+        _cell(json.dumps(e.before, ensure_ascii=False) if e.before is not None else ""),
+        _cell(json.dumps(e.after, ensure_ascii=False) if e.after is not None else ""),
+        _cell(e.area_code),
+    ]
 
 
 def _rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
@@ -142,17 +184,18 @@ def _xlsx(events: QuerySet[AuditEvent]) -> Path:
         name, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
     )
     try:
-        sheet = book.add_worksheet("Log audit")
+        sheet = book.add_worksheet(_("Log audit")[:31])
         bold = book.add_format({"bold": True})
-        for col, title in enumerate(CSV_COLUMNS):
+        for col, title in enumerate(xlsx_columns()):
             sheet.write_string(0, col, title, bold)
-        for row, values in enumerate(_values(events[:XLSX_MAX_EVENTS]), start=1):
+        for row, values in enumerate(_values(events[:XLSX_MAX_EVENTS], sentences=True), start=1):
             for col, value in enumerate(values):
                 sheet.write_string(row, col, value)
         sheet.set_column(0, 0, 22)
         sheet.set_column(1, 4, 18)
         sheet.set_column(5, 7, 60)
         sheet.set_column(8, 8, 12)
+        sheet.set_column(9, 9, 80)
     finally:
         book.close()
     return Path(name)

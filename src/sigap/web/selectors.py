@@ -118,3 +118,20 @@ def person_get(*, run: TargetingRun, area_prefix: str, nik: str, language: str =
         return None
     rows = _fetch(run, f"{_AREA} AND nik = ?", [_check_prefix(area_prefix), nik], limit=1, language=language)
     return rows[0] if rows else None
+
+
+def people_get(
+    *, run: TargetingRun, area_prefix: str, niks: list[str], language: str = "en"
+) -> dict[str, Person]:
+    """Several people of ``run`` by NIK (one query; absent or outside the area: left out)."""
+    wanted = sorted({n for n in niks if _NIK.match(n)})
+    if not wanted:
+        return {}
+    rows = _fetch(
+        run,
+        f"{_AREA} AND list_contains(?, nik)",
+        [_check_prefix(area_prefix), wanted],
+        limit=len(wanted),
+        language=language,
+    )
+    return {p.nik: p for p in rows}

@@ -23,10 +23,11 @@ from sigap.programmes.models import TargetingRun
 from sigap.reference import regions
 from sigap.registry.models import Snapshot
 from sigap.status.selectors import dashboard_figures
-from sigap.web import geo
+from sigap.web import geo, labels
 from sigap.web.access import (
     AUDIT_ROLES,
     DASHBOARD_ROLES,
+    OPS_ROLES,
     PROGRAMME_ROLES,
     SEARCH_ROLES,
     allowed,
@@ -113,6 +114,7 @@ def programmes(request: HttpRequest) -> HttpResponse:
         "programmes": visible[:50],
         "runs": visible_runs(request.user)[:20],
         "snapshots": Snapshot.objects.all()[:20],
+        "can_run": allowed(request.user, OPS_ROLES),
         "nav": "programmes",
     }
     return render(request, "sigap/programmes.html", context)
@@ -126,18 +128,14 @@ def _visible_run(request: HttpRequest, run_id: int) -> TargetingRun:
 @role_required(PROGRAMME_ROLES)
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _visible_run(request, run_id)
-    tables = [
-        (name, rows, list(rows[0].keys()))
-        for name, rows in (run.summary or {}).items()
-        if isinstance(rows, list) and rows and isinstance(rows[0], dict)
-    ]
     from sigap.programmes.actions import list_in_force
     from sigap.programmes.selectors import compare_with_list_in_force
 
     in_force = list_in_force(run.programme)
     context = {
         "run": run,
-        "tables": tables,
+        "tables": labels.summary_tables(run.summary or {}),
+        "exports": [(name, labels.export_label(name)) for name in sorted(run.exports or {})],
         "nav": "programmes",
         "in_force": in_force,
         "is_in_force": in_force is not None and in_force.pk == run.pk,

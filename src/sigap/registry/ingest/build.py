@@ -28,6 +28,9 @@ DATA_FILES = {"registry": "people.parquet", "roster": "roster.parquet"}
 REPORT_CSV = "rejections.csv"
 REPORT_XLSX = "rejections.xlsx"
 REPORT_HEADER = ("file", "row", "column", "value", "severity", "code", "reason")
+#: The Excel report's headings (Indonesian: the report is read by the officer who imported the file).
+REPORT_XLSX_HEADER = ("Berkas", "Baris", "Kolom", "Nilai", "Tingkat", "Kode", "Alasan", "Keterangan")
+SEVERITY_WORDS = {"error": "ditolak", "warning": "peringatan"}
 XLSX_REPORT_LIMIT = 200_000
 
 
@@ -210,11 +213,16 @@ def write_report(con: duckdb.DuckDBPyConnection, *, source_name: str, outdir: Pa
 def _write_xlsx_report(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
     import xlsxwriter
 
+    from sigap.registry.reasons import reason_label
+
     book = xlsxwriter.Workbook(str(target), {"constant_memory": True, "strings_to_numbers": False})
     try:
         sheet = book.add_worksheet("penolakan")
         bold = book.add_format({"bold": True})
-        for col, (name, width) in enumerate(zip(REPORT_HEADER, (24, 8, 16, 22, 9, 24, 70), strict=True)):
+        # for people (the CSV keeps REPORT_HEADER for scripts): Indonesian headings, the severity and
+        # the reason in words next to the code and the validation's own detail
+        header = REPORT_XLSX_HEADER
+        for col, (name, width) in enumerate(zip(header, (24, 8, 16, 22, 11, 24, 48, 70), strict=True)):
             sheet.set_column(col, col, width)
             sheet.write_string(0, col, name, bold)
         sheet.freeze_panes(1, 0)
@@ -222,7 +230,10 @@ def _write_xlsx_report(con: duckdb.DuckDBPyConnection, query: str, target: Path)
         line = 1
         while batch := cursor.fetchmany(10_000):
             for record in batch:
-                for col, value in enumerate(record):
+                *head, code, detail = record
+                cells = [*head, code, reason_label(str(code or "")), detail]
+                cells[4] = SEVERITY_WORDS.get(str(cells[4]), cells[4])
+                for col, value in enumerate(cells):
                     if value is None:
                         continue
                     if col == 1:
@@ -230,6 +241,6 @@ def _write_xlsx_report(con: duckdb.DuckDBPyConnection, query: str, target: Path)
                     else:
                         sheet.write_string(line, col, str(value))
                 line += 1
-        sheet.autofilter(0, 0, max(line - 1, 1), len(REPORT_HEADER) - 1)
+        sheet.autofilter(0, 0, max(line - 1, 1), len(header) - 1)
     finally:
         book.close()
