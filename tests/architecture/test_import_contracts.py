@@ -40,7 +40,12 @@ def _probe(tmp_path: Path, files: dict[str, str]) -> subprocess.CompletedProcess
         folder = tmp_path / "probe" / module
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "__init__.py").touch()
-    files = {"engine/run.py": "import duckdb\n", "registry/ingest/read.py": "import duckdb\n", **files}
+    files = {
+        "engine/run.py": "import duckdb\n",
+        "engine/spark.py": "import pyspark\n",
+        "registry/ingest/read.py": "import duckdb\n",
+        **files,
+    }
     for name, source in files.items():
         (tmp_path / "probe" / name).write_text(source)
     return subprocess.run(

@@ -25,7 +25,9 @@ PRODUCTION = {
 
 def _python(code: str, tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """``code`` in a fresh interpreter with only the given SIGAP_* variables (the embedded default)."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIGAP_") and k != "DATABASE_URL"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest for this process only
+    dropped = ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIGAP_") and k not in dropped}
     clean.update(
         {"DJANGO_SETTINGS_MODULE": "sigap.settings", "SIGAP_DATA_DIR": str(tmp_path / "data"), **env}
     )
