@@ -154,9 +154,11 @@ def test_aggregates_add_up_after_approval(world: Any) -> None:
     run = world.run
     for table in ("per_kecamatan", "per_kelurahan", "per_desil"):
         rows = leaders[table]
-        assert sum(r["people"] for r in rows) == run.people, table
         assert sum(r["selected"] for r in rows) == run.selected, table
         assert sum(r["eligible"] for r in rows) == run.eligible, table
+    assert sum(r["people"] for r in leaders["per_kelurahan"]) == run.people
+    # no rows of zeros: desil 7 has one person, nobody eligible and no member
+    assert [r["desil"] for r in leaders["per_desil"]] == [1, 3] and leaders["totals"]["people"] == run.people
     assert sum(r["selected"] for r in leaders["per_occupation"]) == run.selected
     kel = {r["code"]: r for r in leaders["per_kelurahan"]}
     assert kel[KEL_A]["selected"] == 1 and kel[KEL_A]["waiting"] == 1 and kel[KEL_B]["selected"] == 1
@@ -180,13 +182,11 @@ def test_aggregates_follow_enrolment_invoices_and_payments(
     _enrol(world, tmp_path)
     leaders = dashboard_figures(world.programme)
     assert leaders is not None
-    assert (leaders["totals"]["members"], leaders["totals"]["covered"], leaders["totals"]["exited"]) == (
-        1,
-        1,
-        1,
-    )
+    totals = leaders["totals"]
+    # NIK_B was rejected by BPJS TK: "ditolak", never "keluar" (sigap.enrolment.figures)
+    assert (totals["members"], totals["covered"], totals["exited"], totals["rejected"]) == (1, 1, 0, 1)
     kel = {r["code"]: r for r in leaders["per_kelurahan"]}
-    assert kel[KEL_A]["covered"] == 1 and kel[KEL_B]["exited"] == 1
+    assert kel[KEL_A]["covered"] == 1 and kel[KEL_B]["rejected"] == 1 and kel[KEL_B]["exited"] == 0
     assert [m["covered"] for m in leaders["months"]] == [1] * 12
     with django_capture_on_commit_callbacks(execute=True) as callbacks:  # billing refreshes after commit
         invoice = invoice_issue(

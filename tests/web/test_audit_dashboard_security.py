@@ -63,16 +63,21 @@ def test_audit_export_is_itself_audited(client: Any, world: Any) -> None:
 
 
 def test_dashboard_figures_and_no_personal_data(client: Any, world: Any) -> None:
+    from sigap.status.actions import dashboard_refresh
+
     approve(world)
+    dashboard_refresh(programme=world.programme)
     client.force_login(world.users["pimpinan"])
     page = client.get(reverse("web:home")).content.decode()
-    assert "Rp403.200" in page and "Rp0" in page  # budget, remaining
-    assert "2 × Rp201.600" in page
-    assert "66,7%" in page  # 2 selected of 3 eligible (no estimate in the programme)
+    assert "2 terpilih × Rp201.600 = Rp403.200" in page  # the list in force
+    assert "dari pagu Rp403.200 (0,00%)" in page and 'data-figure="budget-used">Rp0<' in page
+    # approved, not yet answered by BPJS TK: 2 waiting for the answer, nobody covered yet (0 of 3 eligible)
+    assert 'data-figure="pending">2<' in page and 'data-figure="covered-share">0,00%' in page
     assert regions().get(KEL_A).name in page
     for secret in (NIK_A, NIK_B, "SITI", "BUDI"):
         assert secret not in page
-    assert 'data-geojson="/runs/' in page and "vendor/leaflet/leaflet.js" in page
+    assert 'data-geojson="/beranda/' in page and "vendor/leaflet/leaflet.js" in page
+    assert "vendor/chart.js/chart.umd.min.js" in page and 'type="application/json"' in page
 
 
 def test_map_data_is_the_region_with_counts(client: Any, world: Any) -> None:
@@ -90,14 +95,19 @@ def test_map_data_is_the_region_with_counts(client: Any, world: Any) -> None:
 
 
 def test_region_outside_jawa_barat_has_table_but_no_map(client: Any, world: Any) -> None:
+    from sigap.status.actions import dashboard_refresh
+
     approve(world)
     world.programme.region = "3171"
     world.programme.save(update_fields=["region"])
+    dashboard_refresh(programme=world.programme)
     assert geo.region_features("3171") == [] and not geo.has_boundaries("3171")
     client.force_login(world.users["superuser"])
     page = client.get(reverse("web:home")).content.decode()
     assert "Peta belum tersedia" in page and 'class="map"' not in page
+    assert "Peserta per kelurahan" in page  # the table is still there
     assert client.get(reverse("web:run-geojson", args=[world.run.pk])).status_code == 404
+    assert client.get(reverse("web:dashboard-geojson", args=[world.programme.pk])).status_code == 404
 
 
 def test_security_headers_and_no_inline_script(client: Any, world: Any) -> None:

@@ -92,7 +92,8 @@ class Counts(Schema):
     waiting: int
     members: int
     covered: int
-    exited: int
+    exited: int  # were covered, then left (never the rejected)
+    rejected: int  # registration rejected by BPJS TK
 
 
 class AreaRow(Counts):

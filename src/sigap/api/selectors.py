@@ -59,7 +59,8 @@ def programme_summary(programme: Programme) -> dict[str, Any]:
     }
 
 
-_COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "exited")
+# member figures as defined once in sigap.enrolment.figures ("exited" never counts the rejected)
+_COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "exited", "rejected")
 _REALISATION = (
     "on",
     "allocated",
@@ -97,7 +98,7 @@ def aggregates(programme: Programme) -> dict[str, Any] | None:
         "per_kecamatan": rows(found["per_kecamatan"], ("code", "name")),
         "per_kelurahan": rows(found["per_kelurahan"], ("code", "name")),
         "per_desil": rows(found["per_desil"], ("desil",)),
-        "per_occupation": rows(found["per_occupation"], ("pekerjaan",)),
+        "per_occupation": rows(found["occupations"], ("pekerjaan",)),
         "months": [
             {k: m[k] for k in ("month", "covered", "invoiced", "paid", "committed")} for m in found["months"]
         ],

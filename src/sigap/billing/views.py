@@ -31,6 +31,8 @@ from sigap.billing.models import Invoice, InvoiceLine, Payment
 from sigap.billing.selectors import realisation
 from sigap.core.money import Month
 from sigap.core.tariff import COMPONENT_LABELS
+from sigap.enrolment.figures import figure_rows, member_figures
+from sigap.enrolment.models import Member
 from sigap.enrolment.views import error_text, programme_for, programme_ids, write_refused
 from sigap.errors import UserError
 from sigap.web import listing
@@ -434,11 +436,15 @@ def realisation_page(request: HttpRequest, programme_id: int) -> HttpResponse:
         else:
             status = 400
     figures = realisation(programme=programme, on=on, target=target)
+    # the members as every page counts them (sigap.enrolment.figures: "keluar" never counts the rejected)
+    members = member_figures(Member.objects.filter(programme=programme))
     context: dict[str, Any] = {
         "nav": "money",
         "programme": programme,
         "form": form,
         "r": figures,
+        "members": members,
+        "member_figures": figure_rows(members),
         "on": on,
         "monthly": [(str(m), v) for m, v in figures.monthly_committed],
         "can_finance": allowed(request.user, FINANCE_ROLES),

@@ -22,12 +22,13 @@ when a new registration can take effect at the earliest) to December.
 programme pays it): the invoices' frozen breakdown and the tariff of each month still to invoice;
 the parts add up to ``invoiced`` and ``committed`` exactly (invoiced amounts of invoices issued
 without a breakdown are their own row, :data:`UNSPLIT`).
+``straight_line_plan`` is the even spending the leaders' dashboard draws the burn against.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sigap.core.money import Month
@@ -214,3 +215,18 @@ def realise(
         monthly_committed=tuple(monthly),
         by_component=by_component,
     )
+
+
+def straight_line_plan(allocated: int, months: Sequence[Month], start: Month) -> list[int]:
+    """The budget plan as a straight line: cumulative spending the allocation evenly over the months
+    from ``start`` to the last of ``months`` (0 before ``start``); integer rupiah, the last month is
+    exactly ``allocated``.  ``start`` before the first month counts from the first month."""
+    first = max(start, months[0]) if months else start
+    span = sum(1 for m in months if m >= first)
+    out = []
+    done = 0
+    for month in months:
+        if month >= first:
+            done += 1
+        out.append(allocated * done // span if span else 0)
+    return out

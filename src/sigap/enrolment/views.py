@@ -24,6 +24,7 @@ from sigap.accounts.scoping import area_prefix
 from sigap.audit.actions import audit_record
 from sigap.billing.selectors import member_months
 from sigap.enrolment.actions import batch_export, default_coverage_start, response_import
+from sigap.enrolment.figures import FIGURES, figure_rows, member_figures
 from sigap.enrolment.lifecycle import (
     OPEN_STATES,
     budget_available,
@@ -122,19 +123,17 @@ def money_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     rows = []
     for programme in visible_programmes(user):
-        counts: dict[str, int] = {}
+        counts: list[dict[str, Any]] = []
+        total = 0
         if allowed(user, MEMBER_ROLES):
-            counts = dict(
-                members_in_area(request, programme)
-                .values_list("state")
-                .annotate(n=Count("id"))
-                .values_list("state", "n")
-            )
-        rows.append({"programme": programme, "counts": counts, "total": sum(counts.values())})
+            # the figures every page shows, defined once (sigap.enrolment.figures): "keluar" != rejected
+            found = member_figures(members_in_area(request, programme))
+            counts = figure_rows(found)
+            total = sum(found[key] for key in FIGURES)
+        rows.append({"programme": programme, "counts": counts, "total": total})
     context = {
         "nav": "money",
         "rows": rows,
-        "states": Member.STATES,
         "can_members": allowed(user, MEMBER_ROLES),
         "can_finance": allowed(user, FINANCE_ROLES),
         "can_realisation": allowed(user, REALISATION_ROLES),

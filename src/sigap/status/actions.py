@@ -37,6 +37,7 @@ from sigap.core.money import Month
 from sigap.core.selection import INELIGIBLE, OUTSIDE, SELECTED, WAITING
 from sigap.core.targets import RPJMN_TARGET_BP, members_for_share
 from sigap.engine.base import sql_string
+from sigap.enrolment.figures import COVERED, EXITED, FIGURE_OF_STATE, REJECTED
 from sigap.enrolment.models import CoveragePeriod, Member
 from sigap.programmes.models import Programme, TargetingRun
 from sigap.reference import regions
@@ -224,7 +225,7 @@ def _file_rows(path: Path) -> int:
 
 # --------------------------------------------------------------------------- dashboard aggregates
 
-_CELL_COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "exited")
+_CELL_COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "exited", "rejected")
 
 
 def _bucket(code: str | None, region: str) -> str:
@@ -261,11 +262,13 @@ def area_cells(
     for kelurahan, desil, pekerjaan, state, n in member_counts:
         cell = cells[(_bucket(kelurahan, region), desil, pekerjaan[:100])]
         cell["eligible"] += n
-        if state in (Member.EXITED, Member.REJECTED):
-            cell["exited"] += n
+        # covered / pending (members = both) / exited / rejected: defined once in enrolment.figures
+        figure = FIGURE_OF_STATE[state]
+        if figure in (EXITED, REJECTED):
+            cell[figure] += n
         else:
             cell["members"] += n
-            if state == Member.ACTIVE:
+            if figure == COVERED:
                 cell["covered"] += n
     return cells
 

@@ -58,12 +58,14 @@ class AreaCell(models.Model):
     desil = models.SmallIntegerField(null=True)
     pekerjaan = models.CharField(max_length=100)
     people = models.BigIntegerField(default=0)
-    eligible = models.BigIntegerField(default=0)  # selected + waiting in the newest run
+    eligible = models.BigIntegerField(default=0)  # waiting in the list in force + every member taken
     selected = models.BigIntegerField(default=0)
     waiting = models.BigIntegerField(default=0)
-    members = models.BigIntegerField(default=0)  # on an approved list, not exited or rejected
+    # Member figures as defined once in sigap.enrolment.figures:
+    members = models.BigIntegerField(default=0)  # on an approved list: covered + pending
     covered = models.BigIntegerField(default=0)  # members active at BPJS TK
-    exited = models.BigIntegerField(default=0)  # members who left (incl. rejected by BPJS TK)
+    exited = models.BigIntegerField(default=0)  # were covered, then left (never the rejected)
+    rejected = models.BigIntegerField(default=0)  # registration rejected by BPJS TK
 
     class Meta:
         indexes = [models.Index(fields=["programme", "kode_kelurahan"])]

@@ -11,6 +11,7 @@ from django.db.models import F, Sum
 from django.db.models.functions import Substr
 
 from sigap.core.money import Month
+from sigap.core.realisation import straight_line_plan
 from sigap.core.selection import OUTSIDE
 from sigap.core.targets import RPJMN_TARGET_BP, RPJMN_TARGET_YEAR, format_bp, share_bp
 from sigap.programmes.models import Programme
@@ -18,7 +19,11 @@ from sigap.reference import regions
 from sigap.status.keys import status_key
 from sigap.status.models import AreaCell, MonthFigure, ProgrammeFigures
 
-COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "exited")
+COUNTS = ("people", "eligible", "selected", "waiting", "members", "covered", "exited", "rejected")
+#: A row (area, desil, occupation) is shown when one of these is not zero.
+SHOWN = ("eligible", "members", "covered", "exited", "rejected")
+#: Occupations shown one by one; the others are summed in one row.
+OCCUPATIONS_SHOWN = 10
 
 
 # One indexed lookup on the keyed hash; a member's live state, first covered month and exit come from
@@ -110,9 +115,16 @@ def _grouped(programme: Programme, key: Any, name: str) -> list[dict[str, Any]]:
     return [{name: r["key"], **{c: int(r[c] or 0) for c in COUNTS}} for r in rows]
 
 
+def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with something to show: a desil or area with nobody eligible and no member is left out."""
+    return [r for r in rows if any(r[c] for c in SHOWN)]
+
+
 def _with_share(rows: list[dict[str, Any]], base: str = "eligible") -> list[dict[str, Any]]:
     for row in rows:
-        row["coverage"] = format_bp(share_bp(row["covered"], row[base]))
+        row["pending"] = row["members"] - row["covered"]  # on the list, not yet answered by BPJS TK
+        row["coverage_bp"] = share_bp(row["covered"], row[base])
+        row["coverage"] = format_bp(row["coverage_bp"])
         row["selected_share"] = format_bp(share_bp(row["selected"], row[base]))
     return rows
 
@@ -133,8 +145,57 @@ def _area_names(rows: list[dict[str, Any]], *, parent: bool = False) -> list[dic
     return rows
 
 
+def _top_occupations(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The :data:`OCCUPATIONS_SHOWN` occupations with most members, and the others summed in one row
+    (so the table still adds up to the totals); None when there are no others."""
+    top, rest = rows[:OCCUPATIONS_SHOWN], rows[OCCUPATIONS_SHOWN:]
+    if not rest:
+        return top, None
+    others: dict[str, Any] = {
+        "pekerjaan": None,
+        "kinds": len(rest),
+        **{c: sum(r[c] for r in rest) for c in COUNTS},
+    }
+    return top, _with_share([others])[0]
+
+
+def _coverage_start(programme: Programme) -> Month:
+    try:
+        return Month.parse(programme.coverage_start)
+    except (TypeError, ValueError):
+        return Month(programme.fiscal_year, 1)
+
+
+def _months(programme: Programme, computed_on: dt.date, allocated: int) -> list[dict[str, Any]]:
+    """Each month of the fiscal year: members covered, premiums invoiced/paid/still to invoice, and
+    the running totals drawn against the straight-line plan (``future``: after the figures' date)."""
+    rows: list[dict[str, Any]] = [
+        dict(r) for r in MonthFigure.objects.filter(programme=programme).order_by("month").values()
+    ]
+    months = [Month.of(r["month"]) for r in rows]
+    plan = straight_line_plan(allocated, months, _coverage_start(programme))
+    now = Month.of(computed_on)
+    invoiced = paid = forecast = 0
+    for row, month, planned in zip(rows, months, plan, strict=True):
+        invoiced += row["invoiced"]
+        paid += row["paid"]
+        forecast += row["invoiced"] + row["committed"]
+        row.update(
+            future=month > now,
+            invoiced_total=invoiced,
+            paid_total=paid,
+            forecast_total=forecast,
+            plan_total=planned,
+        )
+    return rows
+
+
 def dashboard_figures(programme: Programme) -> dict[str, Any] | None:
-    """Everything the leaders' panels show for ``programme``, or None before the first refresh."""
+    """Everything the leaders' panels show for ``programme``, or None before the first refresh.
+
+    Member figures follow :mod:`sigap.enrolment.figures` (covered, pending, exited, rejected; "keluar"
+    never counts the rejected), the same definitions as the money pages.
+    """
     figures = ProgrammeFigures.objects.filter(programme=programme).first()
     if figures is None:
         return None
@@ -152,24 +213,32 @@ def dashboard_figures(programme: Programme) -> dict[str, Any] | None:
     per_kelurahan = _area_names(_grouped(programme, F("kode_kelurahan"), "code"), parent=True)
     per_desil = _grouped(programme, F("desil"), "desil")
     per_occupation = sorted(
-        _grouped(programme, F("pekerjaan"), "pekerjaan"), key=lambda r: (-r["eligible"], r["pekerjaan"])
+        _shown(_grouped(programme, F("pekerjaan"), "pekerjaan")),
+        key=lambda r: (-r["members"], -r["eligible"], r["pekerjaan"]),
     )
     totals = {c: sum(r[c] for r in per_kelurahan) for c in COUNTS}
+    totals["pending"] = totals["members"] - totals["covered"]
     estimate = int(figures.totals.get("estimate") or 0) or None
     base = estimate or totals["eligible"]
     covered_bp = share_bp(totals["covered"], base)
-    months = list(MonthFigure.objects.filter(programme=programme).order_by("month").values())
     real = dict(figures.realisation or {})
     real["runs_out_month"] = Month.parse(real["runs_out"]).first_day() if real.get("runs_out") else None
+    allocated = int(real.get("allocated") or programme.budget)
+    invoiced = int(real.get("invoiced") or 0)
+    forecast = invoiced + int(real.get("committed") or 0)
+    months = _months(programme, figures.computed_on, allocated)
     premiums_paid = int(real.get("paid") or 0)
     claims = claims_paid(programme)
+    top, others = _top_occupations(_with_share(per_occupation))
     return {
         "figures": figures,
         "totals": totals,
         "estimate": estimate,
         "coverage_base": base,
         "covered_share": format_bp(covered_bp),
+        "covered_bp": covered_bp,
         "members_share": format_bp(share_bp(totals["members"], base)),
+        "totals_coverage": format_bp(share_bp(totals["covered"], totals["eligible"])),
         "rpjmn_target": format_bp(RPJMN_TARGET_BP),
         "rpjmn_year": RPJMN_TARGET_YEAR,
         "rpjmn_progress": format_bp(share_bp(covered_bp or 0, RPJMN_TARGET_BP))
@@ -177,15 +246,22 @@ def dashboard_figures(programme: Programme) -> dict[str, Any] | None:
         else "–",
         "rpjmn_reached": covered_bp is not None and covered_bp >= RPJMN_TARGET_BP,
         "rpjmn_members": int(figures.totals.get("rpjmn_target_members") or 0),
-        "per_kecamatan": _with_share(per_kecamatan),
-        "per_kelurahan": _with_share(per_kelurahan),
-        "per_desil": _with_share([r for r in per_desil if r["people"]]),
-        "per_occupation": _with_share([r for r in per_occupation if r["eligible"] or r["members"]][:15]),
+        "per_kecamatan": _with_share(_shown(per_kecamatan)),
+        "per_kelurahan": _with_share(_shown(per_kelurahan)),
+        "per_desil": _with_share(_shown(per_desil)),
+        "per_occupation": top,
+        "occupations": per_occupation,  # every occupation with someone (the API's list)
+        "occupation_others": others,
         "months": months,
         "months_invoiced": sum(m["invoiced"] for m in months),
         "months_paid": sum(m["paid"] for m in months),
         "months_committed": sum(m["committed"] for m in months),
         "realisation": real,
+        "allocated": allocated,
+        "budget_used": invoiced,
+        "budget_used_share": format_bp(share_bp(invoiced, allocated)),
+        "budget_forecast": forecast,
+        "budget_forecast_share": format_bp(share_bp(forecast, allocated)),
         "premiums_paid": premiums_paid,
         "claims_paid": claims,
     }

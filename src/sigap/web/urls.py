@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from sigap.web import approval, auditlog, citizen, people, views
+from sigap.web import approval, auditlog, citizen, dashboard, people, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("masuk/", auth_views.LoginView.as_view(template_name="sigap/login.html"), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("beranda/<int:programme_id>/peta.geojson", dashboard.dashboard_geojson, name="dashboard-geojson"),
+    path("beranda/<int:programme_id>/unduh.xlsx", dashboard.dashboard_export, name="dashboard-export"),
     path("program/", views.programmes, name="programmes"),
     path("runs/<int:run_id>/", views.run_detail, name="run-detail"),
     path("runs/<int:run_id>/peta.geojson", views.run_geojson, name="run-geojson"),

@@ -15,10 +15,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 
 from sigap.audit.actions import audit_record
-from sigap.core.selection import OUTSIDE
 from sigap.programmes.models import TargetingRun
 from sigap.reference import regions
 from sigap.registry.models import Snapshot
@@ -39,57 +37,27 @@ from sigap.web.access import (
 )
 
 GEOJSON_CACHE_SECONDS = 3600
-ESTIMATE_KEY = "estimated_vulnerable_workers"
-
-
-def percent(part: int, whole: int) -> str:
-    """``percent(1, 3)`` -> ``"33,3"`` (one decimal, comma, integer arithmetic; "–" for no base)."""
-    if whole <= 0:
-        return "–"
-    tenths = (part * 1000 + whole // 2) // whole
-    return f"{tenths // 10},{tenths % 10}"
-
-
-def _with_coverage(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for row in rows:
-        row = dict(row)
-        if row.get("code") == OUTSIDE or row.get("name", "").startswith("outside"):
-            row["name"] = _("di luar wilayah program")
-        row["coverage"] = percent(int(row.get("selected") or 0), int(row.get("eligible") or 0))
-        out.append(row)
-    return out
-
-
-def _estimate(run: TargetingRun) -> int | None:
-    for section in (run.programme.spec or {}, (run.programme.spec or {}).get("programme", {})):
-        value = section.get(ESTIMATE_KEY) if isinstance(section, dict) else None
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-    return None
 
 
 def dashboard_panel(run: TargetingRun) -> dict[str, Any]:
-    """Everything the dashboard shows for one run (aggregates from ``run.summary``)."""
-    summary = run.summary or {}
+    """Everything the dashboard shows for one programme: its list in force and the precomputed
+    aggregates (:func:`sigap.status.selectors.dashboard_figures`), with the charts' data."""
+    from sigap.enrolment.figures import figure_rows
+    from sigap.web.dashboard import chart_json, coverage_months
+
     region = run.programme.region
     found = regions().get(region)
-    estimate = _estimate(run)
-    base = estimate if estimate is not None else run.eligible
-    occupations = sorted(summary.get("per_occupation", []), key=lambda r: -int(r.get("selected") or 0))
+    leaders = dashboard_figures(run.programme)  # precomputed aggregates (sigap.status)
     return {
         "run": run,
         "programme": run.programme,
         "region_name": found.name if found is not None else region,
-        "estimate": estimate,
-        "coverage_base": base,
-        "coverage": percent(run.selected, base),
         "has_map": geo.has_boundaries(region),
-        "per_kecamatan": _with_coverage(summary.get("per_kecamatan", [])),
-        "per_kelurahan": _with_coverage(summary.get("per_kelurahan", [])),
-        "per_desil": _with_coverage([r for r in summary.get("per_desil", []) if r.get("eligible")]),
-        "per_occupation": _with_coverage([r for r in occupations if r.get("eligible")][:12]),
-        "leaders": dashboard_figures(run.programme),  # precomputed aggregates (sigap.status)
+        "leaders": leaders,
+        "member_figures": figure_rows(leaders["totals"]) if leaders else [],
+        "coverage_months": coverage_months(leaders) if leaders else [],
+        "charts": chart_json(leaders),
+        "data_id": f"dasbor-data-{run.programme.pk}",
     }
 
 

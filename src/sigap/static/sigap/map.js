@@ -1,8 +1,12 @@
-/* SIGAP dashboard choropleth: selected people per kelurahan, polygons only (no tile server). */
+/* SIGAP dashboard choropleth: members covered per kelurahan (or coverage share), polygons only
+   (no tile server).  The numbers are the dashboard's kelurahan table, served as GeoJSON. */
 (function () {
   "use strict";
   var COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]; // ColorBrewer Blues, 5 classes
   var EMPTY = "#e5e5e5";
+  var PRINT_WIDTH = 700; // px: A4 portrait minus margins (the same as dashboard.js)
+  var PRINT_HEIGHT = 470;
+  var maps = [];
 
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
@@ -13,6 +17,19 @@
   function fmt(n) {
     return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
   }
+
+  function percent(bp) {
+    return bp === null || bp === undefined ? "–" : Math.floor(bp / 100) + "," + ("0" + (bp % 100)).slice(-2) + "%";
+  }
+
+  /* What a feature is coloured by: members covered (count) or coverage (basis points of the eligible). */
+  var METRICS = {
+    covered: { value: function (p) { return p.covered || 0; }, label: fmt },
+    coverage: {
+      value: function (p) { return p.eligible ? p.coverage_bp || 0 : 0; },
+      label: percent
+    }
+  };
 
   /* Class breaks: quantiles of the non-zero values, made unique and increasing. */
   function breaks(values) {
@@ -34,58 +51,70 @@
     return COLOURS[COLOURS.length - 1];
   }
 
-  function legend(map, cuts, el) {
-    var control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
-      // Built with DOM calls: the CSP forbids style attributes in markup.
-      var div = L.DomUtil.create("div", "legend");
-      var title = document.createElement("strong");
-      title.textContent = el.dataset.labelLegend;
-      div.appendChild(title);
-      function row(colour, text) {
-        var line = document.createElement("div");
-        var swatch = document.createElement("i");
-        swatch.style.background = colour;
-        line.appendChild(swatch);
-        line.appendChild(document.createTextNode(text));
-        div.appendChild(line);
-      }
-      row(EMPTY, "0");
-      var low = 1;
-      cuts.forEach(function (cut) {
-        row(colourFor(cut, cuts), low === cut ? fmt(cut) : fmt(low) + "\u2013" + fmt(cut));
-        low = cut + 1;
-      });
-      return div;
-    };
-    control.addTo(map);
+  function legendContent(div, title, cuts, metric) {
+    // Built with DOM calls: the CSP forbids style attributes in markup.
+    while (div.firstChild) { div.removeChild(div.firstChild); }
+    var heading = document.createElement("strong");
+    heading.textContent = title;
+    div.appendChild(heading);
+    function row(colour, text) {
+      var line = document.createElement("div");
+      var swatch = document.createElement("i");
+      swatch.style.background = colour;
+      line.appendChild(swatch);
+      line.appendChild(document.createTextNode(text));
+      div.appendChild(line);
+    }
+    row(EMPTY, metric.label(0));
+    var low = 1;
+    cuts.forEach(function (cut) {
+      row(colourFor(cut, cuts), low >= cut ? metric.label(cut) : metric.label(low) + "\u2013" + metric.label(cut));
+      low = cut + 1;
+    });
+  }
+
+  function tooltip(el, p) {
+    return "<strong>" + escapeHtml(p.nama) + "</strong>" + (p.induk ? " (" + escapeHtml(p.induk) + ")" : "") +
+      "<br>" + fmt(p.covered) + " " + escapeHtml(el.dataset.labelCovered) +
+      " · " + fmt(p.pending) + " " + escapeHtml(el.dataset.labelPending) +
+      "<br>" + fmt(p.eligible) + " " + escapeHtml(el.dataset.labelEligible) +
+      " · " + escapeHtml(el.dataset.labelCoverage) + " " + percent(p.eligible ? p.coverage_bp : null);
   }
 
   function draw(el) {
     var map = L.map(el, { zoomSnap: 0.25, attributionControl: false, scrollWheelZoom: false });
+    var state = { map: map, el: el, layer: null };
+    maps.push(state);
+    var legendDiv = null;
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () { legendDiv = L.DomUtil.create("div", "legend"); return legendDiv; };
     fetch(el.dataset.geojson, { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
-        var cuts = breaks(data.features.map(function (f) { return f.properties.selected || 0; }));
         var layer = L.geoJSON(data, {
-          style: function (f) {
-            return { color: "#555", weight: 0.7, fillOpacity: 0.85, fillColor: colourFor(f.properties.selected, cuts) };
-          },
+          style: { color: "#555", weight: 0.7, fillOpacity: 0.85, fillColor: EMPTY },
           onEachFeature: function (f, lyr) {
-            var p = f.properties;
-            lyr.bindTooltip(
-              "<strong>" + escapeHtml(p.nama) + "</strong>" + (p.induk ? " (" + escapeHtml(p.induk) + ")" : "") +
-              "<br>" + fmt(p.selected) + " " + escapeHtml(el.dataset.labelSelected) +
-              " · " + fmt(p.waiting) + " " + escapeHtml(el.dataset.labelWaiting) +
-              " · " + fmt(p.eligible) + " " + escapeHtml(el.dataset.labelEligible),
-              { sticky: true }
-            );
+            lyr.bindTooltip(tooltip(el, f.properties), { sticky: true });
             lyr.on("mouseover", function () { lyr.setStyle({ weight: 2.5, color: "#111" }); });
-            lyr.on("mouseout", function () { layer.resetStyle(lyr); });
+            lyr.on("mouseout", function () { lyr.setStyle({ weight: 0.7, color: "#555" }); });
           }
         }).addTo(map);
+        state.layer = layer;
+        legend.addTo(map);
+        function colour(name) {
+          var metric = METRICS[name] || METRICS.covered;
+          var cuts = breaks(data.features.map(function (f) { return metric.value(f.properties); }));
+          layer.eachLayer(function (lyr) {
+            lyr.setStyle({ fillColor: colourFor(metric.value(lyr.feature.properties), cuts) });
+          });
+          var title = name === "coverage" ? el.dataset.labelLegendCoverage : el.dataset.labelLegendCovered;
+          legendContent(legendDiv, title, cuts, metric);
+        }
+        var select = document.querySelector("select[data-map-metric='" + el.id + "']");
+        colour(select ? select.value : "covered");
+        if (select) { select.addEventListener("change", function () { colour(select.value); }); }
         if (data.features.length) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); }
-        legend(map, cuts, el);
+        el.classList.add("map-ready");
       })
       .catch(function () {
         el.classList.add("map-error");
@@ -93,8 +122,28 @@
       });
   }
 
+  function refit(state) {
+    state.map.invalidateSize({ animate: false });
+    if (state.layer) { state.map.fitBounds(state.layer.getBounds(), { padding: [8, 8], animate: false }); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (typeof L === "undefined") { return; }
     document.querySelectorAll(".map[data-geojson]").forEach(draw);
+    // Printing: draw the polygons at the paper's width (the screen layout is put back afterwards).
+    window.addEventListener("beforeprint", function () {
+      maps.forEach(function (s) {
+        s.el.style.width = PRINT_WIDTH + "px";
+        s.el.style.height = PRINT_HEIGHT + "px";
+        refit(s);
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      maps.forEach(function (s) {
+        s.el.style.width = "";
+        s.el.style.height = "";
+        refit(s);
+      });
+    });
   });
 })();
