@@ -3,8 +3,11 @@
     SIGAP_DATA_DIR=/tmp/sgdemo sigap demo --people 20000 --budget 300000000 --no-serve --json > demo.json
     SIGAP_DATA_DIR=/tmp/sgdemo sigap manage runserver 127.0.0.1:8765 --noreload &
     SIGAP_DATA_DIR=/tmp/sgdemo python docs/screenshots/take_screenshots.py demo.json   # playwright is pinned in the dev extra
+    SIGAP_DATA_DIR=/tmp/sgdemo python docs/screenshots/take_screenshots.py demo.json dashboard realisation
 
-Drives Debian's /usr/bin/chromium (no browser download).
+Drives Debian's /usr/bin/chromium (no browser download).  Names after the JSON file take only those
+screenshots (a name is a prefix of the file: ``dashboard`` = dashboard.png, dashboard-full.png,
+dashboard-tablet.png, dashboard-phone.png).
 """
 
 from __future__ import annotations
@@ -31,7 +34,15 @@ CHROMIUM_ARGS = [
 OUT = Path(__file__).resolve().parent
 
 
-def main(demo_json: str) -> None:
+def wait_for_dashboard(page) -> None:  # noqa: ANN001 -- a Playwright page
+    page.wait_for_selector(".leaflet-interactive")  # the map drew its kelurahan
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('canvas[data-chart]')].every(c => window.Chart && window.Chart.getChart(c))"
+    )
+    page.wait_for_timeout(300)
+
+
+def main(demo_json: str, only: tuple[str, ...] = ()) -> None:
     demo = json.loads(Path(demo_json).read_text())
     users = {u["role"]: u for u in demo["users"]}
     kel = users["operator_kelurahan"]["area_code"]
@@ -47,9 +58,11 @@ def main(demo_json: str) -> None:
     assert run is not None, "no targeting run: run sigap demo first (same SIGAP_DATA_DIR)"
     relation = decisions_relation(run)
     con = duckdb.connect()
-    nik, born, name = con.execute(
-        f"SELECT nik, tanggal_lahir, nama FROM {relation} AS d WHERE decision = 'ineligible' "  # noqa: S608 -- generated relation
-        "AND kode_kelurahan = ? AND reasons LIKE 'desil%' ORDER BY nik LIMIT 1",
+    people = f"read_parquet('{run.snapshot.data_file}')"
+    nik, kk, name = con.execute(
+        f"SELECT d.nik, p.no_kk, d.nama FROM {relation} AS d JOIN {people} AS p ON p.nik = d.nik "  # noqa: S608 -- generated relation
+        "WHERE d.decision = 'ineligible' AND d.kode_kelurahan = ? AND d.reasons LIKE 'desil%' "
+        "AND p.no_kk IS NOT NULL AND p.no_kk <> '' ORDER BY d.nik LIMIT 1",
         [kel],
     ).fetchone()
     waiting = con.execute(
@@ -68,6 +81,13 @@ def main(demo_json: str) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 
+        def wanted(*names: str) -> bool:
+            return not only or any(name.startswith(o) for name in names for o in only)
+
+        def shoot(page, name: str, *, full_page: bool = False) -> None:  # noqa: ANN001 -- a Playwright page
+            if wanted(name):
+                page.screenshot(path=OUT / name, full_page=full_page)
+
         def session(role: str | None, *, width: int = 1280, height: int = 900):
             context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
             page = context.new_page()
@@ -79,70 +99,74 @@ def main(demo_json: str) -> None:
                 page.wait_for_load_state("networkidle")
             return page
 
-        page = session("pimpinan")
-        page.goto(f"{BASE}/")
-        page.wait_for_selector(".leaflet-interactive")
-        page.wait_for_timeout(500)
-        page.screenshot(path=OUT / "dashboard.png")
-        page.screenshot(path=OUT / "dashboard-full.png", full_page=True)
-
-        page = session("pimpinan", width=820, height=1180)  # a tablet, portrait
-        page.goto(f"{BASE}/")
-        page.wait_for_selector(".leaflet-interactive")
-        page.wait_for_timeout(500)
-        page.screenshot(path=OUT / "dashboard-tablet.png")
+        # the leaders' dashboard on a laptop, a tablet (portrait) and a phone
+        for width, height, names in (
+            (1366, 768, ("dashboard.png", "dashboard-full.png")),
+            (820, 1180, ("dashboard-tablet.png",)),
+            (390, 844, ("dashboard-phone.png",)),
+        ):
+            if not wanted(*names):
+                continue
+            page = session("pimpinan", width=width, height=height)
+            page.goto(f"{BASE}/")
+            wait_for_dashboard(page)
+            if width < 600:  # a phone: from the headline figures (the menu fills the first screen)
+                page.evaluate("() => { document.querySelector('.dash-head').scrollIntoView(); }")
+            shoot(page, names[0])
+            if len(names) > 1:
+                shoot(page, names[1], full_page=True)
 
         page = session("operator_kelurahan")
         page.goto(f"{BASE}/penduduk/?q={surname}")
-        page.screenshot(path=OUT / "person-search.png")
+        shoot(page, "person-search.png")
         page.goto(f"{BASE}/penduduk/{nik}/")
-        page.screenshot(path=OUT / "person-detail.png")
+        shoot(page, "person-detail.png")
         page.goto(f"{BASE}/penduduk/{waiting}/")
 
         page.goto(f"{BASE}/klaim/")
-        page.screenshot(path=OUT / "claims-list.png")
+        shoot(page, "claims-list.png")
         first_claim = page.locator("main table tbody a").first
         if first_claim.count():
             first_claim.click()
             page.wait_for_load_state("networkidle")
-            page.screenshot(path=OUT / "claim-detail.png", full_page=True)
+            shoot(page, "claim-detail.png", full_page=True)
         page.goto(f"{BASE}/usulan/")
-        page.screenshot(path=OUT / "usulan-list.png")
+        shoot(page, "usulan-list.png")
 
         page = session("admin_dinas")
         page.goto(f"{BASE}/keuangan/{programme_id}/peserta/")
-        page.screenshot(path=OUT / "members.png")
+        shoot(page, "members.png")
         page.goto(f"{BASE}/keuangan/{programme_id}/tagihan/")
-        page.screenshot(path=OUT / "invoices.png")
+        shoot(page, "invoices.png")
         if paid is not None:
             page.goto(f"{BASE}/keuangan/tagihan/{paid.pk}/")
-            page.screenshot(path=OUT / "invoice-detail.png")
+            shoot(page, "invoice-detail.png")
         page.goto(f"{BASE}/pengaduan/")
-        page.screenshot(path=OUT / "pengaduan-list.png")
+        shoot(page, "pengaduan-list.png")
         page.goto(f"{BASE}/kelola/")
-        page.screenshot(path=OUT / "ops-imports.png")
+        shoot(page, "ops-imports.png")
 
         page = session("kepala_dinas")
         page.goto(f"{BASE}/persetujuan/")
-        page.screenshot(path=OUT / "approvals.png")
+        shoot(page, "approvals.png")
 
         page = session("pimpinan")
         page.goto(f"{BASE}/keuangan/{programme_id}/realisasi/")
-        page.screenshot(path=OUT / "realisation.png", full_page=True)
+        shoot(page, "realisation.png", full_page=True)
 
         page = session("auditor")
         page.goto(f"{BASE}/audit/?aksi=person")
-        page.screenshot(path=OUT / "audit-log.png")
+        shoot(page, "audit-log.png")
 
         page = session(None)
         page.goto(f"{BASE}/cek-status/")
         page.fill("#id_nik", nik)
-        page.fill("#id_tanggal_lahir", born.isoformat())
+        page.fill("#id_kk", kk)
         page.click("main button[type=submit]")
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=OUT / "citizen-check.png")
+        shoot(page, "citizen-check.png")
         browser.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], tuple(sys.argv[2:]))
