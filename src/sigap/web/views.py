@@ -35,6 +35,7 @@ from sigap.web.access import (
     visible_programmes,
     visible_runs,
 )
+from sigap.web.pagecache import cached_for_leaders
 
 GEOJSON_CACHE_SECONDS = 3600
 
@@ -62,6 +63,7 @@ def dashboard_panel(run: TargetingRun) -> dict[str, Any]:
 
 
 @login_required
+@cached_for_leaders  # the page from the cache while nothing it shows changed (sigap.web.pagecache)
 def home(request: HttpRequest) -> HttpResponse:
     """Beranda: the dashboard for leaders; other roles land on their own first page."""
     user = request.user
