@@ -230,6 +230,12 @@ else:
 
 # Enrolment batches with more members than this are written by the background worker (django-tasks).
 SIGAP_BATCH_INLINE_MAX = int(env_str("SIGAP_BATCH_INLINE_MAX", "20000"))
+# A background job's lease (seconds): the worker running it writes a heartbeat every quarter of it; a
+# running job silent for longer lost its worker (kill -9, out of memory) and is marked failed, and
+# working folders (.tmp-*) untouched for longer are leftovers the clean-up removes (sigap.jobs.cleanup).
+SIGAP_JOB_LEASE_SECONDS = float(env_str("SIGAP_JOB_LEASE_SECONDS", "120"))
+if SIGAP_JOB_LEASE_SECONDS <= 0:
+    raise ImproperlyConfigured(f"SIGAP_JOB_LEASE_SECONDS={SIGAP_JOB_LEASE_SECONDS}: use a positive number")
 
 # Rate-limit counters: "auto" (Redis when SIGAP_CACHE_URL is set, else the database), "database", "cache".
 SIGAP_RATELIMIT_STORE = env_str("SIGAP_RATELIMIT_STORE", "auto")

@@ -17,6 +17,7 @@ def _register() -> None:
     from sigap.cli import (
         api,
         billing,
+        cleanup,
         demo,
         enrolment,
         generate,
@@ -42,6 +43,7 @@ def _register() -> None:
         holidays,
         demo,
         manage,
+        cleanup,
     ):
         module.register(cli)
     grievance.register(cli)

@@ -91,13 +91,31 @@ class Reporter:
 
 @contextlib.contextmanager
 def progress(enabled: bool = True) -> Iterator[Reporter]:
-    if not enabled or not console.is_terminal:
-        yield Reporter(None)
-        return
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
-    ) as bar:
-        yield Reporter(bar)
+    """Progress bars for a long action -- and, with Django set up, its working folders kept fresh
+    while it runs, so a clean-up elsewhere never takes them for a killed process's leftovers
+    (:mod:`sigap.jobs.lease`)."""
+    with _workdirs_kept():
+        if not enabled or not console.is_terminal:
+            yield Reporter(None)
+            return
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            yield Reporter(bar)
+
+
+def _workdirs_kept() -> contextlib.AbstractContextManager[object]:
+    from django.apps import apps
+
+    if not apps.ready:  # e.g. ``sigap generate``: no data folder involved
+        return contextlib.nullcontext()
+    from sigap.jobs.lease import workdirs_kept
+
+    return workdirs_kept()
 
 
 def acting_user(username: str | None) -> Any:

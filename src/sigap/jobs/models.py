@@ -40,6 +40,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    #: written by the worker while the job runs (claim, progress, a heartbeat thread); a running job
+    #: whose heartbeat is older than SIGAP_JOB_LEASE_SECONDS lost its worker (sigap.jobs.cleanup)
+    heartbeat_at = models.DateTimeField(_("detak terakhir"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -4,13 +4,16 @@ Long actions take a ``progress(description, completed, total)`` callback (the CL
 it).  :class:`JobProgress` turns those calls into ``progress_done / progress_total`` over the
 job's known phases, so the bar moves forward through the whole job, and writes at most one
 UPDATE per ``interval`` seconds (plus one per new phase).  The calls happen outside the actions'
-transactions, so a status page polling the row sees them at once.
+transactions, so a status page polling the row sees them at once.  Each write is also the job's
+heartbeat (``heartbeat_at``, :mod:`sigap.jobs.lease`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+
+from django.utils import timezone
 
 from sigap.jobs.models import Job
 
@@ -66,5 +69,5 @@ class JobProgress:
 
     def write(self, done: int, message: str) -> None:
         Job.objects.filter(pk=self.job_id, state=Job.RUNNING).update(
-            progress_done=done, progress_total=self.total, message=message[:255]
+            progress_done=done, progress_total=self.total, message=message[:255], heartbeat_at=timezone.now()
         )

@@ -10,6 +10,7 @@ from django_tasks import task
 from sigap.errors import UserError
 from sigap.jobs.actions import job_claim, job_fail, job_finish
 from sigap.jobs.kinds import KINDS
+from sigap.jobs.lease import job_lease
 from sigap.jobs.progress import JobProgress
 
 logger = logging.getLogger(__name__)
@@ -20,14 +21,16 @@ INTERNAL_ERROR = "internal error while running job #{job}: the administrator can
 
 @task()
 def job_execute(job_id: int) -> dict[str, Any]:
-    """Claim the job, run its action with progress, record the result or the user's error."""
+    """Claim the job, run its action with progress and a heartbeat (its lease), record the result or
+    the user's error."""
     job = job_claim(job_id=job_id)
     if job is None:  # already run (a task enqueued twice) or gone
         return {"job": job_id, "skipped": True}
     kind = KINDS[job.kind]
     progress = JobProgress(job.pk, kind.phases, labels=kind.labels)
     try:
-        result = kind.run(job, job.created_by, progress)
+        with job_lease(job.pk):
+            result = kind.run(job, job.created_by, progress)
     except UserError as e:
         job_fail(
             job_id=job.pk,

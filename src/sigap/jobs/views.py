@@ -35,7 +35,7 @@ from sigap.accounts.scoping import area_prefix
 from sigap.accounts.selectors import pending_grants
 from sigap.audit.actions import audit_record
 from sigap.errors import UserError
-from sigap.jobs.actions import job_start
+from sigap.jobs.actions import job_expire, job_stale, job_start
 from sigap.jobs.forms import (
     ImportForm,
     ProgrammeForm,
@@ -46,6 +46,7 @@ from sigap.jobs.forms import (
     parse_document,
 )
 from sigap.jobs.kinds import upload_remove, upload_store
+from sigap.jobs.lease import lease
 from sigap.jobs.models import Job
 from sigap.jobs.selectors import (
     visible_jobs,
@@ -85,8 +86,12 @@ def jobs(request: HttpRequest) -> HttpResponse:
 
 @role_required(OPS_ROLES)
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    """The job's state and progress; the page refreshes itself every 2 s until the job ends."""
+    """The job's state and progress; the page refreshes itself every 2 s until the job ends.  A job
+    whose worker died (no heartbeat for a lease) is marked failed here too, not only by the next
+    worker's clean-up: the page never shows a dead job as running."""
     job = get_object_or_404(visible_jobs(request.user), pk=job_id)
+    if job_stale(job, now=timezone.now(), lease=lease()):
+        job = job_expire(job_id=job.pk) or job
     result = job.result or {}
     context = {
         "job": job,

@@ -6,6 +6,10 @@ with "database is locked" outside the library's own error handling, and the work
 every job started afterwards stays queued forever.  This command (same name and options; ``sigap.jobs``
 comes before ``django_tasks_db`` in INSTALLED_APPS so it is the one Django runs) restarts the worker's
 loop after a pause instead.  Any other error still ends it.
+
+It also cleans up after killed processes (:class:`sigap.jobs.cleanup.Janitor`): once when it starts --
+jobs whose worker died are marked failed, leftover working folders and uploads removed -- and then
+every half lease, so a job whose worker was killed never stays "running".
 """
 
 from __future__ import annotations
@@ -48,9 +52,14 @@ class Command(library.Command):
     help = "Run a database background worker (retries while the database is locked)"
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from sigap.jobs.cleanup import Janitor
+
+        janitor = Janitor(trigger=f"worker {options.get('worker_id', '')}".strip())
+        janitor.start()
         original = library.Worker
         library.Worker = Worker  # type: ignore[misc]
         try:
             super().handle(*args, **options)
         finally:
             library.Worker = original  # type: ignore[misc]
+            janitor.stop()
