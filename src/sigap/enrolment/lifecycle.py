@@ -1080,7 +1080,8 @@ def renewal_carry_over(*, run: TargetingRun, acting_user: Actor) -> dict[str, in
     old = run.parent.programme
     start = _spec(new).coverage_start
     year_end = Month(old.fiscal_year, 12)
-    old_active = {m.nik: m for m in continuing_members(old).select_for_update()}
+    # OF self: continuing_members joins the exit (nullable side), which PostgreSQL cannot lock
+    old_active = {m.nik: m for m in continuing_members(old).select_for_update(of=("self",))}
     kept = list(Member.objects.filter(run=run, nik__in=list(old_active)).select_for_update())
     for m in kept:
         m.state = Member.ACTIVE
