@@ -175,7 +175,7 @@ def test_a_large_batch_is_written_in_the_background(
     response = admin.post(
         reverse("web:batch-list", args=[approved.programme.pk]), {"coverage_start": "2026-01"}
     )
-    assert response.status_code == 302 and "/pekerjaan/" in response["Location"]
+    assert response.status_code == 302 and "/proses/" in response["Location"]
     batch = EnrolmentBatch.objects.get()
     assert batch.member_count == 2 and set(Member.objects.values_list("state", flat=True)) == {Member.SENT}
     job_page = admin.get(response["Location"])
