@@ -26,10 +26,10 @@ def test_programme_apply_keeps_to_the_officers_region() -> None:
         document=programme_document(), source_name="a.toml", acting_user=kota
     )
     assert created and programme.region == "3275"
-    with pytest.raises(UserError, match="programme region 3275 is outside your area 3216"):
+    with pytest.raises(UserError, match=r"Wilayah program 3275 di luar wilayah Anda \(3216\)"):
         programme_apply(document=programme_document(budget=1), source_name="b.toml", acting_user=kabupaten)
     # the Kabupaten's own definition may not take over the Kota's programme code either
-    with pytest.raises(UserError, match="programme SIGAP-2026 belongs to another area"):
+    with pytest.raises(UserError, match="Kode program SIGAP-2026 sudah dipakai wilayah lain"):
         programme_apply(
             document=programme_document(region="3216"), source_name="c.toml", acting_user=kabupaten
         )
@@ -38,7 +38,7 @@ def test_programme_apply_keeps_to_the_officers_region() -> None:
 
 def test_accounts_are_made_and_blocked_only_inside_ones_area() -> None:
     kota = _admin("3275")
-    with pytest.raises(UserError, match="area code 3216011001 is outside your area 3275"):
+    with pytest.raises(UserError, match=r"Kode wilayah 3216011001 di luar wilayah Anda \(3275\)"):
         user_create(
             username="op",
             password="x" * 12,
@@ -47,7 +47,7 @@ def test_accounts_are_made_and_blocked_only_inside_ones_area() -> None:
             acting_user=kota,
         )
     other = _admin("3216")
-    with pytest.raises(UserError, match="user area 3216 is outside your area 3275"):
+    with pytest.raises(UserError, match=r"Wilayah pengguna 3216 di luar wilayah Anda \(3275\)"):
         user_deactivate(user=other, acting_user=kota)
     other.refresh_from_db()
     assert other.is_active

@@ -117,7 +117,7 @@ def test_the_second_person_is_neither_the_requester_nor_an_account_linked_to_the
     with pytest.raises(UserError, match="terkait dengan peminta"):
         user_role_confirm(grant=grant, acting_user=grandchild)
     # a Kabupaten admin may not grant a Kota role; a Kepala Dinas has no right to grant at all
-    with pytest.raises(UserError, match="outside your area"):
+    with pytest.raises(UserError, match="di luar wilayah Anda"):
         user_role_confirm(grant=grant, acting_user=_console_user("admin.kab", area="3216"))
     with pytest.raises(UserError, match="tidak boleh"):
         user_role_confirm(grant=grant, acting_user=world.users[roles.KEPALA_DINAS])

@@ -95,8 +95,7 @@ def test_answers_are_idempotent_and_conflicts_are_409(world: Any, api_client: An
 
     conflict = problem(bpjs.post(url, {"answers": [{**first[0], "kpj": "26000000999"}]}), 409)
     assert (
-        conflict["errors"][0]["field"] == "answers[0]"
-        and "already answered" in conflict["errors"][0]["reason"]
+        conflict["errors"][0]["field"] == "answers[0]" and "sudah dijawab" in conflict["errors"][0]["reason"]
     )
     bad = problem(
         bpjs.post(
@@ -149,7 +148,7 @@ def test_payments_idempotent_by_sp2d_number(world: Any, api_client: Any, clock: 
     assert finance.get("/api/v1/payments/00123/SP2D/LS/2026").json() == created.json()
 
     over = problem(finance.post("/api/v1/payments", {**push, "sp2d_number": "X-2", "amount": 10**9}), 422)
-    assert "no unpaid invoice" in over["detail"]
+    assert "tidak ada tagihan belum lunas" in over["detail"]
     assert (
         problem(finance.post("/api/v1/payments", {**push, "amount": -5}), 422)["errors"][0]["field"]
         == "amount"

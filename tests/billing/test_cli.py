@@ -53,10 +53,10 @@ def test_a_quarter_scripted_through_the_cli(runner: CliRunner) -> None:
         "due_date": "2026-01-15",
     }
     nobody = run(runner, "invoice", "supplement", "--programme", "SIGAP-2026", "--month", "2026-01", code=2)
-    assert "no supplementary invoice is needed" in nobody["error"]
+    assert "tagihan tambahan tidak diperlukan" in nobody["error"]
     assert AuditEvent.objects.get(action="invoice.issue").actor_label == "bendahara"
     again = run(runner, "invoice", "issue", "--programme", "SIGAP-2026", "--month", "2026-01", code=2)
-    assert "already issued as SIGAP-2026/INV/2026-01" in again["error"]
+    assert "sudah diterbitkan sebagai SIGAP-2026/INV/2026-01" in again["error"]
 
     paid = run(
         runner, "payment", "record", "--programme", "SIGAP-2026", "--sp2d", "900/SP2D/2026",
@@ -67,7 +67,7 @@ def test_a_quarter_scripted_through_the_cli(runner: CliRunner) -> None:
         runner, "payment", "record", "--programme", "SIGAP-2026", "--sp2d", "900/SP2D/2026",
         "--date", "2026-01-12", "--amount", "168000", code=2,
     )  # fmt: skip
-    assert f"payment #{paid['id']}" in dup["error"]
+    assert f"pembayaran #{paid['id']}" in dup["error"]
 
     adv = run(
         runner, "payment", "record", "--programme", "SIGAP-2026", "--sp2d", "901/SP2D/2026",
@@ -92,7 +92,7 @@ def test_a_quarter_scripted_through_the_cli(runner: CliRunner) -> None:
         runner, "payment", "record", "--programme", "SIGAP-2026", "--sp2d", "902", "--date", "2026-02-01",
         "--amount", "1", "--invoice", "SIGAP-2026/INV/2026-01", code=2,
     )  # fmt: skip
-    assert "reconciled" in refused["error"]
+    assert "sudah direkonsiliasi" in refused["error"]
 
     r = run(runner, "realisation", "--programme", "SIGAP-2026", "--on", "2026-02-01", "--target", "12")
     assert r["allocated"] == 2_000_000_000

@@ -53,7 +53,7 @@ def test_reissuing_a_month_is_refused_and_names_the_invoice() -> None:
     programme = make_programme()
     make_members(programme, 3)
     invoice_issue(programme=programme, month=JAN)
-    with pytest.raises(UserError, match="already issued as SIGAP-2026/INV/2026-01"):
+    with pytest.raises(UserError, match="sudah diterbitkan sebagai SIGAP-2026/INV/2026-01"):
         invoice_issue(programme=programme, month=JAN)
     assert Invoice.objects.count() == 1
     assert InvoiceLine.objects.count() == 3
@@ -62,12 +62,12 @@ def test_reissuing_a_month_is_refused_and_names_the_invoice() -> None:
 def test_month_outside_the_programme_and_empty_month_are_refused() -> None:
     programme = make_programme(coverage_start="2026-03")
     make_members(programme, 3)
-    with pytest.raises(UserError, match="outside the programme's coverage"):
+    with pytest.raises(UserError, match="di luar masa perlindungan program"):
         invoice_issue(programme=programme, month=FEB)
-    with pytest.raises(UserError, match="outside"):
+    with pytest.raises(UserError, match="di luar"):
         invoice_issue(programme=programme, month=Month(2027, 1))
     other = make_programme(code="EMPTY")
-    with pytest.raises(UserError, match="no member is covered"):
+    with pytest.raises(UserError, match="tidak ada peserta yang dilindungi"):
         invoice_issue(programme=other, month=JAN)
     assert not Invoice.objects.exists()  # nothing half-written
 
@@ -82,11 +82,11 @@ def test_line_reversal_adjusts_total_and_is_refused_twice_or_when_reconciled() -
     assert reversal.amount == -16_800 and reversal.reverses == line
     assert invoice.total == 3 * 16_800 and invoice.line_count == 3
     assert line.amount == 16_800  # the original line is never edited
-    with pytest.raises(UserError, match="already reversed"):
+    with pytest.raises(UserError, match="sudah dibatalkan"):
         invoice_line_reverse(line=line, reason="again")
-    with pytest.raises(UserError, match="only a premium line"):
+    with pytest.raises(UserError, match="hanya baris iuran"):
         invoice_line_reverse(line=reversal, reason="x")
-    with pytest.raises(UserError, match="needs a reason"):
+    with pytest.raises(UserError, match="perlu alasan"):
         invoice_line_reverse(line=invoice.lines.get(member=members[1]), reason=" ")
 
     payment_record(
@@ -95,7 +95,7 @@ def test_line_reversal_adjusts_total_and_is_refused_twice_or_when_reconciled() -
     invoice.refresh_from_db()
     assert invoice.state == Invoice.PAID
     invoice_reconcile(invoice=invoice)
-    with pytest.raises(UserError, match="reconciled and cannot be changed"):
+    with pytest.raises(UserError, match="sudah direkonsiliasi dan tidak dapat diubah"):
         invoice_line_reverse(line=invoice.lines.get(member=members[1]), reason="late death report")
 
 
@@ -107,7 +107,7 @@ def test_reversal_on_a_paid_invoice_leaves_a_credit_that_blocks_reconciliation()
     invoice_line_reverse(line=invoice.lines.get(member=members[1]), reason="died in December")
     invoice.refresh_from_db()
     assert invoice.state == Invoice.PAID and invoice.total == 16_800
-    with pytest.raises(UserError, match=r"credit Rp16\.800"):
+    with pytest.raises(UserError, match=r"kelebihan Rp16\.800"):
         invoice_reconcile(invoice=invoice)
 
 
@@ -115,7 +115,7 @@ def test_reconcile_needs_a_paid_invoice() -> None:
     programme = make_programme()
     make_members(programme, 2)
     invoice = invoice_issue(programme=programme, month=JAN)
-    with pytest.raises(UserError, match="only a paid invoice"):
+    with pytest.raises(UserError, match="hanya tagihan lunas"):
         invoice_reconcile(invoice=invoice)
 
 
@@ -126,14 +126,14 @@ def test_members_accepted_after_the_invoice_go_on_a_supplementary_invoice() -> N
     programme = make_programme()
     make_members(programme, 10)
     feb = invoice_issue(programme=programme, month=FEB)
-    with pytest.raises(UserError, match="already on an invoice; no supplementary invoice is needed"):
+    with pytest.raises(UserError, match="sudah ada di tagihan; tagihan tambahan tidak diperlukan"):
         invoice_supplement(programme=programme, month=FEB)
-    with pytest.raises(UserError, match="has no invoice yet"):
+    with pytest.raises(UserError, match="belum punya tagihan"):
         invoice_supplement(programme=programme, month=Month(2026, 3))
 
     # BPJS TK's answer for a second batch arrives in March, effective 10 February
     late = make_members(programme, 3, start=FEB, first_rank=500)
-    with pytest.raises(UserError, match="supplementary invoice"):
+    with pytest.raises(UserError, match="tagihan tambahan"):
         invoice_issue(programme=programme, month=FEB)
     extra = invoice_supplement(programme=programme, month=FEB)
     assert extra.number == "SIGAP-2026/INV/2026-02/T1" and extra.supplement == 1

@@ -126,7 +126,7 @@ def test_months_after_the_fiscal_year_are_never_owed() -> None:
     ledger = member_months(member=members[0], on=dt.date(2027, 3, 16))
     assert ledger.consecutive_unpaid == 1 and ledger.lapse is None  # December only
     assert ledger.arrears_payable_until == dt.date(2027, 2, 28) and not ledger.arrears_open
-    with pytest.raises(UserError, match="outside the programme's coverage"):
+    with pytest.raises(UserError, match="di luar masa perlindungan program"):
         invoice_issue(programme=programme, month=Month(2027, 1))
     # A lapse inside the year is still found after it: September..December unpaid.
     other = make_programme(code="RTRW-2026")

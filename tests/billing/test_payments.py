@@ -81,22 +81,22 @@ def test_advance_beyond_the_fiscal_year_is_refused(programme) -> None:  # type: 
     for m in JAN.through(Month(2026, 8)):
         invoice_issue(programme=programme, month=m)
         payment_record(programme=programme, sp2d_number=f"P{m}", sp2d_date=D, amount=168_000)
-    with pytest.raises(UserError, match="beyond the fiscal year"):
+    with pytest.raises(UserError, match="melewati tahun anggaran"):
         payment_record(programme=programme, sp2d_number="X", sp2d_date=D, amount=168_000 * 6, months=6)
-    with pytest.raises(UserError, match="3, 6 or 12"):
+    with pytest.raises(UserError, match="3, 6 atau 12"):
         payment_record(programme=programme, sp2d_number="X", sp2d_date=D, amount=168_000, months=2)
     assert Invoice.objects.count() == 8 and not Payment.objects.filter(sp2d_number="X").exists()
 
 
 def test_overpayment_and_inexact_amounts_are_refused_with_nothing_recorded(programme) -> None:  # type: ignore[no-untyped-def]
     invoice_issue(programme=programme, month=JAN)
-    with pytest.raises(UserError, match=r"overpayment of Rp1\.000 refused"):
+    with pytest.raises(UserError, match=r"kelebihan bayar Rp1\.000 ditolak"):
         payment_record(programme=programme, sp2d_number="O", sp2d_date=D, amount=169_000)
-    with pytest.raises(UserError, match=r"does not match the outstanding Rp168\.000"):
+    with pytest.raises(UserError, match=r"tidak sama dengan sisa tagihan Rp168\.000"):
         payment_record(programme=programme, sp2d_number="O", sp2d_date=D, amount=160_000, exact=True)
-    with pytest.raises(UserError, match="above 0"):
+    with pytest.raises(UserError, match="di atas 0"):
         payment_record(programme=programme, sp2d_number="O", sp2d_date=D, amount=0)
-    with pytest.raises(UserError, match="does not exist"):
+    with pytest.raises(UserError, match="tidak ada"):
         payment_record(programme=programme, sp2d_number="O", sp2d_date=D, amount=1, invoices=["NOPE"])
     assert not Payment.objects.exists() and not PaymentAllocation.objects.exists()
 
@@ -105,7 +105,8 @@ def test_same_sp2d_twice_names_the_earlier_payment(programme) -> None:  # type: 
     invoice_issue(programme=programme, month=JAN)
     first = payment_record(programme=programme, sp2d_number="SP2D/77", sp2d_date=D, amount=50_000)
     with pytest.raises(
-        UserError, match=rf"already recorded as payment #{first.pk} \(SIGAP-2026, SP2D date 2026-01-20"
+        UserError,
+        match=rf"sudah dicatat sebagai pembayaran #{first.pk} \(SIGAP-2026, tanggal SP2D 20 Januari 2026",
     ):
         payment_record(programme=programme, sp2d_number="SP2D/77", sp2d_date=D, amount=50_000)
     assert Payment.objects.count() == 1
@@ -115,9 +116,9 @@ def test_payment_for_a_reconciled_invoice_is_refused(programme) -> None:  # type
     inv = invoice_issue(programme=programme, month=JAN)
     payment_record(programme=programme, sp2d_number="S1", sp2d_date=D, amount=168_000)
     invoice_reconcile(invoice=inv)
-    with pytest.raises(UserError, match="is reconciled"):
+    with pytest.raises(UserError, match="sudah direkonsiliasi"):
         payment_record(programme=programme, sp2d_number="S2", sp2d_date=D, amount=1, invoices=[inv.number])
-    with pytest.raises(UserError, match="no unpaid invoice"):
+    with pytest.raises(UserError, match="tidak ada tagihan belum lunas"):
         payment_record(programme=programme, sp2d_number="S2", sp2d_date=D, amount=1)
 
 
@@ -131,9 +132,9 @@ def test_payment_reversal_reopens_invoices_and_is_an_entry_not_an_edit(programme
     assert payment.amount == 200_000 and payment.reversed_by == reversal
     assert _state("SIGAP-2026/INV/2026-01") == (Invoice.ISSUED, 168_000)
     assert _state("SIGAP-2026/INV/2026-02") == (Invoice.ISSUED, 168_000)
-    with pytest.raises(UserError, match="already reversed"):
+    with pytest.raises(UserError, match="sudah dibatalkan"):
         payment_reverse(payment=payment, reason="again")
-    with pytest.raises(UserError, match="already recorded"):  # the number stays used
+    with pytest.raises(UserError, match="sudah dicatat"):  # the number stays used
         payment_record(programme=programme, sp2d_number="S1", sp2d_date=D, amount=168_000)
     payment_record(programme=programme, sp2d_number="S1-B", sp2d_date=D, amount=336_000, exact=True)
     assert _state("SIGAP-2026/INV/2026-02") == (Invoice.PAID, 0)
@@ -143,7 +144,7 @@ def test_reversal_touching_a_reconciled_invoice_is_refused(programme) -> None:  
     inv = invoice_issue(programme=programme, month=JAN)
     payment = payment_record(programme=programme, sp2d_number="S1", sp2d_date=D, amount=168_000)
     invoice_reconcile(invoice=inv)
-    with pytest.raises(UserError, match="cannot be reversed"):
+    with pytest.raises(UserError, match="tidak dapat dibatalkan"):
         payment_reverse(payment=payment, reason="x")
     assert Payment.objects.count() == 1
 

@@ -60,13 +60,13 @@ def test_annex_pdf_and_xlsx(approved: Any, data_dir: Any) -> None:
 
 
 def test_annex_only_for_an_approved_list(run: Any) -> None:
-    with pytest.raises(UserError, match="only an approved list"):
+    with pytest.raises(UserError, match="hanya daftar yang disetujui"):
         annex_write(run=run)
 
 
 def test_annex_refuses_a_tampered_list(approved: Any) -> None:
     Member.objects.filter(run=approved, rank=1).update(nama="NAMA LAIN")
-    with pytest.raises(UserError, match="no longer match the approved list hash"):
+    with pytest.raises(UserError, match="tidak lagi cocok dengan hash daftar"):
         annex_write(run=approved)
 
 

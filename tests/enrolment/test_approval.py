@@ -51,7 +51,7 @@ def test_maker_cannot_check_and_a_named_user_is_needed(run: Any, officer: Any) -
     run_submit(run=run, acting_user=officer)
     with pytest.raises(UserError, match="maker-checker"):
         run_approve(run=run, acting_user=officer)
-    with pytest.raises(UserError, match="named user"):
+    with pytest.raises(UserError, match="pengguna bernama"):
         run_approve(run=run, acting_user=None)
     with pytest.raises(UserError, match="maker-checker"):
         run_return(run=run, acting_user=officer, reason="no")
@@ -60,19 +60,19 @@ def test_maker_cannot_check_and_a_named_user_is_needed(run: Any, officer: Any) -
 
 
 def test_approve_needs_submission(run: Any, head: Any) -> None:
-    with pytest.raises(UserError, match="submit it before approving"):
+    with pytest.raises(UserError, match="ajukan dulu sebelum disetujui"):
         run_approve(run=run, acting_user=head)
 
 
 def test_return_with_reason_then_resubmit(run: Any, officer: Any, head: Any) -> None:
     run_submit(run=run, acting_user=officer)
-    with pytest.raises(UserError, match="needs a reason"):
+    with pytest.raises(UserError, match="perlu alasan"):
         run_return(run=run, acting_user=head, reason="  ")
     run_return(run=run, acting_user=head, reason="Kelurahan Jatimulya belum diverifikasi")
     run.refresh_from_db()
     assert run.state == "returned" and run.return_reason == "Kelurahan Jatimulya belum diverifikasi"
     assert AuditEvent.objects.get(action="run.return").note == run.return_reason
-    with pytest.raises(UserError, match="submit it before approving"):
+    with pytest.raises(UserError, match="ajukan dulu sebelum disetujui"):
         run_approve(run=run, acting_user=head)
     run_submit(run=run, acting_user=officer)
     assert run_approve(run=run, acting_user=head).members == PLACES
@@ -81,11 +81,11 @@ def test_return_with_reason_then_resubmit(run: Any, officer: Any, head: Any) -> 
 def test_approved_list_never_changes(approved: Any, officer: Any, head: Any) -> None:
     digest = approved.list_sha256
     other = make_user("sekdis")
-    with pytest.raises(UserError, match="never changes"):
+    with pytest.raises(UserError, match="tidak pernah berubah"):
         run_approve(run=approved, acting_user=other)
-    with pytest.raises(UserError, match="never changes"):
+    with pytest.raises(UserError, match="tidak pernah berubah"):
         run_submit(run=approved, acting_user=officer)
-    with pytest.raises(UserError, match="never changes"):
+    with pytest.raises(UserError, match="tidak pernah berubah"):
         run_return(run=approved, acting_user=other, reason="ubah")
     approved.refresh_from_db()
     assert approved.state == "approved" and approved.list_sha256 == digest
@@ -158,5 +158,5 @@ def test_replacement_run_amends_the_programme(data_dir: Path, approved: Any, off
     assert Member.objects.filter(programme=approved.programme).count() == PLACES + 20
     orphan = make_run(approved.programme, fresh, kind="replacement")
     run_submit(run=orphan, acting_user=officer)
-    with pytest.raises(UserError, match="must amend an approved list"):
+    with pytest.raises(UserError, match="harus mengubah daftar yang sudah disetujui"):
         run_approve(run=orphan, acting_user=head)

@@ -54,7 +54,7 @@ def test_export_writes_every_approved_member(batch: Any, data_dir: Path, officer
 
 
 def test_nothing_to_send_and_numbering(batch: Any, data_dir: Path) -> None:
-    with pytest.raises(UserError, match="no approved member"):
+    with pytest.raises(UserError, match="tidak memiliki peserta disetujui"):
         batch_export(programme=batch.programme, today=EXPORTED_ON)
     # A later amendment's members go into B002; B001 is untouched.
     before = (data_dir / batch.files["csv"]).read_bytes()
@@ -68,7 +68,7 @@ def test_nothing_to_send_and_numbering(batch: Any, data_dir: Path) -> None:
 
 
 def test_coverage_start_must_be_within_the_programme(approved: Any) -> None:
-    with pytest.raises(UserError, match="outside programme SIGAP-2026"):
+    with pytest.raises(UserError, match="di luar masa perlindungan program SIGAP-2026"):
         batch_export(programme=approved.programme, coverage_start=Month(2027, 1), today=EXPORTED_ON)
     assert set(Member.objects.values_list("state", flat=True)) == {"approved"}
     chosen = batch_export(programme=approved.programme, coverage_start=Month(2026, 2), today=EXPORTED_ON)

@@ -45,7 +45,7 @@ def test_round_trip(invoke: Any, run: Any, officer: Any, head: Any, tmp_path: Pa
     approved = invoke("run", "approve", rid, "--as", "kadis")
     assert approved["members"] == PLACES and approved["state"] == "approved" and approved["skipped"] == 0
     again = invoke("run", "approve", rid, "--as", "kadis", code=2)
-    assert "never changes" in again["error"]
+    assert "tidak pernah berubah" in again["error"]
 
     annex = invoke("annex", rid, "--out", str(tmp_path / "sk"))
     assert Path(annex["files"]["pdf"]).parent == tmp_path / "sk" and Path(annex["files"]["pdf"]).is_file()
@@ -54,7 +54,10 @@ def test_round_trip(invoke: Any, run: Any, officer: Any, head: Any, tmp_path: Pa
     exported = invoke("batch", "export", "--programme", "SIGAP-2026", "--coverage-start", "2026-01")
     assert exported["number"] == "SIGAP-2026/B001" and exported["pending"] == PLACES
     assert Path(exported["files"]["csv"]).is_file()
-    assert "no approved member" in invoke("batch", "export", "--programme", "SIGAP-2026", code=2)["error"]
+    assert (
+        "tidak memiliki peserta disetujui"
+        in invoke("batch", "export", "--programme", "SIGAP-2026", code=2)["error"]
+    )
     listed = invoke("batch", "list")
     assert [b["number"] for b in listed["batches"]] == ["SIGAP-2026/B001"]
 
@@ -73,7 +76,10 @@ def test_round_trip(invoke: Any, run: Any, officer: Any, head: Any, tmp_path: Pa
     assert Member.objects.filter(state="active").count() == PLACES - 4
     bad = write_response(tmp_path, [{"NIK": "3275999999999999", "STATUS": "DITOLAK", "ALASAN": "x"}])
     error = invoke("batch", "response", "SIGAP-2026/B001", str(bad), code=2)
-    assert "unknown NIK 3275999999999999" in error["error"] and "nothing was applied" in error["error"]
+    assert (
+        "NIK 3275999999999999 tidak dikenal" in error["error"]
+        and "tidak ada yang diterapkan" in error["error"]
+    )
     assert invoke("batch", "list")["batches"][0]["accepted"] == PLACES - 4
 
 
@@ -88,7 +94,7 @@ def test_batch_export_default_start_on_every_day(
     invoke("run", "approve", str(run.pk), "--as", "kadis")
     if day.month == 12:
         refused = invoke("batch", "export", "--programme", "SIGAP-2026", code=2)
-        assert "2027-01" in refused["error"] and "2026-01..2026-12" in refused["error"]
+        assert "Januari 2027" in refused["error"] and "Januari 2026 s.d. Desember 2026" in refused["error"]
         assert not EnrolmentBatch.objects.exists()
         return
     exported = invoke("batch", "export", "--programme", "SIGAP-2026")

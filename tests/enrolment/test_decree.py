@@ -275,7 +275,7 @@ def test_cli_approve_with_the_decree(invoke: Any, run: Any, officer: Any, head: 
         "run", "approve", rid, "--as", "kadis", "--sk-number", "800/1", "--sk-date", "2026-02-01",
         "--signatory-name", "Ahmad", "--signatory-title", "Kepala Dinas", code=2,
     )  # fmt: skip
-    assert "decree (SK)" in wrong["error"]
+    assert "Surat Keputusan (SK)" in wrong["error"]
     assert TargetingRun.objects.get(pk=run.pk).state == TargetingRun.SUBMITTED
     approved = invoke(
         "run", "approve", rid, "--as", "kadis",

@@ -65,7 +65,7 @@ def test_same_file_again_changes_nothing(batch: Any, tmp_path: Path) -> None:
     response_import(batch=batch, path=path, today=ANSWERED_ON)
     state = _snapshot_state()
     again = response_import(batch=batch, path=path, today=ANSWERED_ON)
-    assert again.duplicate and "already imported" in again.notes[0] and again.accepted == 0
+    assert again.duplicate and "sudah pernah diimpor" in again.notes[0] and again.accepted == 0
     assert _snapshot_state() == state
 
 
@@ -92,7 +92,7 @@ def test_later_file_answers_pending_lines_only(batch: Any, tmp_path: Path) -> No
     changed = [dict(rows[0], STATUS="DITERIMA", KPJ="26999999999", TANGGAL_EFEKTIF="2026-01-06")]
     with pytest.raises(UserError) as e:
         response_import(batch=batch, path=write_response(tmp_path, changed), today=ANSWERED_ON)
-    assert "already answered (rejected: NIK tidak ditemukan di Dukcapil)" in e.value.details[0]
+    assert "sudah dijawab (ditolak: NIK tidak ditemukan di Dukcapil)" in e.value.details[0]
 
 
 def test_every_problem_is_reported_and_nothing_applied(
@@ -143,35 +143,35 @@ def test_every_problem_is_reported_and_nothing_applied(
         response_import(batch=batch, path=path, today=ANSWERED_ON)
     details = e.value.details
     expected = [
-        "jawaban.txt: row 2, column NIK: unknown NIK 3275999999999999 (not in batch SIGAP-2026/B001)",
-        f"jawaban.txt: row 3, column NIK: NIK {foreign} is in batch RTRW-2026/B001, not in batch SIGAP-2026/B001",
-        f"jawaban.txt: row 5, column NIK: duplicate of row 4 (NIK {niks[0]})",
-        "jawaban.txt: row 6, column KPJ: KPJ 26100000003 is also on row 4",
-        f"jawaban.txt: row 7, column KPJ: KPJ 27000000001 already belongs to another member (NIK {foreign})",
-        "jawaban.txt: row 8, column TANGGAL_EFEKTIF: 2026-02-01 is in the future (today is 2026-01-20)",
-        "jawaban.txt: row 9, column TANGGAL_EFEKTIF: 2025-11-01 is before batch SIGAP-2026/B001 was exported "
-        "(2025-12-10, tolerance 7 days)",
-        "jawaban.txt: row 10, column ALASAN: a rejected registration needs a reason",
-        "jawaban.txt: row 11, column KPJ: an accepted registration needs a KPJ number",
-        "jawaban.txt: row 12, column TANGGAL_EFEKTIF: an accepted registration needs an effective date",
-        "jawaban.txt: row 13, column STATUS: 'MUNGKIN' is not DITERIMA/ACCEPTED or DITOLAK/REJECTED",
-        "jawaban.txt: row 14, column NIK: '12345' is not a 16-digit NIK",
-        "jawaban.txt: row 15, column TANGGAL_EFEKTIF: '31-02-2026' is not a date (YYYY-MM-DD)",
+        "jawaban.txt: baris 2, kolom NIK: NIK 3275999999999999 tidak dikenal (tidak ada di batch SIGAP-2026/B001)",
+        f"jawaban.txt: baris 3, kolom NIK: NIK {foreign} ada di batch RTRW-2026/B001, bukan di batch SIGAP-2026/B001",
+        f"jawaban.txt: baris 5, kolom NIK: sama dengan baris 4 (NIK {niks[0]})",
+        "jawaban.txt: baris 6, kolom KPJ: KPJ 26100000003 juga ada di baris 4",
+        f"jawaban.txt: baris 7, kolom KPJ: KPJ 27000000001 sudah milik peserta lain (NIK {foreign})",
+        "jawaban.txt: baris 8, kolom TANGGAL_EFEKTIF: 2026-02-01 masih di masa depan (hari ini 2026-01-20)",
+        "jawaban.txt: baris 9, kolom TANGGAL_EFEKTIF: 2025-11-01 sebelum batch SIGAP-2026/B001 diekspor "
+        "(2025-12-10, toleransi 7 hari)",
+        "jawaban.txt: baris 10, kolom ALASAN: pendaftaran yang ditolak perlu alasan",
+        "jawaban.txt: baris 11, kolom KPJ: pendaftaran yang diterima perlu nomor KPJ",
+        "jawaban.txt: baris 12, kolom TANGGAL_EFEKTIF: pendaftaran yang diterima perlu tanggal efektif",
+        "jawaban.txt: baris 13, kolom STATUS: 'MUNGKIN' bukan DITERIMA/ACCEPTED atau DITOLAK/REJECTED",
+        "jawaban.txt: baris 14, kolom NIK: '12345' bukan NIK 16 digit",
+        "jawaban.txt: baris 15, kolom TANGGAL_EFEKTIF: '31-02-2026' bukan tanggal (TTTT-BB-HH)",
     ]
     assert details == expected
-    assert "13 problems found; nothing was applied" in e.value.message
+    assert "13 masalah ditemukan; tidak ada yang diterapkan" in e.value.message
     assert _snapshot_state() == state
 
 
 def test_missing_columns_and_empty_file(batch: Any, tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("NOMOR,KETERANGAN\n1,x\n")
-    with pytest.raises(UserError, match="missing column NIK, STATUS"):
+    with pytest.raises(UserError, match="kolom NIK, STATUS tidak ada"):
         response_import(batch=batch, path=path, today=ANSWERED_ON)
     path.write_text("NIK,KPJ,STATUS,ALASAN,TANGGAL_EFEKTIF\n")
-    with pytest.raises(UserError, match="no data rows"):
+    with pytest.raises(UserError, match="tidak ada baris data"):
         response_import(batch=batch, path=path, today=ANSWERED_ON)
-    with pytest.raises(UserError, match="cannot read"):
+    with pytest.raises(UserError, match="tidak dapat dibaca"):
         response_import(batch=batch, path=tmp_path / "absent.csv", today=ANSWERED_ON)
 
 

@@ -131,7 +131,7 @@ def test_member_exit_by_hand_through_the_cli(data_dir: Path, enrolled: Any, offi
         "note": "akta kematian 123",
     }
     again = CliRunner().invoke(cli, args)
-    assert again.exit_code == 2 and "only an open membership" in again.output
+    assert again.exit_code == 2 and "hanya kepesertaan yang masih berjalan" in again.output
     unknown = CliRunner().invoke(
         cli,
         [
@@ -147,7 +147,7 @@ def test_member_exit_by_hand_through_the_cli(data_dir: Path, enrolled: Any, offi
             "--json",
         ],
     )
-    assert unknown.exit_code == 2 and "not a member" in json.loads(unknown.output)["error"]
+    assert unknown.exit_code == 2 and "bukan peserta program" in json.loads(unknown.output)["error"]
 
 
 def test_replacement_fits_what_is_left_and_cannot_double_spend(
@@ -193,12 +193,12 @@ def test_replacement_fits_what_is_left_and_cannot_double_spend(
     assert result.members == 12 and Member.objects.filter(run=run, state="approved").count() == 12
     assert budget_available(programme=enrolled, on=on).available == 1_243_200 - 12 * 100_800
     run_submit(run=second, acting_user=officer)
-    with pytest.raises(UserError, match="no longer fits the budget"):
+    with pytest.raises(UserError, match="tidak lagi muat dalam anggaran"):
         run_approve(run=second, acting_user=head)
     assert Member.objects.filter(run=second).count() == 0  # nothing half-written
     batch = batch_export(programme=enrolled, acting_user=officer, coverage_start=Month(2026, 7), today=on)
     assert batch.member_count == 12
-    with pytest.raises(UserError, match="less than one replacement"):
+    with pytest.raises(UserError, match="kurang dari biaya satu pengganti"):
         replacement_run(programme=enrolled, start=Month(2026, 7), on=on, export=False)
 
 

@@ -146,7 +146,7 @@ def test_lapse_check_after_the_year_never_counts_next_years_months(enrolled: Pro
     r = json.loads(out.output)
     assert (r["checked"], r["lapsed"]) == (ACTIVE, [])
     refused = sigap("invoice", "issue", "--programme", "SIGAP-2026", "--month", "2027-01")
-    assert refused.exit_code == 2 and "outside the programme's coverage" in refused.output
+    assert refused.exit_code == 2 and "di luar masa perlindungan program" in refused.output
 
 
 def test_members_carried_into_a_renewal_are_not_ended(

@@ -49,13 +49,13 @@ def test_issue_pay_reverse_and_reconcile(enrolled: Any, login: Any, today: Any) 
 
     state = _money_rows()
     twice = admin.post(invoices_url, {"month": "2026-01"})
-    assert twice.status_code == 400 and "already issued as SIGAP-2026/INV/2026-01" in twice.text
+    assert twice.status_code == 400 and "sudah diterbitkan sebagai SIGAP-2026/INV/2026-01" in twice.text
     bad_month = admin.post(invoices_url, {"month": "Januari"})
     assert bad_month.status_code == 400 and "Tulis bulan sebagai TTTT-BB" in bad_month.text
     outside = admin.post(invoices_url, {"month": "2027-01"})
-    assert outside.status_code == 400 and "outside the programme" in outside.text
+    assert outside.status_code == 400 and "di luar masa perlindungan program" in outside.text
     nobody_new = admin.post(invoices_url, {"month": "2026-01", "action": "supplement"})
-    assert nobody_new.status_code == 400 and "no supplementary invoice is needed" in nobody_new.text
+    assert nobody_new.status_code == 400 and "tagihan tambahan tidak diperlukan" in nobody_new.text
     assert _money_rows() == state
 
     listing = admin.get(invoices_url)
@@ -80,7 +80,7 @@ def test_issue_pay_reverse_and_reconcile(enrolled: Any, login: Any, today: Any) 
         payments_url,
         {"action": "record", "sp2d_number": "900/SP2D/2026", "sp2d_date": "2026-01-12", "amount": "50.000"},
     )
-    assert too_much.status_code == 400 and "overpayment of Rp33.200 refused" in too_much.text
+    assert too_much.status_code == 400 and "kelebihan bayar Rp33.200 ditolak" in too_much.text
     not_money = admin.post(
         payments_url,
         {"action": "record", "sp2d_number": "900/SP2D/2026", "sp2d_date": "2026-01-12", "amount": "16,8"},
@@ -107,8 +107,8 @@ def test_issue_pay_reverse_and_reconcile(enrolled: Any, login: Any, today: Any) 
         {"action": "record", "sp2d_number": "900/SP2D/2026", "sp2d_date": "2026-01-13", "amount": "16800"},
     )
     assert duplicate.status_code == 400
-    assert "SP2D 900/SP2D/2026 was already recorded as payment #" in duplicate.text
-    assert "nothing was recorded" in duplicate.text and Payment.objects.count() == 1
+    assert "SP2D 900/SP2D/2026 sudah dicatat sebagai pembayaran #" in duplicate.text
+    assert "tidak ada yang dicatat" in duplicate.text and Payment.objects.count() == 1
 
     # reverse the payment (reason required), record it again, reconcile
     payment = Payment.objects.get()
@@ -141,7 +141,7 @@ def test_issue_pay_reverse_and_reconcile(enrolled: Any, login: Any, today: Any) 
     frozen = admin.post(
         reverse("web:invoice-detail", args=[invoice.pk]), {"action": "reverse", "nik": NIK_A, "reason": "x"}
     )
-    assert frozen.status_code == 400 and "reconciled and cannot be changed" in frozen.text
+    assert frozen.status_code == 400 and "sudah direkonsiliasi dan tidak dapat diubah" in frozen.text
 
 
 def test_advance_payment_issues_missing_months(enrolled: Any, login: Any, today: Any) -> None:

@@ -57,7 +57,7 @@ def test_export_batch_download_and_answer(approved: Any, login: Any, today: Any,
 
     # a second export has nobody left to send: the message says so, nothing is written
     again = admin.post(page, {"coverage_start": "2026-01"})
-    assert again.status_code == 400 and "no approved member waiting" in again.text
+    assert again.status_code == 400 and "tidak memiliki peserta disetujui yang menunggu dikirim" in again.text
     assert EnrolmentBatch.objects.count() == 1
 
     today.value = ANSWERED_ON
@@ -95,9 +95,9 @@ def test_bad_answer_file_names_row_and_column_and_changes_nothing(
     ]
     response = admin.post(url, {"file": _upload(write_response(tmp_path, rows, name="salah.csv"))})
     assert response.status_code == 400
-    assert "2 problems found; nothing was applied" in response.text
-    assert "row 2, column TANGGAL_EFEKTIF: 2026-03-01 is in the future" in response.text
-    assert "row 3, column NIK: unknown NIK 3275019999999999" in response.text
+    assert "2 masalah ditemukan; tidak ada yang diterapkan" in response.text
+    assert "baris 2, kolom TANGGAL_EFEKTIF: 2026-03-01 masih di masa depan" in response.text
+    assert "baris 3, kolom NIK: NIK 3275019999999999 tidak dikenal" in response.text
     assert _state() == state
 
     garbage = SimpleUploadedFile("kosong.xlsx", b"not a spreadsheet", content_type="application/octet-stream")
@@ -175,7 +175,7 @@ def test_a_large_batch_is_written_in_the_background(
     response = admin.post(
         reverse("web:batch-list", args=[approved.programme.pk]), {"coverage_start": "2026-01"}
     )
-    assert response.status_code == 302 and "/proses/" in response["Location"]
+    assert response.status_code == 302 and "/kelola/proses/" in response["Location"]
     batch = EnrolmentBatch.objects.get()
     assert batch.member_count == 2 and set(Member.objects.values_list("state", flat=True)) == {Member.SENT}
     job_page = admin.get(response["Location"])

@@ -66,7 +66,7 @@ def test_detect_preview_confirm_then_replacement(
     assert confirmed.context["available"].available == 9 * 16_800
 
     past = admin.post(url, {"action": "replacement", "start": "2026-02", "on": "2026-03-15"})
-    assert past.status_code == 400 and "coverage cannot start in the past" in past.text
+    assert past.status_code == 400 and "perlindungan tidak dapat dimulai di masa lalu" in past.text
     not_a_month = admin.post(url, {"action": "replacement", "start": "April", "on": "2026-03-15"})
     assert not_a_month.status_code == 400 and "TTTT-BB" in not_a_month.text
     assert TargetingRun.objects.count() == 1

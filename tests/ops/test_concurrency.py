@@ -95,7 +95,7 @@ def test_concurrent_sp2d_payments_lose_and_double_nothing(sqlite_dir: Path) -> N
     errors = [o for found in outcomes.values() for o in found if o.startswith("error")]
     assert errors == []
     assert [o for o in outcomes["SP2D/1"] if o == "recorded"] == ["recorded"]
-    assert any("already recorded" in o for o in outcomes["SP2D/1"])
+    assert any("sudah dicatat" in o for o in outcomes["SP2D/1"])
     assert all(outcomes[f"SP2D/{n}"] == ["recorded"] for n in range(2, 9))
 
     ledger = _run(sqlite_dir, "ledger")

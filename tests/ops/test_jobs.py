@@ -71,7 +71,7 @@ def test_a_row_level_problem_names_file_row_column(world: Any, data_dir: Path) -
         kind=Job.SNAPSHOT_IMPORT, params=_import_params(relative), acting_user=world.users["admin_dinas"]
     )
     assert job.state == Job.FAILED
-    assert job.error == "kosong.csv: the file has a header but no data rows"
+    assert job.error == "kosong.csv: berkas hanya berisi judul kolom, tanpa baris data"
 
 
 def test_an_unexpected_error_shows_no_traceback(world: Any, data_dir: Path, monkeypatch: Any) -> None:
@@ -106,7 +106,7 @@ def test_targeting_job_reports_phases_and_links_the_run(world: Any) -> None:
 def test_unknown_kind_is_refused_before_anything_is_written(world: Any) -> None:
     from sigap.errors import UserError
 
-    with pytest.raises(UserError, match="unknown job kind"):
+    with pytest.raises(UserError, match="Jenis proses latar .nuke. tidak dikenal"):
         job_start(kind="nuke", params={}, acting_user=world.users["admin_dinas"])
     assert not Job.objects.exists()
 
@@ -189,5 +189,5 @@ def test_the_error_names_the_uploaded_file_not_the_server_path(world: Any, data_
         kind=Job.SNAPSHOT_IMPORT, params=_import_params(relative), acting_user=world.users["admin_dinas"]
     )
     assert job.state == Job.FAILED
-    assert job.error == "dtsen.csv: not a CSV, XLSX or Parquet file (binary content)"
+    assert job.error == "dtsen.csv: bukan berkas CSV, XLSX atau Parquet (isi biner)"
     assert str(data_dir) not in job.error

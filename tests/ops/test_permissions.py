@@ -144,6 +144,6 @@ def test_admin_cannot_take_over_another_areas_programme_by_its_code(
     response = client.post(reverse("ops:programmes"), {**FIELDS, "code": "KAB-BEKASI", "fiscal_year": "2026",
                                                        "coverage_start": "2026-01"})  # fmt: skip
     assert response.status_code == 400
-    assert "programme KAB-BEKASI belongs to another area" in response.content.decode()
+    assert "Kode program KAB-BEKASI sudah dipakai wilayah lain" in response.content.decode()
     objects["programme_other"].refresh_from_db()
     assert (objects["programme_other"].region, objects["programme_other"].version) == ("3216", 1)

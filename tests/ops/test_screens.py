@@ -81,9 +81,9 @@ def test_bad_file_shows_the_failed_job_and_no_snapshot(client: Any, admin: Any) 
     before = Snapshot.objects.count()
     response = _post_import(client, registry_csv([]), name="kosong.csv")
     page = client.get(response["Location"]).content.decode()
-    assert "Gagal" in page and "kosong.csv: the file has a header but no data rows" in page
+    assert "Gagal" in page and "kosong.csv: berkas hanya berisi judul kolom, tanpa baris data" in page
     listing = client.get(reverse("ops:imports")).content.decode()  # the failed import is listed there too
-    assert "kosong.csv: the file has a header but no data rows" in listing
+    assert "kosong.csv: berkas hanya berisi judul kolom, tanpa baris data" in listing
     assert "Traceback" not in page
     assert Snapshot.objects.count() == before
 
@@ -177,8 +177,8 @@ def test_invalid_programme_shows_problems_next_to_the_fields_and_saves_nothing(
     response = client.post(reverse("ops:programmes"), bad)
     assert response.status_code == 400
     text = response.content.decode()
-    assert "web form: the programme definition has" in text
-    assert "must be more than 0" in text and "outside fiscal year 2027" in text and "shoe_size" in text
+    assert "web form: definisi program memuat" in text
+    assert "harus lebih dari 0" in text and "di luar tahun anggaran 2027" in text and "shoe_size" in text
     assert text.count('aria-invalid="true"') >= 2
     assert not Programme.objects.filter(code="SIGAP-2027").exists()
 
@@ -248,13 +248,13 @@ def test_a_toml_syntax_error_is_shown_next_to_the_upload(client: Any, admin: Any
     )
     assert response.status_code == 400
     text = response.content.decode()
-    assert "p.toml: TOML syntax error" in text and "line 1, column 11" in text
+    assert "p.toml: kesalahan penulisan TOML" in text and "line 1, column 11" in text
 
 
 def test_a_programme_outside_the_admins_area_is_refused(client: Any, admin: Any) -> None:
     response = client.post(reverse("ops:programmes"), {**FIELDS, "region": "3216"})
     assert response.status_code == 400
-    assert "programme region 3216 is outside your area 3275" in response.content.decode()
+    assert "Wilayah program 3216 di luar wilayah Anda (3275)" in response.content.decode()
     assert not Programme.objects.filter(code="SIGAP-2027").exists()
 
 
@@ -342,7 +342,7 @@ def test_an_admin_cannot_deactivate_their_own_account(client: Any, admin: Any) -
     admin.refresh_from_db()
     assert (
         admin.is_active
-        and "cannot deactivate your own account" in client.get(response["Location"]).content.decode()
+        and "tidak dapat menonaktifkan akun Anda sendiri" in client.get(response["Location"]).content.decode()
     )
 
 

@@ -111,7 +111,7 @@ def test_spec_problems_are_all_listed(runner: CliRunner, data_dir: Path, tmp_pat
     result = invoke(runner, "programme", "apply", str(path), "--json")
     assert result.exit_code == 2
     error = json.loads(result.output)
-    assert str(path) in error["error"] and "4 problems" in error["error"]
+    assert str(path) in error["error"] and "4 masalah" in error["error"]
     joined = "\n".join(error["details"])
     for key in ("programme.region", "programme.coverage_start", "eligibility.desil_max", "priority.order"):
         assert key in joined
@@ -123,7 +123,7 @@ def test_targeting_run_and_show(runner: CliRunner, data_dir: Path, tmp_path: Pat
     path = write_template(runner, tmp_path / "p.toml", {"budget = 2_000_000_000": "budget = 100_000_000"})
     invoke(runner, "programme", "apply", str(path))
     no_data = invoke(runner, "targeting", "run", "--programme", "SIGAP-2026", "--json")
-    assert no_data.exit_code == 2 and "import a registry first" in json.loads(no_data.output)["error"]
+    assert no_data.exit_code == 2 and "impor registri dulu" in json.loads(no_data.output)["error"]
 
     snapshot = write_snapshot(data_dir, bulk_people_sql(1_000))
     out_dir = tmp_path / "out"
@@ -218,7 +218,7 @@ def test_a_key_typo_is_refused_and_names_the_closest_key(
     result = invoke(runner, "programme", "apply", str(path), "--json")
     assert result.exit_code == 2
     error = json.loads(result.output)
-    assert str(path) in error["error"] and "2 problems" in error["error"]
+    assert str(path) in error["error"] and "2 masalah" in error["error"]
     assert error["details"] == [
         "[eligibility] desil_mx: unknown key, did you mean desil_max?",
         "[prioritas]: unknown table, did you mean [priority]?",

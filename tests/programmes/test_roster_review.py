@@ -67,7 +67,7 @@ def test_review_finds_typo_and_name_variant_not_twins(
 def test_review_without_roster_is_a_clear_error(data_dir: Path, make_programme: Any) -> None:
     write_people(data_dir, [person("3275014505800001", tanggal_lahir=BORN)])
     run = targeting_run(programme=make_programme(), export=False)
-    with pytest.raises(UserError, match="without a BPJS TK roster"):
+    with pytest.raises(UserError, match="tanpa daftar peserta BPJS TK"):
         roster_review(run=run)
 
 

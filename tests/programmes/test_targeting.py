@@ -251,7 +251,7 @@ def test_run_records_inputs_and_versions(data_dir: Path, make_programme: Any) ->
 
 
 def test_no_snapshot_is_a_user_error(data_dir: Path, make_programme: Any) -> None:
-    with pytest.raises(UserError, match="import a registry first"):
+    with pytest.raises(UserError, match="impor registri dulu"):
         targeting_run(programme=make_programme())
 
 

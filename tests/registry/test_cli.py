@@ -64,14 +64,14 @@ def test_missing_columns_exit_2(run, tmp_path: Path) -> None:
     result = run("registry", "import", str(path), "--json")
     assert result.exit_code == 2
     error = json.loads(result.output)["error"]
-    assert "x.csv: missing required columns" in error and "Columns found: NIK, NAMA" in error
+    assert "x.csv: kolom wajib tidak ada" in error and "Kolom yang ditemukan: NIK, NAMA" in error
 
 
 def test_malformed_xlsx_exit_2(run, tmp_path: Path) -> None:
     path = tmp_path / "rusak.xlsx"
     path.write_bytes(b"PK\x03\x04\x14\x00garbage" * 20)
     result = run("registry", "import", str(path))
-    assert result.exit_code == 2 and "rusak.xlsx: not a valid XLSX file" in result.output
+    assert result.exit_code == 2 and "rusak.xlsx: bukan berkas XLSX yang sah" in result.output
     assert "Traceback" not in result.output
 
 

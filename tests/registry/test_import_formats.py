@@ -143,13 +143,13 @@ def test_missing_columns_named(data_dir: Path, tmp_path: Path) -> None:
         snapshot_import(path=path, reference_date=REF)
     message = info.value.message
     assert "short.csv" in message and "nomor_kk" in message and "desil" in message
-    assert "Columns found: iddtks, provinsi" in message
+    assert "Kolom yang ditemukan: iddtks, provinsi" in message
 
 
 def test_semicolon_file_with_wrong_columns_reports_found_header(data_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "other.csv"
     path.write_text("NO;NAMA LENGKAP;ALAMAT\n1;BUDI;JL\n", encoding="utf-8")
-    with pytest.raises(UserError, match=r"Columns found: NO, NAMA LENGKAP, ALAMAT"):
+    with pytest.raises(UserError, match=r"Kolom yang ditemukan: NO, NAMA LENGKAP, ALAMAT"):
         snapshot_import(path=path, reference_date=REF)
 
 
@@ -157,7 +157,9 @@ def test_semicolon_file_with_wrong_columns_reports_found_header(data_dir: Path, 
 def test_empty_or_header_only(data_dir: Path, tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "empty.csv"
     path.write_bytes(content)
-    with pytest.raises(UserError, match="empty.csv: the file (is empty|has a header but no data rows)"):
+    with pytest.raises(
+        UserError, match="empty.csv: berkas (kosong|hanya berisi judul kolom, tanpa baris data)"
+    ):
         snapshot_import(path=path, reference_date=REF)
     assert not any(p.is_file() for p in data_dir.rglob("*"))
 
@@ -166,14 +168,14 @@ def test_empty_or_header_only(data_dir: Path, tmp_path: Path, content: bytes) ->
 def test_malformed_xlsx(data_dir: Path, tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "broken.xlsx"
     path.write_bytes(content)
-    with pytest.raises(UserError, match="broken.xlsx: not a valid XLSX file"):
+    with pytest.raises(UserError, match="broken.xlsx: bukan berkas XLSX yang sah"):
         snapshot_import(path=path, reference_date=REF)
 
 
 def test_binary_file_refused(data_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
-    with pytest.raises(UserError, match="not a CSV, XLSX or Parquet"):
+    with pytest.raises(UserError, match="bukan berkas CSV, XLSX atau Parquet"):
         snapshot_import(path=path, reference_date=REF)
 
 
@@ -265,6 +267,6 @@ def test_xlsx_without_a_header_names_the_first_row(data_dir: Path, tmp_path: Pat
         ws.append([i, f"WARGA {i}", "JL"])
     wb.save(tmp_path / "lain.xlsx")
     with pytest.raises(
-        UserError, match=r"lain.xlsx: missing required columns: .*Columns found: NO, NAMA LENGKAP, ALAMAT"
+        UserError, match=r"lain.xlsx: kolom wajib tidak ada: .*Kolom yang ditemukan: NO, NAMA LENGKAP, ALAMAT"
     ):
         snapshot_import(path=tmp_path / "lain.xlsx", reference_date=REF)

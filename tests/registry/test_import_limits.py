@@ -292,7 +292,8 @@ def test_xlsx_row_numbers_beyond_the_limit_stop_the_reading(
 def test_xlsx_header_is_looked_for_in_the_first_rows_only(data_dir: Path, tmp_path: Path) -> None:
     rows = [row(1500, [cell("A1500", c) for c in SOURCE_COLUMNS])]
     with pytest.raises(
-        UserError, match=r"jauh.xlsx: the workbook's first sheet is empty \(no value in its first 1,000"
+        UserError,
+        match=r"jauh.xlsx: lembar pertama buku kerja kosong \(tidak ada nilai di 1.000 baris pertamanya",
     ):
         snapshot_import(path=write_xlsx(tmp_path / "jauh.xlsx", rows), reference_date=REF)
 

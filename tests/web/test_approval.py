@@ -104,7 +104,7 @@ def test_return_with_reason_and_resubmit(world: World) -> None:
 
     response = _post(kepala, "web:approval-return", world.run, reason="   ")
     assert _state(world.run) == TargetingRun.SUBMITTED
-    assert any("reason" in m for m in _messages(response))
+    assert any("perlu alasan" in m for m in _messages(response))
 
     response = _post(kepala, "web:approval-return", world.run, reason="Anggaran belum disahkan DPRD")
     assert _state(world.run) == TargetingRun.RETURNED
@@ -114,7 +114,7 @@ def test_return_with_reason_and_resubmit(world: World) -> None:
     # Approving a returned run is refused and shown; the maker may resubmit it.
     response = _post(kepala, "web:approval-approve", world.run)
     assert _state(world.run) == TargetingRun.RETURNED
-    assert any("submit it before approving" in m for m in _messages(response))
+    assert any("ajukan dulu sebelum disetujui" in m for m in _messages(response))
     _post(_client(world.users[roles.ADMIN_DINAS]), "web:approval-submit", world.run)
     assert _state(world.run) == TargetingRun.SUBMITTED
 

@@ -249,7 +249,7 @@ def _quiet_requests() -> Iterator[None]:
 
 
 @pytest.fixture
-def full(world: World, data_dir: Path, tmp_path: Path, clock: Any) -> Full:
+def full(world: World, data_dir: Path, tmp_path: Path, clock: Any, settings: Any) -> Full:
     from sigap.accounts import roles
     from sigap.accounts.actions import user_create
     from sigap.billing.actions import payment_record
@@ -266,9 +266,17 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any) -> Full:
     from sigap.usulan import actions as usulan
     from sigap.usulan.files import Upload
 
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     users = world.users
     admin = users[roles.ADMIN_DINAS]
     clock(dt.date(2025, 12, 1))
+    # a draft run started from the screens (a background job; immediate here), before the list is
+    # approved (a second initial list is refused once one is in force)
+    job = job_start(
+        kind=Job.TARGETING_RUN,
+        params={"programme": world.programme.pk, "snapshot": world.run.snapshot_id, "roster": None},
+        acting_user=admin,
+    )
     approve(world)
     batch = batch_export(programme=world.programme, acting_user=admin, today=dt.date(2025, 12, 10))
     answer = tmp_path / "jawaban.csv"
@@ -294,12 +302,9 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any) -> Full:
         reference_date=dt.date(2026, 11, 1),
         acting_user=admin,
     ).snapshot
-    # a draft run started from the screens (a background job; immediate in tests)
-    job = job_start(
-        kind=Job.TARGETING_RUN,
-        params={"programme": world.programme.pk, "snapshot": world.run.snapshot_id, "roster": None},
-        acting_user=admin,
-    )
+    job.refresh_from_db()
+    assert job.result is not None, (job.state, job.error)
+    draft = job.result["run"]
     member_a = Member.objects.get(programme=world.programme, nik=NIK_A)
     claim = claims.incident_register(
         member=member_a,
@@ -429,8 +434,25 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any) -> Full:
         | {p.sp2d_number for p in Payment.objects.all()}
     )
     full = Full(world=world, values=values, data=data)
-    exits_url = f"/keuangan/{world.programme.pk}/keluar/"
-    full.post_pages.append((exits_url, "admin_dinas", {"action": "preview", "on": TODAY.isoformat()}))
+    pk = world.programme.pk
+    full.post_pages += [
+        (f"/keuangan/{pk}/keluar/", "admin_dinas", {"action": "preview", "on": TODAY.isoformat()}),
+        # refusals, shown as the officer sees them: nobody left to send, a month invoiced twice, an
+        # SP2D number recorded twice, a draft approved before it was submitted
+        (f"/keuangan/{pk}/batch/", "admin_dinas", {"coverage_start": "2026-12"}),
+        (f"/keuangan/{pk}/tagihan/", "admin_dinas", {"action": "issue", "month": "2026-01"}),
+        (
+            f"/keuangan/{pk}/pembayaran/",
+            "admin_dinas",
+            {
+                "action": "record",
+                "sp2d_number": "SP2D/2026/0001",
+                "sp2d_date": "2026-02-01",
+                "amount": "16800",
+            },
+        ),
+        (f"/persetujuan/{draft}/setujui/", "superuser", {}),
+    ]
     return full
 
 
@@ -488,9 +510,8 @@ def render_all(full: Full, *, only_html: bool = False) -> tuple[list[Page], list
             unopened.append(route)
     for url, role, form in full.post_pages:
         client = _client(full, role)
-        client.get(url)
-        response = client.post(url, form)
-        assert response.status_code == 200, (url, response.status_code)
+        response = client.post(url, form, follow=True)
+        assert response.status_code in (200, 400), (url, response.status_code)
         pages.append(
             Page(url + " (POST " + form.get("action", "") + ")", role, "text/html", response.content)
         )
@@ -548,8 +569,7 @@ def test_every_page_in_english_has_english_headings(full: Full) -> None:
         url = page.url.partition(" (POST")[0]
         if "(POST" in page.url:
             form = next(f for u, r, f in full.post_pages if u == url)
-            client.get(url)
-            response = client.post(url, form)
+            response = client.post(url, form, follow=True)
         else:
             response = client.get(url)
         text = visible_text(response.content.decode())

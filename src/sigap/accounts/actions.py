@@ -280,7 +280,7 @@ def user_role_refuse(*, grant: RoleGrant, acting_user: Actor, reason: str = "") 
 
 def _set_active(*, user: Any, active: bool, acting_user: Any) -> Any:
     if acting_user is not None and getattr(acting_user, "pk", None) == user.pk and not active:
-        raise UserError("you cannot deactivate your own account")
+        raise UserError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
     profile = getattr(user, "profile", None)
     if profile is not None:
         require_region(acting_user, profile.area_code, what="user area")

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from sigap.audit.actions import Actor
 from sigap.errors import UserError
 
@@ -28,7 +32,7 @@ def area_of(user: Actor) -> str:
         return ""
     profile = getattr(user, "profile", None)
     if profile is None:
-        raise UserError("Akun ini belum punya peran dan wilayah.")
+        raise UserError(_("Akun ini belum punya peran dan wilayah."))
     return str(profile.area_code)
 
 
@@ -37,13 +41,26 @@ def require_role(user: Actor, roles: Collection[str], what: str) -> None:
     if user is None or role == "superuser":
         return
     if role not in roles:
-        raise UserError(f"Peran Anda tidak boleh {what}.")
+        raise UserError(_("Peran Anda tidak boleh %(what)s.") % {"what": _(what)})  # the verb: a msgid too
 
 
 def require_area(user: Actor, kode_kelurahan: str) -> None:
     prefix = area_of(user)
     if not kode_kelurahan.startswith(prefix):
-        raise UserError(f"Kelurahan {kode_kelurahan} di luar wilayah Anda ({prefix}).")
+        raise UserError(
+            _("Kelurahan %(kode_kelurahan)s di luar wilayah Anda (%(prefix)s).")
+            % {"kode_kelurahan": kode_kelurahan, "prefix": prefix}
+        )
+
+
+#: What ``require_region`` checks, in words (callers name it in English, as code).
+REGION_WHAT = {
+    "area code": gettext_lazy("kode wilayah"),
+    "client area": gettext_lazy("wilayah klien"),
+    "programme region": gettext_lazy("wilayah program"),
+    "programme": gettext_lazy("program"),
+    "user area": gettext_lazy("wilayah pengguna"),
+}
 
 
 def require_region(user: Actor, code: str, *, what: str) -> None:
@@ -56,4 +73,7 @@ def require_region(user: Actor, code: str, *, what: str) -> None:
         return
     prefix = area_of(user)
     if not str(code).startswith(prefix):
-        raise UserError(f"{what} {code} is outside your area {prefix}")
+        raise UserError(
+            _("%(what)s %(code)s di luar wilayah Anda (%(prefix)s).")
+            % {"what": capfirst(str(REGION_WHAT.get(what, what))), "code": code, "prefix": prefix}
+        )

@@ -435,6 +435,7 @@ def batch_answers(request: HttpRequest, number: str, payload: AnswersIn) -> Any:
     (all valid, or nothing applied).  The same answer twice changes nothing; a different answer for a
     line already answered is a 409 conflict."""
     from sigap.enrolment.actions import response_import
+    from sigap.enrolment.response import ANSWERED_DIFFERENTLY
 
     who = principal(request, BPJS_WRITE)
     batch = _batch(number, who)
@@ -453,7 +454,7 @@ def batch_answers(request: HttpRequest, number: str, payload: AnswersIn) -> Any:
             problem = problems.from_user_error(
                 e, rows={i + 2: f"answers[{i}]" for i in range(len(payload.answers))}, columns=ANSWER_COLUMNS
             )
-            if e.details and all("was already answered" in d for d in e.details):
+            if e.details and all(getattr(d, "kind", "") == ANSWERED_DIFFERENTLY for d in e.details):
                 problem.kind = "conflict"
             raise problem from None
     found = result.as_dict()

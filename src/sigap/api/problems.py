@@ -77,7 +77,8 @@ def response(problem: ApiProblem) -> HttpResponse:
     return result
 
 
-_ROW = re.compile(r"row (?P<row>\d+)(?:, column (?P<column>[A-Z_]+))?: (?P<reason>.*)$")
+# "row 12, column KPJ: ..." and its Indonesian "baris 12, kolom KPJ: ..." (the messages follow the language)
+_ROW = re.compile(r"(?:row|baris) (?P<row>\d+)(?:, (?:column|kolom) (?P<column>[A-Z_]+))?: (?P<reason>.*)$")
 
 
 def from_user_error(

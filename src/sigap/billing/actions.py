@@ -25,6 +25,8 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.billing.models import Invoice, InvoiceLine, Payment, PaymentAllocation
@@ -37,6 +39,12 @@ from sigap.programmes.models import Programme
 
 ADVANCE_MONTHS = (3, 6, 12)
 BILLED_STATES = (Member.ACTIVE, Member.EXITED)
+
+
+def _bulan(month: Month | str) -> str:
+    """``Januari 2026`` (the month's name in the active language) for messages."""
+    found = Month.parse(month) if isinstance(month, str) else month
+    return date_format(found.first_day(), "F Y")
 
 
 def invoice_number(programme: Programme, month: Month, supplement: int = 0) -> str:
@@ -101,8 +109,13 @@ def _issue(*, programme: Programme, month: Month, acting_user: Actor, supplement
     spec = programme.to_spec()
     if month.year != programme.fiscal_year or month < spec.coverage_start:
         raise UserError(
-            f"{programme.code}: {month} is outside the programme's coverage "
-            f"({spec.coverage_start} to {spec.coverage_end})"
+            _("%(code)s: %(month)s di luar masa perlindungan program (%(first)s s.d. %(last)s).")
+            % {
+                "code": programme.code,
+                "month": _bulan(month),
+                "first": _bulan(spec.coverage_start),
+                "last": _bulan(spec.coverage_end),
+            }
         )
     components = spec.monthly_components(month)
     amount = sum(components.values())
@@ -119,10 +132,16 @@ def _issue(*, programme: Programme, month: Month, acting_user: Actor, supplement
     if count == 0:
         if supplement:
             raise UserError(
-                f"{programme.code}: every member covered in {month} is already on an invoice; "
-                "no supplementary invoice is needed"
+                _(
+                    "%(code)s: semua peserta yang dilindungi pada %(month)s sudah ada di tagihan; tagihan "
+                    "tambahan tidak diperlukan."
+                )
+                % {"code": programme.code, "month": _bulan(month)}
             )
-        raise UserError(f"{programme.code}: no member is covered in {month}; nothing to invoice")
+        raise UserError(
+            _("%(code)s: tidak ada peserta yang dilindungi pada %(month)s; tidak ada yang ditagih.")
+            % {"code": programme.code, "month": _bulan(month)}
+        )
     invoice.line_count = count
     invoice.total = count * amount
     invoice.state = Invoice.ISSUED
@@ -158,9 +177,19 @@ def invoice_issue(*, programme: Programme, month: Month, acting_user: Actor = No
     existing = Invoice.objects.filter(programme=programme, month=month.first_day(), supplement=0).first()
     if existing is not None:
         raise UserError(
-            f"{programme.code}: the invoice for {month} was already issued as {existing.number} "
-            f"({existing.line_count} members, {format_rupiah(existing.total)}, {existing.state}); "
-            "corrections are reversal lines; members accepted later go on a supplementary invoice"
+            _(
+                "%(code)s: tagihan %(month)s sudah diterbitkan sebagai %(number)s (%(n)s peserta, %(total)s, "
+                "%(state)s); koreksi dibuat dengan baris pembalikan; peserta yang diterima kemudian masuk "
+                "tagihan tambahan."
+            )
+            % {
+                "code": programme.code,
+                "month": _bulan(month),
+                "number": existing.number,
+                "n": existing.line_count,
+                "total": format_rupiah(existing.total),
+                "state": existing.get_state_display(),
+            }
         )
     invoice = _issue(programme=programme, month=month, acting_user=acting_user)
     _refresh_dashboard(programme)
@@ -184,7 +213,10 @@ def invoice_supplement(*, programme: Programme, month: Month, acting_user: Actor
     issued = list(Invoice.objects.filter(programme=programme, month=month.first_day()).order_by("supplement"))
     if not issued:
         raise UserError(
-            f"{programme.code}: {month} has no invoice yet; issue the month's invoice first (it includes everybody)"
+            _(
+                "%(code)s: %(month)s belum punya tagihan; terbitkan dulu tagihan bulan itu (memuat semua peserta)."
+            )
+            % {"code": programme.code, "month": _bulan(month)}
         )
     invoice = _issue(
         programme=programme, month=month, acting_user=acting_user, supplement=issued[-1].supplement + 1
@@ -218,12 +250,23 @@ def invoice_reconcile(*, invoice: Invoice, acting_user: Actor = None) -> Invoice
     """paid -> reconciled (matched against BPJS TK's statement); afterwards the invoice is frozen."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.state != Invoice.PAID:
-        raise UserError(f"{invoice.number} is {invoice.state}; only a paid invoice can be reconciled")
+        raise UserError(
+            _("%(number)s berstatus %(state)s; hanya tagihan lunas yang dapat direkonsiliasi.")
+            % {"number": invoice.number, "state": invoice.get_state_display()}
+        )
     paid = paid_amount(invoice)
     if paid != invoice.total:
         raise UserError(
-            f"{invoice.number}: paid {format_rupiah(paid)} but the total is {format_rupiah(invoice.total)} "
-            f"(credit {format_rupiah(paid - invoice.total)}); reverse the payment and record the right amount"
+            _(
+                "%(number)s: dibayar %(paid)s padahal jumlahnya %(total)s (kelebihan %(credit)s); batalkan "
+                "pembayaran lalu catat jumlah yang benar."
+            )
+            % {
+                "number": invoice.number,
+                "paid": format_rupiah(paid),
+                "total": format_rupiah(invoice.total),
+                "credit": format_rupiah(paid - invoice.total),
+            }
         )
     invoice.state = Invoice.RECONCILED
     invoice.reconciled_at = timezone.now()
@@ -243,16 +286,16 @@ def invoice_reconcile(*, invoice: Invoice, acting_user: Actor = None) -> Invoice
 def invoice_line_reverse(*, line: InvoiceLine, reason: str, acting_user: Actor = None) -> InvoiceLine:
     """Add a negative line cancelling ``line`` (e.g. a member billed for a month after death)."""
     if not reason.strip():
-        raise UserError("a line reversal needs a reason")
+        raise UserError(_("Pembatalan baris tagihan perlu alasan."))
     invoice = Invoice.objects.select_for_update().get(pk=line.invoice_id)
     line = InvoiceLine.objects.select_related("member").get(pk=line.pk)
-    who = f"{invoice.number}, member {line.member.nik}"
+    who = _("%(number)s, peserta %(nik)s") % {"number": invoice.number, "nik": line.member.nik}
     if invoice.state == Invoice.RECONCILED:
-        raise UserError(f"{who}: the invoice is reconciled and cannot be changed")
+        raise UserError(_("%(who)s: tagihan sudah direkonsiliasi dan tidak dapat diubah.") % {"who": who})
     if line.kind != InvoiceLine.PREMIUM:
-        raise UserError(f"{who}: only a premium line can be reversed")
+        raise UserError(_("%(who)s: hanya baris iuran yang dapat dibatalkan.") % {"who": who})
     if InvoiceLine.objects.filter(reverses=line).exists():
-        raise UserError(f"{who}: this line was already reversed")
+        raise UserError(_("%(who)s: baris ini sudah dibatalkan.") % {"who": who})
     reversal = InvoiceLine.objects.create(
         invoice=invoice,
         member=line.member,
@@ -282,10 +325,13 @@ def invoice_line_reverse(*, line: InvoiceLine, reason: str, acting_user: Actor =
 
 
 def _describe(payment: Payment) -> str:
-    return (
-        f"payment #{payment.pk} ({payment.programme.code}, SP2D date {payment.sp2d_date.isoformat()}, "
-        f"{format_rupiah(payment.amount)}, recorded {timezone.localtime(payment.recorded_at):%Y-%m-%d %H:%M})"
-    )
+    return _("pembayaran #%(id)s (%(code)s, tanggal SP2D %(day)s, %(amount)s, dicatat %(at)s)") % {
+        "id": payment.pk,
+        "code": payment.programme.code,
+        "day": date_format(payment.sp2d_date, "j F Y"),
+        "amount": format_rupiah(payment.amount),
+        "at": date_format(timezone.localtime(payment.recorded_at), "j F Y H.i"),
+    }
 
 
 def _duplicate(sp2d_number: str) -> UserError | None:
@@ -296,7 +342,10 @@ def _duplicate(sp2d_number: str) -> UserError | None:
     )
     if earlier is None:
         return None
-    return UserError(f"SP2D {sp2d_number} was already recorded as {_describe(earlier)}; nothing was recorded")
+    return UserError(
+        _("SP2D %(number)s sudah dicatat sebagai %(earlier)s; tidak ada yang dicatat.")
+        % {"number": sp2d_number, "earlier": _describe(earlier)}
+    )
 
 
 def _advance_months(programme: Programme, months: int) -> list[Month]:
@@ -313,8 +362,17 @@ def _advance_months(programme: Programme, months: int) -> list[Month]:
     end = Month(programme.fiscal_year, 12)
     if wanted[-1] > end:
         raise UserError(
-            f"{programme.code}: an advance for {months} months from {start} would reach {wanted[-1]}, "
-            f"beyond the fiscal year (last month {end})"
+            _(
+                "%(code)s: pembayaran di muka %(n)s bulan mulai %(start)s akan sampai %(until)s, melewati tahun "
+                "anggaran (bulan terakhir %(end)s)."
+            )
+            % {
+                "code": programme.code,
+                "n": months,
+                "start": _bulan(start),
+                "until": _bulan(wanted[-1]),
+                "end": _bulan(end),
+            }
         )
     return wanted
 
@@ -341,13 +399,13 @@ def payment_record(
     """
     sp2d_number = (sp2d_number or "").strip()
     if not sp2d_number:
-        raise UserError("an SP2D number is required")
+        raise UserError(_("Nomor SP2D wajib diisi."))
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise UserError(f"SP2D {sp2d_number}: the amount must be a whole number of rupiah above 0")
+        raise UserError(_("SP2D %(number)s: jumlah harus rupiah bulat di atas 0.") % {"number": sp2d_number})
     if invoices and months:
-        raise UserError("name invoices or an advance in months, not both")
+        raise UserError(_("Sebutkan tagihan atau pembayaran di muka dalam bulan, tidak keduanya."))
     if months is not None and months not in ADVANCE_MONTHS:
-        raise UserError(f"an advance payment covers 3, 6 or 12 months, not {months}")
+        raise UserError(_("Pembayaran di muka untuk 3, 6 atau 12 bulan, bukan %(n)s.") % {"n": months})
     if (dup := _duplicate(sp2d_number)) is not None:
         raise dup
     Programme.objects.select_for_update().get(pk=programme.pk)
@@ -362,16 +420,25 @@ def payment_record(
         for number in dict.fromkeys(n.strip() for n in invoices):
             inv = Invoice.objects.filter(number=number).first()
             if inv is None:
-                raise UserError(f"SP2D {sp2d_number}: invoice {number} does not exist")
+                raise UserError(
+                    _("SP2D %(sp2d)s: tagihan %(number)s tidak ada.")
+                    % {"sp2d": sp2d_number, "number": number}
+                )
             if inv.programme_id != programme.pk:
-                raise UserError(f"SP2D {sp2d_number}: invoice {number} belongs to another programme")
+                raise UserError(
+                    _("SP2D %(sp2d)s: tagihan %(number)s milik program lain.")
+                    % {"sp2d": sp2d_number, "number": number}
+                )
             targets.append(inv)
     else:
         targets = list(
             Invoice.objects.filter(programme=programme, state=Invoice.ISSUED).order_by("month", "supplement")
         )
         if not targets:
-            raise UserError(f"{programme.code}: there is no unpaid invoice to allocate SP2D {sp2d_number} to")
+            raise UserError(
+                _("%(code)s: tidak ada tagihan belum lunas untuk SP2D %(sp2d)s.")
+                % {"code": programme.code, "sp2d": sp2d_number}
+            )
     targets = list(
         Invoice.objects.select_for_update()
         .filter(pk__in=[t.pk for t in targets])
@@ -380,22 +447,40 @@ def payment_record(
     for inv in targets:
         if inv.state == Invoice.RECONCILED:
             raise UserError(
-                f"SP2D {sp2d_number}: invoice {inv.number} is reconciled; no payment can be added"
+                _("SP2D %(sp2d)s: tagihan %(number)s sudah direkonsiliasi; tidak dapat ditambah pembayaran.")
+                % {"sp2d": sp2d_number, "number": inv.number}
             )
         if inv.state == Invoice.DRAFT:
-            raise UserError(f"SP2D {sp2d_number}: invoice {inv.number} is a draft, not issued")
+            raise UserError(
+                _("SP2D %(sp2d)s: tagihan %(number)s masih draf, belum diterbitkan.")
+                % {"sp2d": sp2d_number, "number": inv.number}
+            )
     balances = [(inv, inv.total - paid_amount(inv)) for inv in targets]
     payable = sum(max(0, b) for _, b in balances)
     names = ", ".join(inv.number for inv in targets)
     if exact and amount != payable:
         raise UserError(
-            f"SP2D {sp2d_number}: the amount {format_rupiah(amount)} does not match the outstanding "
-            f"{format_rupiah(payable)} of {names}"
+            _("SP2D %(sp2d)s: jumlah %(amount)s tidak sama dengan sisa tagihan %(payable)s pada %(names)s.")
+            % {
+                "sp2d": sp2d_number,
+                "amount": format_rupiah(amount),
+                "payable": format_rupiah(payable),
+                "names": names,
+            }
         )
     if amount > payable:
         raise UserError(
-            f"SP2D {sp2d_number}: {format_rupiah(amount)} is more than the {format_rupiah(payable)} outstanding "
-            f"on {names}; overpayment of {format_rupiah(amount - payable)} refused (nothing was recorded)"
+            _(
+                "SP2D %(sp2d)s: %(amount)s lebih dari sisa tagihan %(payable)s pada %(names)s; kelebihan bayar "
+                "%(over)s ditolak (tidak ada yang dicatat)."
+            )
+            % {
+                "sp2d": sp2d_number,
+                "amount": format_rupiah(amount),
+                "payable": format_rupiah(payable),
+                "names": names,
+                "over": format_rupiah(amount - payable),
+            }
         )
 
     try:
@@ -447,12 +532,14 @@ def payment_reverse(
 ) -> Payment:
     """Cancel a payment with a reversal payment (negative amount and allocations); re-opens invoices."""
     if not reason.strip():
-        raise UserError("a payment reversal needs a reason")
+        raise UserError(_("Pembatalan pembayaran perlu alasan."))
     payment = Payment.objects.select_for_update().select_related("programme").get(pk=payment.pk)
     if payment.kind != Payment.PAYMENT:
-        raise UserError(f"SP2D {payment.sp2d_number}: a reversal cannot itself be reversed")
+        raise UserError(
+            _("SP2D %(sp2d)s: pembatalan tidak dapat dibatalkan lagi.") % {"sp2d": payment.sp2d_number}
+        )
     if Payment.objects.filter(reverses=payment).exists():
-        raise UserError(f"SP2D {payment.sp2d_number} was already reversed")
+        raise UserError(_("SP2D %(sp2d)s sudah dibatalkan.") % {"sp2d": payment.sp2d_number})
     allocations = list(payment.allocations.select_related("invoice"))
     invoices = {
         inv.pk: inv
@@ -461,8 +548,10 @@ def payment_reverse(
     frozen = [inv.number for inv in invoices.values() if inv.state == Invoice.RECONCILED]
     if frozen:
         raise UserError(
-            f"SP2D {payment.sp2d_number} paid reconciled invoice(s) {', '.join(sorted(frozen))}; "
-            "it cannot be reversed"
+            _(
+                "SP2D %(sp2d)s membayar tagihan yang sudah direkonsiliasi (%(numbers)s); tidak dapat dibatalkan."
+            )
+            % {"sp2d": payment.sp2d_number, "numbers": ", ".join(sorted(frozen))}
         )
     reversal = Payment.objects.create(
         programme=payment.programme,

@@ -82,6 +82,11 @@ def place_name(code: str) -> str:
 # --------------------------------------------------------------------------- list and export
 
 
+#: The member look-up for a new incident: a name needs this many letters; at most this many results.
+LOOKUP_MIN_LETTERS = 3
+LOOKUP_MAX_RESULTS = 50
+
+
 def claim_filters(params: Any) -> dict[str, str]:
     def pick(name: str, allowed_values: Any) -> str:
         value = str(params.get(name, "")).strip()
@@ -261,27 +266,43 @@ def _member(request: HttpRequest, member_id: int) -> Member:
 
 @role_required(CLAIM_EDIT_ROLES)
 def member_lookup(request: HttpRequest) -> HttpResponse:
-    """Find the member (by NIK or KPJ, in the user's area) for whom an incident is registered."""
-    query = "".join(c for c in request.GET.get("nik", "") if c.isdigit())[:20]
+    """Find the member (by NIK, KPJ or name, in the user's area) for whom an incident is registered.
+
+    Digits are a NIK or KPJ (exact); letters a name (contains, any case, at least 3 letters); too
+    short a name says so instead of finding nothing silently."""
+    raw = " ".join(str(request.GET.get("q") or request.GET.get("nik") or "").split())[:80]
+    digits = "".join(c for c in raw if c.isdigit())
+    letters = sum(c.isalpha() for c in raw)
     results = None
-    if query:
+    problem = ""
+    if raw and letters and letters < LOOKUP_MIN_LETTERS:
+        problem = _("Ketik paling sedikit %(n)s huruf nama, atau NIK/KPJ.") % {"n": LOOKUP_MIN_LETTERS}
+    elif raw:
         prefix = area_prefix(request.user)
+        members = Member.objects.filter(kode_kelurahan__startswith=prefix)
+        if letters:
+            members = members.filter(nama__icontains=raw)
+        else:
+            members = members.filter(Q(nik=digits[:20]) | Q(kpj=digits[:20]))
         results = list(
-            Member.objects.filter(Q(nik=query) | Q(kpj=query), kode_kelurahan__startswith=prefix)
-            .select_related("programme")
-            .order_by("-programme__fiscal_year", "-id")
+            members.select_related("programme").order_by("nama", "-programme__fiscal_year", "-id")[
+                :LOOKUP_MAX_RESULTS
+            ]
         )
         audit_record(
             acting_user=request.user,
             action="claim.member_lookup",
-            after={"area": prefix, "results": len(results)},
-            note=query,
+            after={"area": prefix, "results": len(results), "by": "name" if letters else "number"},
+            note=raw,
         )
     context = {
         "nav": "claims",
-        "query": query,
+        "query": raw,
+        "problem": problem,
         "results": [(m, place_name(m.kode_kelurahan)) for m in results or []],
         "searched": results is not None,
+        "truncated": results is not None and len(results) >= LOOKUP_MAX_RESULTS,
+        "max_results": LOOKUP_MAX_RESULTS,
     }
     return render(request, "claims/member_lookup.html", context)
 

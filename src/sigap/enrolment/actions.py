@@ -21,6 +21,9 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sigap.audit.actions import Actor, actor_label, audit_record, event_area, stored_user
 from sigap.audit.models import AuditEvent
@@ -104,11 +107,17 @@ def members_exit(
     """
     notes = notes or {}
     if reason not in dict(MemberExit.REASONS):
-        raise UserError(f"unknown exit reason '{reason}' (known: {', '.join(dict(MemberExit.REASONS))})")
+        raise UserError(
+            _("Alasan keluar '%(reason)s' tidak dikenal (yang dikenal: %(known)s).")
+            % {"reason": reason, "known": ", ".join(dict(MemberExit.REASONS))}
+        )
     if source not in dict(MemberExit.SOURCES):
-        raise UserError(f"unknown exit source '{source}' (known: {', '.join(dict(MemberExit.SOURCES))})")
+        raise UserError(
+            _("Sumber keluar '%(source)s' tidak dikenal (yang dikenal: %(known)s).")
+            % {"source": source, "known": ", ".join(dict(MemberExit.SOURCES))}
+        )
     if reason == MemberExit.MANUAL and any(not notes.get(m.pk, note).strip() for m in members):
-        raise UserError("a manual exit needs a note saying why")
+        raise UserError(_("Keluar karena alasan lain perlu catatan yang menjelaskan sebabnya."))
     ids = [m.pk for m in members]
     locked = {
         m.pk: m
@@ -122,9 +131,9 @@ def members_exit(
     if done:
         niks = ", ".join(f"{m.nik} ({m.programme.code})" for m in done[:20])
         raise UserError(
-            f"member {niks} has already exited"
+            _("Peserta %(niks)s sudah keluar.") % {"niks": niks}
             if len(done) == 1
-            else f"{len(done)} members have already exited",
+            else _("%(n)s peserta sudah keluar.") % {"n": len(done)},
             details=[f"{m.nik} ({m.programme.code})" for m in done],
         )
     ordered = [locked[pk] for pk in ids]
@@ -187,6 +196,14 @@ def _refresh_read_models(programme_ids: Iterable[int], *, added: bool = False) -
 # --------------------------------------------------------------------------- approval (maker-checker)
 
 
+#: What an officer does to a run, as the refusals say it (``tidak dapat mengajukan``).
+_VERBS = {
+    "submit": gettext_lazy("mengajukan"),
+    "approve": gettext_lazy("menyetujui"),
+    "return": gettext_lazy("mengembalikan"),
+}
+
+
 def _lock_run(run: TargetingRun) -> TargetingRun:
     return TargetingRun.objects.select_for_update().select_related("programme").get(pk=run.pk)
 
@@ -194,8 +211,16 @@ def _lock_run(run: TargetingRun) -> TargetingRun:
 def _refuse_frozen(run: TargetingRun, verb: str) -> None:
     if run.state in (TargetingRun.APPROVED, TargetingRun.ENROLLED):
         raise UserError(
-            f"run #{run.pk} is {run.state} (list hash {run.list_sha256[:12]}): an approved list never changes; "
-            f"cannot {verb} it (amendments are new replacement runs)"
+            _(
+                "Penetapan #%(id)s sudah %(state)s (hash daftar %(hash)s): daftar yang disetujui tidak pernah "
+                "berubah; tidak dapat %(verb)s (perubahan dibuat dengan penetapan pengganti)."
+            )
+            % {
+                "id": run.pk,
+                "state": run.get_state_display(),
+                "hash": run.list_sha256[:12],
+                "verb": _VERBS[verb],
+            }
         )
 
 
@@ -203,15 +228,16 @@ def _checker(run: TargetingRun, acting_user: Actor, verb: str) -> Any:
     """The approving (or returning) user: named, a Kepala Dinas when the account has a role, and never
     the submitter -- by person, not only by account (:mod:`sigap.accounts.persons`): an account the
     submitter created or asked a role for, or one that created the submitter's, is refused too."""
-    from django.utils.translation import gettext as _
-
     from sigap.accounts.guards import role_name
     from sigap.accounts.persons import same_person
     from sigap.accounts.roles import KEPALA_DINAS
 
     user = stored_user(acting_user)
     if user is None:
-        raise UserError(f"to {verb} run #{run.pk} a named user is needed (--as USERNAME)")
+        raise UserError(
+            _("Untuk %(verb)s penetapan #%(id)s diperlukan pengguna bernama (--as NAMA_PENGGUNA).")
+            % {"verb": _VERBS[verb], "id": run.pk}
+        )
     role = role_name(user)
     if role is not None and role not in (KEPALA_DINAS, "superuser"):
         raise UserError(
@@ -220,8 +246,11 @@ def _checker(run: TargetingRun, acting_user: Actor, verb: str) -> Any:
         )
     if run.submitted_by_id is not None and run.submitted_by_id == user.pk:
         raise UserError(
-            f"{user.get_username()} submitted run #{run.pk} and cannot also {verb} it (maker-checker: "
-            "the checker is never the maker)"
+            _(
+                "%(u)s mengajukan penetapan #%(id)s sehingga tidak boleh juga %(verb)s (maker-checker: "
+                "pemeriksa tidak pernah sama dengan pengaju)."
+            )
+            % {"u": user.get_username(), "id": run.pk, "verb": _VERBS[verb]}
         )
     if run.submitted_by is not None and same_person(user, run.submitted_by):
         raise UserError(
@@ -240,7 +269,10 @@ def run_submit(*, run: TargetingRun, acting_user: Actor = None) -> TargetingRun:
     run = _lock_run(run)
     _refuse_frozen(run, "submit")
     if run.state not in (TargetingRun.DRAFT, TargetingRun.RETURNED):
-        raise UserError(f"run #{run.pk} is {run.state}; only a draft or returned run can be submitted")
+        raise UserError(
+            _("Penetapan #%(id)s berstatus %(state)s; hanya draf atau yang dikembalikan yang dapat diajukan.")
+            % {"id": run.pk, "state": run.get_state_display()}
+        )
     if run.kind == TargetingRun.INITIAL:
         from sigap.programmes.actions import refuse_second_list
 
@@ -262,10 +294,13 @@ def run_return(*, run: TargetingRun, acting_user: Actor, reason: str) -> Targeti
     run = _lock_run(run)
     _refuse_frozen(run, "return")
     if run.state != TargetingRun.SUBMITTED:
-        raise UserError(f"run #{run.pk} is {run.state}; only a submitted run can be returned")
+        raise UserError(
+            _("Penetapan #%(id)s berstatus %(state)s; hanya yang sudah diajukan yang dapat dikembalikan.")
+            % {"id": run.pk, "state": run.get_state_display()}
+        )
     user = _checker(run, acting_user, "return")
     if not reason or not reason.strip():
-        raise UserError(f"returning run #{run.pk} needs a reason")
+        raise UserError(_("Mengembalikan penetapan #%(id)s perlu alasan.") % {"id": run.pk})
     before = {"state": run.state}
     run.state = TargetingRun.RETURNED
     run.return_reason = reason.strip()
@@ -377,7 +412,8 @@ def check_decree(decree: Mapping[str, Any], *, programme: Programme, today: dt.d
         return sk.make_decree(**fields, today=today, fiscal_year=programme.fiscal_year)
     except sk.DecreeError as e:
         raise UserError(
-            f"the decree (SK) for programme {programme.code} is incomplete or wrong",
+            _("Data Surat Keputusan (SK) program %(code)s belum lengkap atau keliru.")
+            % {"code": programme.code},
             details=[f"{sk.LABELS[k]}: {v}" for k, v in e.problems.items()],
         ) from None
 
@@ -387,7 +423,8 @@ def _approvable(run: TargetingRun, acting_user: Actor) -> Any:
     _refuse_frozen(run, "approve")
     if run.state != TargetingRun.SUBMITTED:
         raise UserError(
-            f"run #{run.pk} is {run.state}; submit it before approving (sigap run submit {run.pk})"
+            _("Penetapan #%(id)s berstatus %(state)s; ajukan dulu sebelum disetujui.")
+            % {"id": run.pk, "state": run.get_state_display()}
         )
     return _checker(run, acting_user, "approve")
 
@@ -423,7 +460,10 @@ def run_approve(
         parent = run.parent
         if parent is None or parent.programme_id != programme.pk or parent.state not in frozen:
             raise UserError(
-                f"replacement run #{run.pk} must amend an approved list of programme {programme.code}"
+                _(
+                    "Penetapan pengganti #%(id)s harus mengubah daftar yang sudah disetujui dari program %(code)s."
+                )
+                % {"id": run.pk, "code": programme.code}
             )
     elif run.kind == TargetingRun.INITIAL:
         from sigap.programmes.actions import refuse_second_list
@@ -432,12 +472,25 @@ def run_approve(
     people = selected_people(run)
     if len(people) != run.selected:
         raise UserError(
-            f"run #{run.pk}: {run.selected} people were selected but {len(people)} were found in snapshot "
-            f"#{run.snapshot_id} ({run.snapshot.data_file})"
+            _(
+                "Penetapan #%(id)s: %(selected)s orang terpilih tetapi %(found)s yang ditemukan di snapshot "
+                "#%(snap)s (%(file)s)."
+            )
+            % {
+                "id": run.pk,
+                "selected": run.selected,
+                "found": len(people),
+                "snap": run.snapshot_id,
+                "file": run.snapshot.data_file,
+            }
         )
     missing = [p.nik for p in people if p.tanggal_lahir is None]
     if missing:
-        raise UserError(f"run #{run.pk}: {len(missing)} selected people have no birth date", details=missing)
+        raise UserError(
+            _("Penetapan #%(id)s: %(n)s orang terpilih tidak memiliki tanggal lahir.")
+            % {"id": run.pk, "n": len(missing)},
+            details=missing,
+        )
     niks = {p.nik for p in people}
     from sigap.enrolment import lifecycle
 
@@ -543,7 +596,12 @@ def annex_write(*, run: TargetingRun, acting_user: Actor = None) -> dict[str, Pa
     """
     run = TargetingRun.objects.select_related("programme", "decided_by").get(pk=run.pk)
     if run.state not in (TargetingRun.APPROVED, TargetingRun.ENROLLED) or not run.list_sha256:
-        raise UserError(f"run #{run.pk} is {run.state}: only an approved list has a decree annex")
+        raise UserError(
+            _(
+                "Penetapan #%(id)s berstatus %(state)s: hanya daftar yang disetujui yang memiliki lampiran keputusan."
+            )
+            % {"id": run.pk, "state": run.get_state_display()}
+        )
     rows_src = list(
         Member.objects.filter(run=run)
         .order_by("rank", "nik")
@@ -562,8 +620,11 @@ def annex_write(*, run: TargetingRun, acting_user: Actor = None) -> dict[str, Pa
     digest = list_sha256((r[0], r[1], r[2], r[3]) for r in rows_src)
     if digest != run.list_sha256:
         raise UserError(
-            f"run #{run.pk}: the members no longer match the approved list hash "
-            f"({digest[:12]} != {run.list_sha256[:12]}); refusing to print the annex"
+            _(
+                "Penetapan #%(id)s: peserta tidak lagi cocok dengan hash daftar yang disetujui "
+                "(%(now)s != %(approved)s); lampiran tidak dicetak."
+            )
+            % {"id": run.pk, "now": digest[:12], "approved": run.list_sha256[:12]}
         )
     rows = [
         annex.AnnexRow(
@@ -657,7 +718,10 @@ def batch_export(
     start = coverage_start or default_coverage_start(programme, today=today)
     if not first <= start <= last:
         raise UserError(
-            f"coverage start {start} is outside programme {programme.code}'s coverage ({first}..{last})"
+            _(
+                "Mulai perlindungan %(start)s di luar masa perlindungan program %(code)s (%(first)s s.d. %(last)s)."
+            )
+            % {"start": start.nama(), "code": programme.code, "first": first.nama(), "last": last.nama()}
         )
     spec = programme.to_spec()
     index = regions()
@@ -675,7 +739,10 @@ def batch_export(
                 .order_by("rank", "nik")
             )
             if not members:
-                raise UserError(f"programme {programme.code} has no approved member waiting to be sent")
+                raise UserError(
+                    _("Program %(code)s tidak memiliki peserta disetujui yang menunggu dikirim.")
+                    % {"code": programme.code}
+                )
             sequence = EnrolmentBatch.objects.filter(programme=programme).count() + 1
             number = f"{programme.code}/B{sequence:03d}"
             stem = f"{programme.code}-B{sequence:03d}"
@@ -828,7 +895,9 @@ def response_import(
     try:
         content = path.read_bytes()
     except OSError as e:
-        raise UserError(f"{path}: cannot read the file ({e.strerror})") from None
+        raise UserError(
+            _("%(path)s: berkas tidak dapat dibaca (%(why)s).") % {"path": path, "why": e.strerror}
+        ) from None
     digest = hashlib.sha256(content).hexdigest()
     name = path.name
     with transaction.atomic(), _gc_paused():
@@ -844,15 +913,24 @@ def response_import(
                 pending=pending,
                 batch_state=batch.state,
                 notes=[
-                    f"{name} was already imported for batch {batch.number} on "
-                    f"{timezone.localtime(earlier.created_at):%Y-%m-%d %H:%M}: nothing changed"
+                    _(
+                        "%(name)s sudah pernah diimpor untuk batch %(number)s pada %(at)s: tidak ada yang berubah."
+                    )
+                    % {
+                        "name": name,
+                        "number": batch.number,
+                        "at": date_format(timezone.localtime(earlier.created_at), "j F Y H.i"),
+                    }
                 ],
                 duration_ms=int((time.monotonic() - started) * 1000),
             )
         try:
             header, rows = response_files.read_rows(path, content)
         except Exception as e:  # noqa: BLE001 -- any unreadable file is the user's input problem
-            raise UserError(f"{name}: cannot read the file as CSV or XLSX ({e})") from None
+            raise UserError(
+                _("%(name)s: berkas tidak dapat dibaca sebagai CSV atau XLSX (%(why)s).")
+                % {"name": name, "why": e}
+            ) from None
         lines = _batch_lines(batch)
         nik_col = next(
             (i for i, h in enumerate(header) if response_files.ALIASES.get(response_files._key(h)) == "NIK"),
@@ -888,15 +966,25 @@ def response_import(
         )
         if problems:
             if len(problems) == 1:
-                raise UserError(f"{problems[0]}; nothing was applied", details=problems)
-            raise UserError(f"{name}: {len(problems)} problems found; nothing was applied", details=problems)
+                raise UserError(
+                    _("%(problem)s; tidak ada yang diterapkan.") % {"problem": problems[0]}, details=problems
+                )
+            raise UserError(
+                _("%(name)s: %(n)s masalah ditemukan; tidak ada yang diterapkan.")
+                % {"name": name, "n": len(problems)},
+                details=problems,
+            )
         accepted = [(line, a) for line, a in plan.answers if a.status == response_files.ACCEPTED]
         rejected = [(line, a) for line, a in plan.answers if a.status == response_files.REJECTED]
         notes: list[str] = []
-        for line, _ in accepted:
+        for line, _answer in accepted:
             if line.member_state != Member.SENT:
                 notes.append(
-                    f"NIK {line.nik}: accepted by BPJS TK but the member is {line.member_state}; not activated"
+                    _("NIK %(nik)s: diterima BPJS TK tetapi status peserta %(state)s; tidak diaktifkan.")
+                    % {
+                        "nik": line.nik,
+                        "state": dict(Member.STATES).get(line.member_state, line.member_state),
+                    }
                 )
         bulk.apply_answers(
             [
@@ -913,7 +1001,7 @@ def response_import(
                 for line, a in plan.answers
             ]
         )
-        exits = [line.member_id for line, _ in rejected if line.member_state == Member.SENT]
+        exits = [line.member_id for line, _answer in rejected if line.member_state == Member.SENT]
         if exits:
             members_exit(
                 members=list(_chunked_in(lambda chunk: Member.objects.filter(pk__in=chunk), exits)),

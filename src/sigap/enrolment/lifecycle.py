@@ -60,6 +60,8 @@ from typing import Any
 import pyarrow as pa
 from django.db import transaction
 from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from sigap.audit.actions import Actor, audit_record
 from sigap.core import selection
@@ -91,7 +93,8 @@ def _spec(programme: Programme) -> ProgrammeSpec:
         return programme.to_spec()
     except SpecError as e:
         raise UserError(
-            f"programme {programme.code}: stored definition is invalid", details=e.problems
+            _("Program %(code)s: definisi yang tersimpan tidak sah.") % {"code": programme.code},
+            details=e.problems,
         ) from None
 
 
@@ -99,12 +102,22 @@ def _snapshot(kind: str, given: Snapshot | None, *, required: bool) -> Snapshot 
     snap = given if given is not None else Snapshot.objects.filter(kind=kind).order_by("-id").first()
     if snap is None:
         if required:
-            raise UserError(f"no {kind} snapshot: import one first (sigap registry import FILE)")
+            raise UserError(
+                _(
+                    "Belum ada snapshot %(kind)s: impor dulu (Kelola data > Impor registri, atau sigap registry import BERKAS)."
+                )
+                % {"kind": dict(Snapshot.KINDS).get(kind, kind)}
+            )
         return None
     if snap.kind != kind:
-        raise UserError(f"snapshot #{snap.pk} is a {snap.kind} snapshot, not a {kind}")
+        raise UserError(
+            _("Snapshot #%(id)s berjenis %(kind)s, bukan %(wanted)s.")
+            % {"id": snap.pk, "kind": snap.get_kind_display(), "wanted": dict(Snapshot.KINDS).get(kind, kind)}
+        )
     if not snap.data_file.is_file():
-        raise UserError(f"snapshot #{snap.pk}: data file {snap.data_file} is missing")
+        raise UserError(
+            _("Snapshot #%(id)s: berkas data %(file)s tidak ada.") % {"id": snap.pk, "file": snap.data_file}
+        )
     return snap
 
 
@@ -116,7 +129,10 @@ def latest_list(programme: Programme) -> TargetingRun:
         .first()
     )
     if run is None:
-        raise UserError(f"programme {programme.code} has no approved list yet (sigap run approve RUN)")
+        raise UserError(
+            _("Program %(code)s belum punya daftar yang disetujui (menu Persetujuan).")
+            % {"code": programme.code}
+        )
     return run
 
 
@@ -345,9 +361,16 @@ def member_exit_by_nik(
     nik = nik.strip()
     member = Member.objects.filter(programme=programme, nik=nik).first()
     if member is None:
-        raise UserError(f"NIK {nik} is not a member of programme {programme.code}")
+        raise UserError(
+            _("NIK %(nik)s bukan peserta program %(code)s.") % {"nik": nik, "code": programme.code}
+        )
     if member.state not in OPEN_STATES:
-        raise UserError(f"NIK {nik} in {programme.code} is {member.state}; only an open membership can end")
+        raise UserError(
+            _(
+                "NIK %(nik)s di %(code)s berstatus %(state)s; hanya kepesertaan yang masih berjalan yang dapat diakhiri."
+            )
+            % {"nik": nik, "code": programme.code, "state": member.get_state_display()}
+        )
     source = "death_report" if reason == MemberExit.DIED else "manual"
     return member_exit(
         member=member, date=date, reason=reason, source=source, note=note, acting_user=acting_user
@@ -403,10 +426,18 @@ def check_replacement_budget(*, run: TargetingRun, on: dt.date) -> Available:
     figures = budget_available(programme=run.programme, on=on)
     if figures.available < 0:
         raise UserError(
-            f"replacement run #{run.pk} no longer fits the budget of {run.programme.code}: approving it "
-            f"would commit {format_rupiah(-figures.available)} more than is left "
-            f"(remaining {format_rupiah(figures.remaining)}, pending enrolment {format_rupiah(figures.pending)}); "
-            "make a new replacement run"
+            _(
+                "Penetapan pengganti #%(id)s tidak lagi muat dalam anggaran %(code)s: menyetujuinya akan memakai "
+                "%(over)s lebih dari yang tersisa (sisa %(remaining)s, menunggu pendaftaran %(pending)s); buat "
+                "penetapan pengganti baru."
+            )
+            % {
+                "id": run.pk,
+                "code": run.programme.code,
+                "over": format_rupiah(-figures.available),
+                "remaining": format_rupiah(figures.remaining),
+                "pending": format_rupiah(figures.pending),
+            }
         )
     return figures
 
@@ -441,12 +472,20 @@ def replacement_run(
     spec = _spec(programme)
     if start.year != spec.fiscal_year or start < spec.coverage_start:
         raise UserError(
-            f"replacement start {start} is outside programme {programme.code}'s coverage "
-            f"({spec.coverage_start}..{spec.coverage_end})"
+            _(
+                "Mulai pengganti %(start)s di luar masa perlindungan program %(code)s (%(first)s s.d. %(last)s)."
+            )
+            % {
+                "start": start,
+                "code": programme.code,
+                "first": spec.coverage_start,
+                "last": spec.coverage_end,
+            }
         )
     if start < Month.of(on):
         raise UserError(
-            f"replacement start {start} is before {on.isoformat()}: coverage cannot start in the past"
+            _("Mulai pengganti %(start)s sebelum %(on)s: perlindungan tidak dapat dimulai di masa lalu.")
+            % {"start": start, "on": date_format(on, "j F Y")}
         )
     parent = latest_list(programme)
     figures = budget_available(programme=programme, on=on)
@@ -454,9 +493,18 @@ def replacement_run(
     per_person = replacement_spec.cost_per_person()
     if figures.available < per_person:
         raise UserError(
-            f"programme {programme.code}: {format_rupiah(max(0, figures.available))} is left "
-            f"(remaining {format_rupiah(figures.remaining)}, pending enrolment {format_rupiah(figures.pending)}), "
-            f"less than one replacement from {start} ({format_rupiah(per_person)})"
+            _(
+                "Program %(code)s: tersisa %(left)s (sisa %(remaining)s, menunggu pendaftaran %(pending)s), kurang "
+                "dari biaya satu pengganti mulai %(start)s (%(per_person)s)."
+            )
+            % {
+                "code": programme.code,
+                "left": format_rupiah(max(0, figures.available)),
+                "remaining": format_rupiah(figures.remaining),
+                "pending": format_rupiah(figures.pending),
+                "start": start,
+                "per_person": format_rupiah(per_person),
+            }
         )
     reason = f"already a member of {programme.code}"
     excluded = [(nik, reason) for nik in not_selectable_again(programme)]

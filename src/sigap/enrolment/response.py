@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext as _
+
 COLUMNS = ("NIK", "KPJ", "STATUS", "ALASAN", "TANGGAL_EFEKTIF")
 REQUIRED = ("NIK", "STATUS")
 COLUMNS_ORDER = ("NIK", "STATUS", "KPJ", "ALASAN", "TANGGAL_EFEKTIF")
@@ -161,7 +163,10 @@ def plan(
             columns[canonical] = index
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        return Plan(), [f"{name}: missing column {', '.join(missing)} (expected {', '.join(COLUMNS)})"]
+        return Plan(), [
+            _("%(name)s: kolom %(missing)s tidak ada (diharapkan %(expected)s)")
+            % {"name": name, "missing": ", ".join(missing), "expected": ", ".join(COLUMNS)}
+        ]
 
     # Absent optional columns read an empty cell appended after the last column.
     width = max(columns.values()) + 1
@@ -184,65 +189,86 @@ def plan(
         before = len(problems)
         line = None
         if len(nik) != 16 or not nik.isascii() or not nik.isdigit():
-            problems.append(f"{name}: row {row}, column NIK: '{nik}' is not a 16-digit NIK")
+            problems.append(_at(name, row, "NIK") + _("'%(nik)s' bukan NIK 16 digit") % {"nik": nik})
         elif nik in seen_nik:
-            problems.append(f"{name}: row {row}, column NIK: duplicate of row {seen_nik[nik]} (NIK {nik})")
+            problems.append(
+                _at(name, row, "NIK")
+                + _("sama dengan baris %(first)s (NIK %(nik)s)") % {"first": seen_nik[nik], "nik": nik}
+            )
         else:
             seen_nik[nik] = row
             line = lines.get(nik)
             if line is None:
                 other = other_batches.get(nik)
                 problems.append(
-                    f"{name}: row {row}, column NIK: NIK {nik} is in batch {other}, not in batch {batch_number}"
-                    if other
-                    else f"{name}: row {row}, column NIK: unknown NIK {nik} (not in batch {batch_number})"
+                    _at(name, row, "NIK")
+                    + (
+                        _("NIK %(nik)s ada di batch %(other)s, bukan di batch %(batch)s")
+                        % {"nik": nik, "other": other, "batch": batch_number}
+                        if other
+                        else _("NIK %(nik)s tidak dikenal (tidak ada di batch %(batch)s)")
+                        % {"nik": nik, "batch": batch_number}
+                    )
                 )
         status = STATUSES.get(status_raw.upper()) or STATUSES.get(_key(status_raw))
         if status is None:
             problems.append(
-                f"{name}: row {row}, column STATUS: '{status_raw}' is not DITERIMA/ACCEPTED or DITOLAK/REJECTED"
+                _at(name, row, "STATUS")
+                + _("'%(value)s' bukan DITERIMA/ACCEPTED atau DITOLAK/REJECTED") % {"value": status_raw}
             )
         effective: dt.date | None = None
         if date_raw:
             effective = parse_date(date_raw)
             if effective is None:
                 problems.append(
-                    f"{name}: row {row}, column TANGGAL_EFEKTIF: '{date_raw}' is not a date (YYYY-MM-DD)"
+                    _at(name, row, "TANGGAL_EFEKTIF")
+                    + _("'%(value)s' bukan tanggal (TTTT-BB-HH)") % {"value": date_raw}
                 )
             elif effective > today:
                 problems.append(
-                    f"{name}: row {row}, column TANGGAL_EFEKTIF: {effective.isoformat()} is in the future (today is "
-                    f"{today.isoformat()})"
+                    _at(name, row, "TANGGAL_EFEKTIF")
+                    + _("%(day)s masih di masa depan (hari ini %(today)s)")
+                    % {"day": effective.isoformat(), "today": today.isoformat()}
                 )
             elif effective < earliest:
                 problems.append(
-                    f"{name}: row {row}, column TANGGAL_EFEKTIF: {effective.isoformat()} is before batch {batch_number} "
-                    f"was exported ({exported_on.isoformat()}, tolerance {EFFECTIVE_DATE_TOLERANCE.days} days)"
+                    _at(name, row, "TANGGAL_EFEKTIF")
+                    + _("%(day)s sebelum batch %(batch)s diekspor (%(exported)s, toleransi %(days)s hari)")
+                    % {
+                        "day": effective.isoformat(),
+                        "batch": batch_number,
+                        "exported": exported_on.isoformat(),
+                        "days": EFFECTIVE_DATE_TOLERANCE.days,
+                    }
                 )
         if status == ACCEPTED:
             if not kpj:
-                problems.append(f"{name}: row {row}, column KPJ: an accepted registration needs a KPJ number")
+                problems.append(_at(name, row, "KPJ") + _("pendaftaran yang diterima perlu nomor KPJ"))
             elif not _KPJ.match(kpj):
                 problems.append(
-                    f"{name}: row {row}, column KPJ: '{kpj}' is not a KPJ number (5-20 letters/digits)"
+                    _at(name, row, "KPJ") + _("'%(kpj)s' bukan nomor KPJ (5-20 huruf/angka)") % {"kpj": kpj}
                 )
             elif kpj in seen_kpj:
-                problems.append(f"{name}: row {row}, column KPJ: KPJ {kpj} is also on row {seen_kpj[kpj]}")
+                problems.append(
+                    _at(name, row, "KPJ")
+                    + _("KPJ %(kpj)s juga ada di baris %(first)s") % {"kpj": kpj, "first": seen_kpj[kpj]}
+                )
             else:
                 seen_kpj[kpj] = row
                 holders = kpj_holders.get(kpj)
                 if holders and (holders := holders - {nik}):
                     problems.append(
-                        f"{name}: row {row}, column KPJ: KPJ {kpj} already belongs to another member (NIK "
-                        f"{', '.join(sorted(holders))})"
+                        _at(name, row, "KPJ")
+                        + _("KPJ %(kpj)s sudah milik peserta lain (NIK %(niks)s)")
+                        % {"kpj": kpj, "niks": ", ".join(sorted(holders))}
                     )
             if not date_raw:
                 problems.append(
-                    f"{name}: row {row}, column TANGGAL_EFEKTIF: an accepted registration needs an effective date"
+                    _at(name, row, "TANGGAL_EFEKTIF") + _("pendaftaran yang diterima perlu tanggal efektif")
                 )
         elif status == REJECTED:
             if not reason:
-                problems.append(f"{name}: row {row}, column ALASAN: a rejected registration needs a reason")
+                problems.append(_at(name, row, "ALASAN") + _("pendaftaran yang ditolak perlu alasan"))
             kpj = ""
         if len(problems) != before or line is None or status is None:
             continue
@@ -258,15 +284,51 @@ def plan(
                 result.unchanged += 1
             else:
                 problems.append(
-                    f"{name}: row {row}: NIK {nik} was already answered ({_describe(line.status, line.kpj, line.reason)}); "
-                    f"a later file cannot answer it differently ({_describe(status, kpj, reason)})"
+                    Problem(
+                        _(
+                            "%(name)s: baris %(row)s: NIK %(nik)s sudah dijawab (%(before)s); berkas berikutnya "
+                            "tidak boleh menjawab berbeda (%(now)s)"
+                        )
+                        % {
+                            "name": name,
+                            "row": row,
+                            "nik": nik,
+                            "before": _describe(line.status, line.kpj, line.reason),
+                            "now": _describe(status, kpj, reason),
+                        },
+                        kind=ANSWERED_DIFFERENTLY,
+                    )
                 )
             continue
         result.answers.append((line, answer))
     if count == 0:
-        problems.append(f"{name}: no data rows")
+        problems.append(_("%(name)s: tidak ada baris data") % {"name": name})
     return result, problems
 
 
+#: The kind of problem of a line answered before and answered differently now (the API's 409).
+ANSWERED_DIFFERENTLY = "answered_differently"
+
+
+class Problem(str):
+    """A problem's text (in the active language) with a kind a program can test (``ANSWERED_DIFFERENTLY``)."""
+
+    kind: str
+
+    def __new__(cls, text: str, *, kind: str = "") -> Problem:
+        problem = super().__new__(cls, text)
+        problem.kind = kind
+        return problem
+
+
 def _describe(status: str, kpj: str, reason: str) -> str:
-    return f"accepted, KPJ {kpj}" if status == ACCEPTED else f"rejected: {reason}"
+    return (
+        _("diterima, KPJ %(kpj)s") % {"kpj": kpj}
+        if status == ACCEPTED
+        else _("ditolak: %(reason)s") % {"reason": reason}
+    )
+
+
+def _at(name: str, row: int, column: str) -> str:
+    """``jawaban.csv: baris 12, kolom KPJ: `` -- where a problem is, before what it is."""
+    return _("%(name)s: baris %(row)s, kolom %(column)s: ") % {"name": name, "row": row, "column": column}

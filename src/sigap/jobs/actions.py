@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sigap.accounts.scoping import area_prefix
 from sigap.audit.actions import Actor, audit_record, stored_user
@@ -38,7 +39,10 @@ def job_start(*, kind: str, params: dict[str, Any], acting_user: Actor) -> Job:
     from sigap.jobs.tasks import job_execute
 
     if kind not in KINDS:
-        raise UserError(f"unknown job kind {kind!r}; use one of: {', '.join(sorted(KINDS))}")
+        raise UserError(
+            _("Jenis proses latar %(kind)r tidak dikenal; pilih salah satu: %(known)s")
+            % {"kind": kind, "known": ", ".join(sorted(KINDS))}
+        )
     user = stored_user(acting_user)
     area = area_prefix(acting_user) if user is not None else ""
     with transaction.atomic():
@@ -51,7 +55,10 @@ def job_start(*, kind: str, params: dict[str, Any], acting_user: Actor) -> Job:
     except Exception as e:  # noqa: BLE001 -- the queue is down: say so on the job, never half-start
         logger.exception("job #%s: could not enqueue", job.pk)
         job_fail(job_id=job.pk, message="the job could not be queued; try again or ask the administrator")
-        raise UserError(f"job #{job.pk} could not be queued ({type(e).__name__})") from None
+        raise UserError(
+            _("Proses latar #%(id)s tidak dapat diantrekan (%(why)s); coba lagi atau hubungi administrator.")
+            % {"id": job.pk, "why": type(e).__name__}
+        ) from None
     Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
     job.refresh_from_db()
     return job

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from typing import Any
 
@@ -41,17 +42,20 @@ def parse_document(raw: bytes, *, name: str) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise UserError(f"{name}: not UTF-8 text (byte {e.start})") from None
+        raise UserError(
+            _("%(name)s: bukan teks UTF-8 (bita ke-%(at)s).") % {"name": name, "at": e.start}
+        ) from None
     try:
         doc = json.loads(text) if name.lower().endswith(".json") or text.lstrip().startswith("{") else None
         if doc is None:
             doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise UserError(f"{name}: TOML syntax error: {e}") from None  # the text names line and column
+        # the parser's own text names the line and the column
+        raise UserError(_("%(name)s: kesalahan penulisan TOML: %(why)s") % {"name": name, "why": e}) from None
     except ValueError as e:
-        raise UserError(f"{name}: not valid JSON: {e}") from None
+        raise UserError(_("%(name)s: bukan JSON yang sah: %(why)s") % {"name": name, "why": e}) from None
     if not isinstance(doc, dict):
-        raise UserError(f"{name}: the file must hold a table/object")
+        raise UserError(_("%(name)s: berkas harus berisi tabel/objek.") % {"name": name})
     return doc
 
 
@@ -169,6 +173,63 @@ class PriorityOrderWidget(forms.MultiWidget):
         return name not in data and super().value_omitted_from_data(data, files, name)
 
 
+#: The programme file checks (sigap.core.programme, shared with the command line) in the form's words.
+_SPEC_REASONS = (
+    (re.compile(r"^required$"), _("wajib diisi")),
+    (re.compile(r"^must be more than 0$"), _("harus lebih dari 0")),
+    (re.compile(r"^must be true or false$"), _("harus ya atau tidak")),
+    (re.compile(r"^'(?P<v>.*)' is not a whole number$"), _("'%(v)s' bukan bilangan bulat")),
+    (
+        re.compile(r"^(?P<v>-?\d+) is outside (?P<lo>-?\d+)\.\.(?P<hi>-?\d+)$"),
+        _("%(v)s di luar %(lo)s sampai %(hi)s"),
+    ),
+    (re.compile(r"^(?P<v>-?\d+) is less than (?P<lo>-?\d+)$"), _("%(v)s kurang dari %(lo)s")),
+    (re.compile(r"^'(?P<v>.*)' is not a whole rupiah amount$"), _("'%(v)s' bukan jumlah rupiah bulat")),
+    (
+        re.compile(r"^'?(?P<v>.*?)'? is more than Rp(?P<max>[\d,.]+) \(a typing error\?\)$"),
+        _("%(v)s lebih dari Rp%(max)s (salah ketik?)"),
+    ),
+    (
+        re.compile(r"^'(?P<v>.*)' is not a month in YYYY-MM form$"),
+        _("'%(v)s' bukan bulan dalam bentuk TTTT-BB"),
+    ),
+    (re.compile(r"^(?P<v>\S+) is outside fiscal year (?P<y>\d+)$"), _("%(v)s di luar tahun anggaran %(y)s")),
+    (
+        re.compile(r"^'(?P<v>.*)' is not a provinsi or kabupaten/kota code$"),
+        _("'%(v)s' bukan kode provinsi atau kabupaten/kota"),
+    ),
+    (
+        re.compile(r"^'(?P<v>.*)' is not in the region reference$"),
+        _("'%(v)s' tidak ada di daftar wilayah Kemendagri"),
+    ),
+    (re.compile(r"^unknown key '(?P<v>[^']*)'.*$"), _("pilihan '%(v)s' tidak dikenal")),
+    (re.compile(r"^must be a list of keys$"), _("harus daftar pilihan")),
+    (
+        re.compile(
+            r"^'(?P<v>.*)' may hold only letters, digits and \. _ : / - and must start with a letter or digit$"
+        ),
+        _("'%(v)s' hanya boleh berisi huruf, angka dan . _ : / - serta diawali huruf atau angka"),
+    ),
+    (
+        re.compile(r"^is (?P<n>\d+) characters long, at most (?P<max>\d+) are allowed$"),
+        _("panjangnya %(n)s karakter, paling banyak %(max)s"),
+    ),
+    (
+        re.compile(r"^must be a category name or a list of occupations$"),
+        _("harus nama kategori atau daftar pekerjaan"),
+    ),
+)
+
+
+def spec_reason(reason: str) -> str:
+    """A programme file problem's reason (English, the command line's) in the form's language."""
+    for pattern, words in _SPEC_REASONS:
+        found = pattern.match(reason)
+        if found is not None:
+            return str(words) % found.groupdict() if found.groupdict() else str(words)
+    return reason
+
+
 class ProgrammeForm(forms.Form):
     """The fields of :class:`sigap.core.programme.ProgrammeSpec`; ``programme_apply`` validates."""
 
@@ -257,13 +318,13 @@ class ProgrammeForm(forms.Form):
         }  # fmt: skip
 
     def show_problems(self, error: UserError) -> None:
-        """Put each ``section.key: reason`` problem next to its field; the rest on top."""
+        """Put each ``section.key: reason`` problem next to its field, in words; the rest on top."""
         self.add_error(None, error.message)
         for problem in error.details:
             head, _sep, reason = problem.partition(": ")
             field = head.rpartition(".")[2]
             if field in self.fields and reason:
-                self.add_error(field, reason)
+                self.add_error(field, spec_reason(reason))
             else:
                 self.add_error(None, problem)
 

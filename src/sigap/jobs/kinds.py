@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from sigap.errors import UserError
 from sigap.jobs.models import Job
@@ -39,7 +40,7 @@ def upload_path(relative: str) -> Path:
     root = (Path(settings.DATA_DIR) / UPLOAD_DIR).resolve()
     path = (Path(settings.DATA_DIR) / relative).resolve()
     if root not in path.parents:
-        raise UserError(f"{relative}: not an uploaded file")
+        raise UserError(_("%(path)s: bukan berkas yang diunggah.") % {"path": relative})
     return path
 
 
@@ -103,14 +104,14 @@ def _targeting(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]
     params = job.params
     programme = Programme.objects.filter(pk=params["programme"]).first()
     if programme is None:
-        raise UserError(f"programme #{params['programme']} does not exist")
+        raise UserError(_("Program #%(id)s tidak ada.") % {"id": params["programme"]})
 
     def snapshot(key: str) -> Snapshot | None:
         if not params.get(key):
             return None
         found = Snapshot.objects.filter(pk=params[key]).first()
         if found is None:
-            raise UserError(f"snapshot #{params[key]} does not exist")
+            raise UserError(_("Snapshot #%(id)s tidak ada.") % {"id": params[key]})
         return found
 
     run = targeting_run(
@@ -141,7 +142,7 @@ def _batch(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:
     params = job.params
     programme = Programme.objects.filter(pk=params["programme"]).first()
     if programme is None:
-        raise UserError(f"programme #{params['programme']} does not exist")
+        raise UserError(_("Program #%(id)s tidak ada.") % {"id": params["programme"]})
     progress("Exporting")
     batch = batch_export(
         programme=programme,

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sigap.accounts.guards import require_area, require_role, role_name
 from sigap.accounts.roles import ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN
@@ -49,9 +50,11 @@ def policy_for(category: str) -> tuple[int, bool]:
 def sla_policy_set(*, category: str, days: int, business_days: bool, acting_user: Actor) -> SlaPolicy:
     require_role(acting_user, {ADMIN_DINAS}, "mengatur batas waktu layanan")
     if category not in dict(G.CATEGORIES):
-        raise UserError(f"Kategori '{category}' tidak dikenal.")
+        raise UserError(_("Kategori '%(category)s' tidak dikenal.") % {"category": category})
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= sla.MAX_SLA_DAYS:
-        raise UserError(f"Batas waktu harus 1 sampai {sla.MAX_SLA_DAYS} hari.")
+        raise UserError(
+            _("Batas waktu harus 1 sampai %(max_sla_days)s hari.") % {"max_sla_days": sla.MAX_SLA_DAYS}
+        )
     policy = SlaPolicy.objects.select_for_update().filter(category=category).first()
     before = {"days": policy.days, "business_days": policy.business_days} if policy else None
     if policy is None:
@@ -108,23 +111,28 @@ def grievance_file(
     holds the kelurahan.
     """
     if channel not in dict(G.CHANNELS):
-        raise UserError(f"Saluran '{channel}' tidak dikenal.")
+        raise UserError(_("Saluran '%(channel)s' tidak dikenal.") % {"channel": channel})
     if channel == G.OPERATOR:
         if acting_user is None:
-            raise UserError("Pengaduan lewat petugas perlu akun petugas.")
+            raise UserError(_("Pengaduan lewat petugas perlu akun petugas."))
         require_role(acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "mencatat pengaduan")
     if category not in dict(G.CATEGORIES):
-        raise UserError(f"Kategori '{category}' tidak dikenal.")
+        raise UserError(_("Kategori '%(category)s' tidak dikenal.") % {"category": category})
     text = text.strip()
     if len(text) < 10:
-        raise FieldError("Isi pengaduan terlalu pendek (paling sedikit 10 huruf).", field="text")
+        raise FieldError(_("Isi pengaduan terlalu pendek (paling sedikit 10 huruf)."), field="text")
     if len(text) > MAX_TEXT:
-        raise FieldError(f"Isi pengaduan terlalu panjang (paling banyak {MAX_TEXT} huruf).", field="text")
+        raise FieldError(
+            _("Isi pengaduan terlalu panjang (paling banyak %(max_text)s huruf).") % {"max_text": MAX_TEXT},
+            field="text",
+        )
     kode_kelurahan = kode_kelurahan.strip()
     region = regions().get(kode_kelurahan)
     if region is None or len(kode_kelurahan) != 10:
         raise FieldError(
-            f"'{kode_kelurahan}' bukan kode kelurahan/desa yang dikenal.", field="kode_kelurahan"
+            _("'%(kode_kelurahan)s' bukan kode kelurahan/desa yang dikenal.")
+            % {"kode_kelurahan": kode_kelurahan},
+            field="kode_kelurahan",
         )
     if channel == G.OPERATOR:
         require_area(acting_user, kode_kelurahan)
@@ -133,14 +141,18 @@ def grievance_file(
         try:
             nik = parse_nik(nik, reference_date=now.date()).value
         except NikError as e:
-            raise FieldError(f"NIK tidak sah: {e.message}", field="nik") from None
+            raise FieldError(_("NIK tidak sah: %(why)s") % {"why": e.message}, field="nik") from None
     elif category == G.SANGGAHAN:
-        raise FieldError("Sanggahan atas keputusan sasaran perlu NIK orang yang bersangkutan.", field="nik")
+        raise FieldError(
+            _("Sanggahan atas keputusan sasaran perlu NIK orang yang bersangkutan."), field="nik"
+        )
     phone = clean_phone(contact_phone)
     if contact_phone.strip() and not 9 <= len(phone) <= 14:
-        raise FieldError("Nomor telepon harus 9 sampai 14 angka.", field="contact_phone")
+        raise FieldError(_("Nomor telepon harus 9 sampai 14 angka."), field="contact_phone")
     if channel == G.CITIZEN and not phone:
-        raise FieldError("Nomor telepon wajib diisi agar Anda bisa memeriksa tiket.", field="contact_phone")
+        raise FieldError(
+            _("Nomor telepon wajib diisi agar Anda bisa memeriksa tiket."), field="contact_phone"
+        )
     days, business = policy_for(category)
     grievance = G.objects.create(
         channel=channel,
@@ -184,7 +196,10 @@ def grievance_assign(*, grievance: Grievance, assignee: Any, acting_user: Actor)
     g = _locked(grievance)
     require_area(acting_user, g.kode_kelurahan)
     if g.state not in G.PENDING_STATES:
-        raise UserError(f"{g.number} sudah {g.get_state_display().lower()}; tidak bisa ditugaskan lagi.")
+        raise UserError(
+            _("%(number)s sudah %(state)s; tidak bisa ditugaskan lagi.")
+            % {"number": g.number, "state": g.get_state_display().lower()}
+        )
     assignee_pk = getattr(assignee, "pk", None)
     user = (
         get_user_model().objects.filter(pk=assignee_pk, is_active=True).first()
@@ -192,9 +207,9 @@ def grievance_assign(*, grievance: Grievance, assignee: Any, acting_user: Actor)
         else None
     )
     if user is None:
-        raise UserError("Petugas tidak dikenal atau tidak aktif.")
+        raise UserError(_("Petugas tidak dikenal atau tidak aktif."))
     if not (getattr(user, "is_superuser", False) or role_name(user) == ADMIN_DINAS):
-        raise UserError("Pengaduan hanya bisa ditugaskan ke Admin Dinas.")
+        raise UserError(_("Pengaduan hanya bisa ditugaskan ke Admin Dinas."))
     before = _snapshot(g)
     g.assigned_to = user
     g.state = G.ASSIGNED
@@ -209,11 +224,13 @@ def grievance_answer(*, grievance: Grievance, answer: str, now: dt.datetime, act
     require_role(acting_user, {ADMIN_DINAS}, "menjawab pengaduan")
     answer = answer.strip()
     if len(answer) < 10:
-        raise UserError("Jawaban terlalu pendek (paling sedikit 10 huruf).")
+        raise UserError(_("Jawaban terlalu pendek (paling sedikit 10 huruf)."))
     g = _locked(grievance)
     require_area(acting_user, g.kode_kelurahan)
     if g.state not in G.PENDING_STATES:
-        raise UserError(f"{g.number} sudah {g.get_state_display().lower()}.")
+        raise UserError(
+            _("%(number)s sudah %(state)s.") % {"number": g.number, "state": g.get_state_display().lower()}
+        )
     before = _snapshot(g)
     g.answer = answer[:MAX_TEXT]
     g.answered_at = now
@@ -236,7 +253,9 @@ def grievance_close(*, grievance: Grievance, now: dt.datetime, acting_user: Acto
     g = _locked(grievance)
     require_area(acting_user, g.kode_kelurahan)
     if g.state != G.ANSWERED:
-        raise UserError(f"{g.number}: hanya pengaduan yang sudah dijawab bisa ditutup.")
+        raise UserError(
+            _("%(number)s: hanya pengaduan yang sudah dijawab bisa ditutup.") % {"number": g.number}
+        )
     before = _snapshot(g)
     g.state = G.CLOSED
     g.closed_at = now

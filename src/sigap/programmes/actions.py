@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 import sigap
 from sigap.accounts.guards import require_region
@@ -93,9 +94,9 @@ def parse_spec(document: dict[str, Any], *, source_name: str) -> ProgrammeSpec:
     try:
         return ProgrammeSpec.from_dict(document, known_region=lambda code: code in regions())
     except SpecError as e:
-        n = len(e.problems)
         raise UserError(
-            f"{source_name}: the programme definition has {n} problem{'s' if n != 1 else ''}",
+            _("%(name)s: definisi program memuat %(n)s masalah.")
+            % {"name": source_name, "n": len(e.problems)},
             details=list(e.problems),
         ) from None
 
@@ -128,7 +129,8 @@ def programme_apply(
                 require_region(acting_user, programme.region, what="programme")
             except UserError:
                 raise UserError(
-                    f"programme {spec.code} belongs to another area; choose another code"
+                    _("Kode program %(code)s sudah dipakai wilayah lain; pilih kode lain.")
+                    % {"code": spec.code}
                 ) from None
         if programme is None:
             programme = Programme.objects.create(code=spec.code, version=1, **fields)
@@ -259,10 +261,13 @@ def refuse_second_list(programme: Programme) -> None:
     approved = list_in_force(programme)
     if approved is not None:
         raise UserError(
-            f"Program {programme.code} sudah memiliki daftar yang disetujui (penetapan #{approved.pk}). "
-            "Daftar awal kedua tidak dapat dibuat. Untuk tempat yang kosong atau tambahan anggaran buat "
-            f"penggantian (sigap replacement run --programme {programme.code}); untuk tahun anggaran "
-            f"berikutnya buat perpanjangan (sigap programme renew --programme {programme.code})."
+            _(
+                "Program %(code)s sudah memiliki daftar yang disetujui (penetapan #%(id)s). Daftar awal kedua "
+                "tidak dapat dibuat. Untuk tempat yang kosong atau tambahan anggaran buat penggantian (sigap "
+                "replacement run --programme %(code)s); untuk tahun anggaran berikutnya buat perpanjangan "
+                "(sigap programme renew --programme %(code)s)."
+            )
+            % {"code": programme.code, "id": approved.pk}
         )
 
 
@@ -282,7 +287,7 @@ def tie_break_for(
     """
     if seed is not None:
         if (problem := tiebreak.seed_problem(seed)) is not None:
-            raise UserError(f"tie-break seed {problem}")
+            raise UserError(_("Benih urutan seri (tie-break seed) %(problem)s") % {"problem": problem})
         return tiebreak.TieBreak.seeded(seed), TargetingRun.SEED_GIVEN
     if spec.priority.tie_break_seed:
         return tiebreak.TieBreak.seeded(spec.priority.tie_break_seed), TargetingRun.SEED_PROGRAMME
@@ -334,22 +339,36 @@ def targeting_run(
     if snapshot is None:
         snapshot = _default_snapshot(Snapshot.REGISTRY)
         if snapshot is None:
-            raise UserError("no registry snapshot: import a registry first (sigap registry import FILE)")
+            raise UserError(
+                _(
+                    "Belum ada snapshot registri: impor registri dulu (Kelola data > Impor registri, atau sigap registry import BERKAS)."
+                )
+            )
     if snapshot.kind != Snapshot.REGISTRY:
-        raise UserError(f"snapshot #{snapshot.pk} is a {snapshot.kind} snapshot, not a registry")
+        raise UserError(
+            _("Snapshot #%(id)s berjenis %(kind)s, bukan registri.")
+            % {"id": snapshot.pk, "kind": snapshot.get_kind_display()}
+        )
     if roster is None:
         roster = _default_snapshot(Snapshot.ROSTER)
     elif roster.kind != Snapshot.ROSTER:
-        raise UserError(f"snapshot #{roster.pk} is a {roster.kind} snapshot, not a BPJS TK roster")
+        raise UserError(
+            _("Snapshot #%(id)s berjenis %(kind)s, bukan daftar peserta BPJS TK.")
+            % {"id": roster.pk, "kind": roster.get_kind_display()}
+        )
     for snap in (snapshot, roster):
         if snap is not None and not snap.data_file.is_file():
-            raise UserError(f"snapshot #{snap.pk}: data file {snap.data_file} is missing")
+            raise UserError(
+                _("Snapshot #%(id)s: berkas data %(file)s tidak ada.")
+                % {"id": snap.pk, "file": snap.data_file}
+            )
     if spec is None:
         try:
             spec = programme.to_spec()
         except SpecError as e:
             raise UserError(
-                f"programme {programme.code}: stored definition is invalid", details=e.problems
+                _("Program %(code)s: definisi yang tersimpan tidak sah.") % {"code": programme.code},
+                details=e.problems,
             ) from None
     if spec.funding == "APBD":
         from sigap.enrolment.lifecycle import covered_by_other_programmes
@@ -597,14 +616,17 @@ def _overview(
 def targeting_export(*, run: TargetingRun, directory: Path, acting_user: Actor = None) -> dict[str, Path]:
     """Copy a run's exports to ``directory`` (a disclosure of personal data: audited)."""
     if not run.exports:
-        raise UserError(f"run #{run.pk} has no exports")
+        raise UserError(_("Penetapan #%(id)s tidak punya berkas unduhan.") % {"id": run.pk})
     directory.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
     with transaction.atomic():
         for name, relative in run.exports.items():
             source = Path(settings.DATA_DIR) / relative
             if not source.is_file():
-                raise UserError(f"run #{run.pk}: export {name} is missing at {source}")
+                raise UserError(
+                    _("Penetapan #%(id)s: berkas unduhan %(name)s tidak ada di %(path)s.")
+                    % {"id": run.pk, "name": name, "path": source}
+                )
             target = directory / f"run{run.pk}-{name}"
             shutil.copyfile(source, target)
             out[name] = target

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from sigap.audit.actions import Actor, audit_record
 from sigap.core import matching
 from sigap.core.names import alternative_key
@@ -98,7 +100,10 @@ def roster_review(
     from sigap.enrolment.models import Member
 
     if run.roster is None:
-        raise UserError(f"run #{run.pk} was made without a BPJS TK roster: there is nothing to compare with")
+        raise UserError(
+            _("Penetapan #%(id)s dibuat tanpa daftar peserta BPJS TK: tidak ada yang dapat dibandingkan.")
+            % {"id": run.pk}
+        )
     decisions = REVIEWED + (("waiting",) if include_waiting else ())
     known_kpj = list(
         Member.objects.filter(programme=run.programme)

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sigap.accounts.guards import area_of, require_area, require_role, role_name
 from sigap.accounts.roles import ADMIN_DINAS, OPERATOR_KECAMATAN, OPERATOR_KELURAHAN
@@ -64,9 +65,16 @@ def _clean_date(value: Any, label: str, *, field: str, today: dt.date) -> str:
         try:
             day = dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise FieldError(f"{label}: '{value}' bukan tanggal (contoh 2026-03-20).", field=field) from None
+            raise FieldError(
+                _("%(label)s: '%(value)s' bukan tanggal (contoh 2026-03-20).")
+                % {"label": label, "value": value},
+                field=field,
+            ) from None
     if day.year < 1900 or day > today:
-        raise FieldError(f"{label}: tanggal {day.isoformat()} tidak masuk akal.", field=field)
+        raise FieldError(
+            _("%(label)s: tanggal %(day)s tidak masuk akal.") % {"label": label, "day": day.isoformat()},
+            field=field,
+        )
     return day.isoformat()
 
 
@@ -79,7 +87,10 @@ def clean_proposed(kind: str, proposed: Mapping[str, Any], *, today: dt.date) ->
         value = raw.strip() if isinstance(raw, str) else raw
         if value in (None, ""):
             if key in required:
-                raise FieldError(f"Isian '{FIELD_LABELS[key]}' wajib untuk usulan jenis ini.", field=key)
+                raise FieldError(
+                    _("Isian '%(field)s' wajib untuk usulan jenis ini.") % {"field": FIELD_LABELS[key]},
+                    field=key,
+                )
             continue
         if key in ("tanggal_lahir", "tanggal_meninggal"):
             out[key] = _clean_date(value, FIELD_LABELS[key], field=key, today=today)
@@ -87,29 +98,39 @@ def clean_proposed(kind: str, proposed: Mapping[str, Any], *, today: dt.date) ->
             try:
                 desil = int(value)
             except (TypeError, ValueError):
-                raise FieldError(f"Desil '{value}' harus angka 1 sampai 10.", field=key) from None
+                raise FieldError(
+                    _("Desil '%(value)s' harus angka 1 sampai 10.") % {"value": value}, field=key
+                ) from None
             if not 1 <= desil <= 10:
-                raise FieldError(f"Desil '{value}' harus angka 1 sampai 10.", field=key)
+                raise FieldError(
+                    _("Desil '%(value)s' harus angka 1 sampai 10.") % {"value": value}, field=key
+                )
             out[key] = desil
         elif key == "jenis_kelamin":
             if str(value).upper() not in ("L", "P"):
-                raise FieldError("Jenis kelamin harus L atau P.", field=key)
+                raise FieldError(_("Jenis kelamin harus L atau P."), field=key)
             out[key] = str(value).upper()
         elif key == "nomor_kk":
             if not (str(value).isdigit() and len(str(value)) == 16):
-                raise FieldError(f"Nomor KK '{value}' harus 16 digit angka.", field=key)
+                raise FieldError(
+                    _("Nomor KK '%(value)s' harus 16 digit angka.") % {"value": value}, field=key
+                )
             out[key] = str(value)
         elif key == "kode_kelurahan_baru":
             region = regions().get(str(value))
             if region is None or len(region.code) != 10:
                 raise FieldError(
-                    f"Kelurahan tujuan '{value}' bukan kode kelurahan/desa yang dikenal.", field=key
+                    _("Kelurahan tujuan '%(value)s' bukan kode kelurahan/desa yang dikenal.")
+                    % {"value": value},
+                    field=key,
                 )
             out[key] = region.code
         elif key in ("rt", "rw"):
             if not (str(value).isdigit() and len(str(value)) <= 3):
                 raise FieldError(
-                    f"{FIELD_LABELS[key]} '{value}' harus angka (paling banyak 3 digit).", field=key
+                    _("%(field)s '%(value)s' harus angka (paling banyak 3 digit).")
+                    % {"field": FIELD_LABELS[key], "value": value},
+                    field=key,
                 )
             out[key] = str(value).zfill(3)
         else:
@@ -150,12 +171,14 @@ def usulan_submit(
     """
     require_role(acting_user, {OPERATOR_KELURAHAN, OPERATOR_KECAMATAN, ADMIN_DINAS}, "mengajukan usulan")
     if kind not in dict(R.KINDS):
-        raise UserError(f"Jenis usulan '{kind}' tidak dikenal.")
+        raise UserError(_("Jenis usulan '%(kind)s' tidak dikenal.") % {"kind": kind})
     kode_kelurahan = kode_kelurahan.strip()
     region = regions().get(kode_kelurahan)
     if region is None or len(kode_kelurahan) != 10:
         raise FieldError(
-            f"'{kode_kelurahan}' bukan kode kelurahan/desa yang dikenal.", field="kode_kelurahan"
+            _("'%(kode_kelurahan)s' bukan kode kelurahan/desa yang dikenal.")
+            % {"kode_kelurahan": kode_kelurahan},
+            field="kode_kelurahan",
         )
     require_area(acting_user, kode_kelurahan)
     nik = nik.strip()
@@ -163,17 +186,20 @@ def usulan_submit(
         try:
             nik = parse_nik(nik, reference_date=timezone.localdate()).value
         except NikError as e:
-            raise FieldError(f"NIK tidak sah: {e.message}", field="nik") from None
+            raise FieldError(_("NIK tidak sah: %(why)s") % {"why": e.message}, field="nik") from None
     elif kind != R.BARU:
-        raise FieldError("NIK wajib diisi (kecuali untuk usulan penduduk baru).", field="nik")
+        raise FieldError(_("NIK wajib diisi (kecuali untuk usulan penduduk baru)."), field="nik")
     nama = " ".join(nama.split()).upper()[:200]
     if kind == R.BARU and not nama:
-        raise FieldError("Nama wajib diisi untuk usulan penduduk baru.", field="nama")
+        raise FieldError(_("Nama wajib diisi untuk usulan penduduk baru."), field="nama")
     note = note.strip()
     if kind == R.LAINNYA and not note:
-        raise FieldError("Usulan jenis 'lainnya' perlu keterangan.", field="note")
+        raise FieldError(_("Usulan jenis 'lainnya' perlu keterangan."), field="note")
     if nik and R.objects.filter(nik=nik, kind=kind, state__in=(R.DIAJUKAN, R.DIVERIFIKASI)).exists():
-        raise UserError(f"Sudah ada usulan '{dict(R.KINDS)[kind]}' untuk NIK {nik} yang sedang diproses.")
+        raise UserError(
+            _("Sudah ada usulan '%(kind)s' untuk NIK %(nik)s yang sedang diproses.")
+            % {"kind": dict(R.KINDS)[kind], "nik": nik}
+        )
     cleaned = clean_proposed(kind, proposed or {}, today=timezone.localdate())
     checked = check_uploads(list(uploads))
 
@@ -235,12 +261,17 @@ def usulan_attachments_add(
     request = _locked(request)
     require_area(acting_user, request.kode_kelurahan)
     if request.state not in (R.DIAJUKAN, R.DIVERIFIKASI):
-        raise UserError(f"{request.number} sudah diputuskan; lampiran tidak bisa ditambah.")
+        raise UserError(
+            _("%(number)s sudah diputuskan; lampiran tidak bisa ditambah.") % {"number": request.number}
+        )
     if not uploads:
-        raise UserError("Pilih paling sedikit satu berkas.")
+        raise UserError(_("Pilih paling sedikit satu berkas."))
     existing = request.attachments.count()
     if existing + len(uploads) > MAX_FILES:
-        raise UserError(f"Paling banyak {MAX_FILES} lampiran per usulan (sudah ada {existing}).")
+        raise UserError(
+            _("Paling banyak %(max_files)s lampiran per usulan (sudah ada %(existing)s).")
+            % {"max_files": MAX_FILES, "existing": existing}
+        )
     checked = check_uploads(list(uploads))
     before = request.attachments.count()
     with _stored(request, checked, acting_user):
@@ -265,7 +296,8 @@ def usulan_verify(*, request: DataUpdateRequest, note: str = "", acting_user: Ac
     require_area(acting_user, request.kode_kelurahan)
     if request.state != R.DIAJUKAN:
         raise UserError(
-            f"{request.number} berstatus '{request.get_state_display()}'; hanya usulan yang diajukan bisa diverifikasi."
+            _("%(number)s berstatus '%(state)s'; hanya usulan yang diajukan bisa diverifikasi.")
+            % {"number": request.number, "state": request.get_state_display()}
         )
     before = _snapshot(request)
     request.state = R.DIVERIFIKASI
@@ -298,7 +330,10 @@ def usulan_accept(*, request: DataUpdateRequest, note: str = "", acting_user: Ac
     require_area(acting_user, request.kode_kelurahan)
     if request.state != R.DIVERIFIKASI:
         raise UserError(
-            f"{request.number} berstatus '{request.get_state_display()}'; hanya usulan yang sudah diverifikasi kecamatan bisa diterima."
+            _(
+                "%(number)s berstatus '%(state)s'; hanya usulan yang sudah diverifikasi kecamatan bisa diterima."
+            )
+            % {"number": request.number, "state": request.get_state_display()}
         )
     before = _snapshot(request)
     request.state = R.DITERIMA
@@ -344,14 +379,15 @@ def usulan_reject(*, request: DataUpdateRequest, reason: str, acting_user: Actor
     require_role(acting_user, {OPERATOR_KECAMATAN, ADMIN_DINAS}, "menolak usulan")
     reason = reason.strip()
     if not reason:
-        raise UserError("Alasan penolakan wajib diisi.")
+        raise UserError(_("Alasan penolakan wajib diisi."))
     request = _locked(request)
     require_area(acting_user, request.kode_kelurahan)
     role = role_name(acting_user)
     allowed_states = (R.DIAJUKAN,) if role == OPERATOR_KECAMATAN else (R.DIAJUKAN, R.DIVERIFIKASI)
     if request.state not in allowed_states:
         raise UserError(
-            f"{request.number} berstatus '{request.get_state_display()}' dan tidak bisa ditolak oleh Anda."
+            _("%(number)s berstatus '%(state)s' dan tidak bisa ditolak oleh Anda.")
+            % {"number": request.number, "state": request.get_state_display()}
         )
     before = _snapshot(request)
     request.state = R.DITOLAK
@@ -376,12 +412,13 @@ def usulan_mark_applied(*, requests: Sequence[DataUpdateRequest], acting_user: A
     require_role(acting_user, {ADMIN_DINAS}, "menandai usulan sudah diterapkan")
     ids = [r.pk for r in requests]
     if not ids:
-        raise UserError("Pilih paling sedikit satu usulan.")
+        raise UserError(_("Pilih paling sedikit satu usulan."))
     locked = list(R.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     wrong = [r.number or str(r.pk) for r in locked if r.state != R.DITERIMA or r.applied_at is not None]
     if wrong or len(locked) != len(set(ids)):
         raise UserError(
-            "Hanya usulan yang diterima dan belum diterapkan yang bisa ditandai: " + ", ".join(wrong)
+            _("Hanya usulan yang diterima dan belum diterapkan yang bisa ditandai: %(numbers)s")
+            % {"numbers": ", ".join(wrong)}
         )
     for r in locked:
         require_area(acting_user, r.kode_kelurahan)

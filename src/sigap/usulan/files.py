@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from sigap.core.attachments import KINDS, MAX_BYTES, name_matches, sniff
 from sigap.usulan.errors import FieldError
 
@@ -45,20 +47,26 @@ def check_upload(upload: Upload) -> CheckedUpload:
     """Validate one upload; raises :class:`UserError` naming the file and the reason."""
     name = clean_name(upload.name)
     if not upload.data:
-        raise FieldError(f"Lampiran '{name}' kosong.", field="lampiran")
+        raise FieldError(_("Lampiran '%(name)s' kosong.") % {"name": name}, field="lampiran")
     if len(upload.data) > MAX_BYTES:
-        raise FieldError(f"Lampiran '{name}' lebih dari {MAX_BYTES // 1024 // 1024} MB.", field="lampiran")
+        raise FieldError(
+            _("Lampiran '%(name)s' lebih dari %(mb)s MB.") % {"name": name, "mb": MAX_BYTES // 1024 // 1024},
+            field="lampiran",
+        )
     content_type = sniff(upload.data)
     if content_type is None:
         raise FieldError(
-            f"Lampiran '{name}' bukan PDF, JPG, atau PNG (isi berkas diperiksa, bukan hanya namanya).",
+            _("Lampiran '%(name)s' bukan PDF, JPG, atau PNG (isi berkas diperiksa, bukan hanya namanya).")
+            % {"name": name},
             field="lampiran",
         )
     _magic, extensions, stored = KINDS[content_type]
     if not name_matches(name, content_type):
         raise FieldError(
-            f"Lampiran '{name}': nama berkas tidak cocok dengan isinya ({content_type}); "
-            f"gunakan akhiran {' atau '.join(extensions)}.",
+            _(
+                "Lampiran '%(name)s': nama berkas tidak cocok dengan isinya (%(content_type)s); gunakan akhiran %(join)s."
+            )
+            % {"name": name, "content_type": content_type, "join": " atau ".join(extensions)},
             field="lampiran",
         )
     return CheckedUpload(
@@ -72,7 +80,9 @@ def check_upload(upload: Upload) -> CheckedUpload:
 
 def check_uploads(uploads: list[Upload]) -> list[CheckedUpload]:
     if len(uploads) > MAX_FILES:
-        raise FieldError(f"Paling banyak {MAX_FILES} lampiran per usulan.", field="lampiran")
+        raise FieldError(
+            _("Paling banyak %(max_files)s lampiran per usulan.") % {"max_files": MAX_FILES}, field="lampiran"
+        )
     return [check_upload(u) for u in uploads]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from django.utils.translation import gettext as _
 
 from sigap.core import csvsafe
 from sigap.core.importlimits import ImportLimits
@@ -107,7 +108,9 @@ def build_snapshot(
         row = con.execute("SELECT count(*) FROM checked_rows").fetchone()
         rows = int(row[0]) if row else 0
         if rows == 0:
-            raise UserError(f"{source.path.name}: the file has a header but no data rows")
+            raise UserError(
+                _("%(name)s: berkas hanya berisi judul kolom, tanpa baris data") % {"name": source.path.name}
+            )
         if rows > limits.max_rows:  # a CSV: known once read (its size was bounded before)
             raise UserError(too_many_rows(source.path.name, rows, limits.max_rows))
         if kind == REGISTRY:

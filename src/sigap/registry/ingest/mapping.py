@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from sigap.core.schema import (
     OPTIONAL_SOURCE_COLUMNS,
     REQUIRED_SOURCE_COLUMNS,
@@ -29,7 +31,10 @@ def expected_columns(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return SOURCE_COLUMNS + OPTIONAL_SOURCE_COLUMNS, REQUIRED_SOURCE_COLUMNS
     if kind == ROSTER:
         return SOURCE_ROSTER_COLUMNS, REQUIRED_ROSTER_COLUMNS
-    raise UserError(f"unknown snapshot kind {kind!r}; use one of: {', '.join(KINDS)}")
+    raise UserError(
+        _("Jenis snapshot %(kind)r tidak dikenal; pilih salah satu: %(known)s")
+        % {"kind": kind, "known": ", ".join(KINDS)}
+    )
 
 
 def load_mapping_file(path: Path) -> dict[str, Any]:
@@ -38,7 +43,9 @@ def load_mapping_file(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise UserError(f"{path}: cannot read the mapping file ({e.strerror})") from None
+        raise UserError(
+            _("%(path)s: berkas pemetaan tidak dapat dibaca (%(why)s)") % {"path": path, "why": e.strerror}
+        ) from None
     text = raw.decode("utf-8-sig", errors="replace")
     try:
         if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
@@ -46,9 +53,13 @@ def load_mapping_file(path: Path) -> dict[str, Any]:
         else:
             doc = tomllib.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as e:
-        raise UserError(f"{path}: not a valid TOML or JSON mapping file: {e}") from None
+        raise UserError(
+            _("%(path)s: bukan berkas pemetaan TOML atau JSON yang sah: %(why)s") % {"path": path, "why": e}
+        ) from None
     if not isinstance(doc, dict):
-        raise UserError(f"{path}: a mapping file must hold a table/object with a 'columns' key")
+        raise UserError(
+            _("%(path)s: berkas pemetaan harus berisi tabel/objek dengan kunci 'columns'") % {"path": path}
+        )
     return doc
 
 
@@ -61,19 +72,27 @@ def normalise_mapping(
         return {"columns": {}}
     columns = mapping.get("columns") if isinstance(mapping, dict) else None
     if not isinstance(columns, dict):
-        raise UserError(f"{source}: expected a 'columns' table mapping our column names to the file's")
+        raise UserError(
+            _("%(source)s: diharapkan tabel 'columns' yang memetakan nama kolom kami ke kolom berkas")
+            % {"source": source}
+        )
     problems = []
     out: dict[str, str] = {}
     for ours, theirs in columns.items():
         key = str(ours).strip().lower()
         if key not in known:
-            problems.append(f"unknown column {ours!r} (known: {', '.join(known)})")
+            problems.append(
+                _("kolom %(ours)r tidak dikenal (yang dikenal: %(known)s)")
+                % {"ours": ours, "known": ", ".join(known)}
+            )
         elif not isinstance(theirs, str) or not theirs.strip():
-            problems.append(f"column {ours!r} must map to a non-empty column name")
+            problems.append(
+                _("kolom %(ours)r harus dipetakan ke nama kolom yang tidak kosong") % {"ours": ours}
+            )
         else:
             out[key] = theirs.strip()
     if problems:
-        raise UserError(f"{source}: invalid column mapping", details=problems)
+        raise UserError(_("%(source)s: pemetaan kolom tidak sah") % {"source": source}, details=problems)
     return {"columns": dict(sorted(out.items()))}
 
 

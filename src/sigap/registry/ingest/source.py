@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from django.utils.translation import gettext as _
 
 from sigap.core.importlimits import ImportLimits, mb, number
 from sigap.core.nik_sql import sql_str
@@ -84,7 +85,9 @@ def inspect_file(
             )
         handle = path.open("rb")
     except OSError as e:
-        raise UserError(f"{path}: cannot read the file ({e.strerror})") from None
+        raise UserError(
+            _("%(path)s: berkas tidak dapat dibaca (%(why)s)") % {"path": path, "why": e.strerror}
+        ) from None
     hasher = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
@@ -92,7 +95,7 @@ def inspect_file(
     with handle, ThreadPoolExecutor(max_workers=1) as pool:
         head = handle.read(CHUNK)
         if not head.strip(b" \t\r\n\xef\xbb\xbf"):
-            raise UserError(f"{path}: the file is empty")
+            raise UserError(_("%(path)s: berkas kosong") % {"path": path})
         fmt = _sniff(path, head)
         chunk = head
         hashing: Future[None] | None = None
@@ -125,7 +128,7 @@ def inspect_file(
         else:
             encoding = "windows-1252"
         if encoding != "utf-16" and b"\x00" in head:
-            raise UserError(f"{path}: not a CSV, XLSX or Parquet file (binary content)")
+            raise UserError(_("%(path)s: bukan berkas CSV, XLSX atau Parquet (isi biner)") % {"path": path})
     return SourceFile(path=path, format=fmt, sha256=hasher.hexdigest(), size=size, encoding=encoding)
 
 
@@ -133,14 +136,17 @@ def _sniff(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
     if head.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
         if not head.startswith(b"PK"):
-            raise UserError(f"{path}: not a valid XLSX file (it is not a zip archive)")
+            raise UserError(_("%(path)s: bukan berkas XLSX yang sah (bukan arsip zip)") % {"path": path})
         return "xlsx"
     if head.startswith(b"PAR1") or suffix == ".parquet":
         if not head.startswith(b"PAR1"):
-            raise UserError(f"{path}: not a valid Parquet file")
+            raise UserError(_("%(path)s: bukan berkas Parquet yang sah") % {"path": path})
         return "parquet"
     if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UserError(f"{path}: old Excel .xls files are not supported; save it as .xlsx or CSV")
+        raise UserError(
+            _("%(path)s: berkas Excel lama .xls tidak didukung; simpan sebagai .xlsx atau CSV")
+            % {"path": path}
+        )
     return "csv"
 
 
@@ -188,7 +194,7 @@ def read_header_line(path: Path, *, max_line: int, name: str = "") -> str:
                 raise UserError(too_long_line(name or path.name, 1, max_line))
             if line.strip():
                 return line.rstrip("\r\n")
-    raise UserError(f"{path}: the file is empty")
+    raise UserError(_("%(path)s: berkas kosong") % {"path": path})
 
 
 class _TooLong(str):
@@ -250,10 +256,16 @@ def match_columns(
         elif ours in required:
             missing.append(f"{ours} (as '{columns[ours]}')" if ours in columns else ours)
     if missing:
-        shown = ", ".join(str(h) for h in header) or "(none)"
+        shown = ", ".join(str(h) for h in header) or _("(tidak ada)")
         raise UserError(
-            f"{source_name}: missing required columns: {', '.join(missing)}. Columns found: {shown}",
-            details=["use --mapping FILE to map our column names to the file's columns"],
+            _("%(name)s: kolom wajib tidak ada: %(missing)s. Kolom yang ditemukan: %(found)s")
+            % {"name": source_name, "missing": ", ".join(missing), "found": shown},
+            details=[
+                _(
+                    "Pakai berkas pemetaan kolom (--mapping BERKAS, atau isian Pemetaan kolom di halaman impor) "
+                    "untuk memetakan nama kolom kami ke kolom berkas."
+                )
+            ],
         )
     return found
 
@@ -549,7 +561,10 @@ def load_parquet(
         header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]  # noqa: S608 -- literals quoted via sql_str, names fixed
         counted = con.execute(f"SELECT num_rows FROM parquet_file_metadata({path})").fetchone()  # noqa: S608 -- literals quoted via sql_str, names fixed
     except duckdb.Error as e:
-        raise UserError(f"{source.path.name}: not a readable Parquet file: {_first_lines(e)}") from None
+        raise UserError(
+            _("%(name)s: berkas Parquet tidak dapat dibaca: %(why)s")
+            % {"name": source.path.name, "why": _first_lines(e)}
+        ) from None
     rows = int(counted[0]) if counted and counted[0] is not None else 0
     if rows > limits.max_rows:  # known from the file's footer: refused before any row is read
         raise UserError(too_many_rows(source.path.name, rows, limits.max_rows))
@@ -652,7 +667,8 @@ def create_rows(
     except duckdb.Error as e:
         if relation.repair is None:
             raise UserError(
-                f"{source.path.name}: cannot read as {relation.what}: {_first_lines(e)}"
+                _("%(name)s: tidak dapat dibaca sebagai %(what)s: %(why)s")
+                % {"name": source.path.name, "what": relation.what, "why": _first_lines(e)}
             ) from None
         # some records cannot be split: read record by record, reject just those
         source.stats["repaired"] = True

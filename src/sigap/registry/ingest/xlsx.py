@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from sigap.core.importlimits import MIB, ImportLimits, mb, number
 from sigap.errors import UserError
 from sigap.registry.ingest.source import (
@@ -53,7 +55,10 @@ _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, Not
 
 
 def _not_xlsx(name: str, error: BaseException) -> UserError:
-    return UserError(f"{name}: not a valid XLSX file ({type(error).__name__}: {error})")
+    return UserError(
+        _("%(name)s: bukan berkas XLSX yang sah (%(kind)s: %(why)s)")
+        % {"name": name, "kind": type(error).__name__, "why": error}
+    )
 
 
 def _directory_size(path: Path) -> tuple[int, int] | None:
@@ -277,7 +282,8 @@ def _convert(
         if first_error is not None:
             raise first_error
         raise UserError(
-            f"{name}: the workbook's first sheet is empty (no value in its first {HEADER_MAX_ROW:,} rows)"
+            _("%(name)s: lembar pertama buku kerja kosong (tidak ada nilai di %(n)s baris pertamanya)")
+            % {"name": name, "n": number(HEADER_MAX_ROW)}
         )
     if seen > 1:
         source.stats["header_row"] = header_row
