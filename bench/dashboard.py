@@ -17,23 +17,42 @@ coverage periods, invoices for January-March (``invoice_issue``) and payments fo
 (c) baseline -- the same member aggregates computed per request by hand-written SQL over the members and
     coverage periods (what the page would cost without the precomputed tables), median of --renders.
 
-The totals of (b) and (c) are checked against each other.  Goal: (b) <= 300 ms at 100,000 members.
+(d) under load (issue 12, finding 14: 24 req/s, p99 3.2 s at 32 connections): the same page for the same
+    logged-in Pimpinan served by gunicorn with the production settings (``sigap.gunicorn_conf``: gthread,
+    one process per core, two threads) and loaded with ``wrk`` (or a Python asyncio client without it)
+    over --connections keep-alive connections for --duration seconds -- beside a baseline: a bare WSGI
+    app (``bench/dashboard_baseline.py``) answering the very bytes of that page, served the same way.
+    The page comes from the dashboard cache (``sigap.web.pagecache``): per request the session, the
+    user, the role and one version statement; the render only when what it shows changed.
+
+The totals of (b) and (c) are checked against each other, and the page served under load against them.
+Goals: (b) <= 300 ms at 100,000 members; (d) >= 500 req/s with p99 <= 100 ms on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
+from typing import Any
+
+from citizen_check import free_port, serve, stop  # the same gunicorn command line
 
 GOAL_MS = 300.0
+GOAL_RPS, GOAL_P99_MS = 500.0, 100.0
+SECRET_KEY = "bench-dashboard-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGH"
 OCCUPATIONS = (
     "PEDAGANG", "BURUH HARIAN LEPAS", "SOPIR", "TUKANG BATU", "PETANI/PEKEBUN", "NELAYAN/PERIKANAN",
     "TUKANG JAHIT", "PEMBANTU RUMAH TANGGA", "WIRASWASTA", "TUKANG KAYU", "BURUH TANI/PERKEBUNAN",
@@ -65,11 +84,22 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--renders", type=int, default=15)
+    parser.add_argument("--duration", type=int, default=15, help="seconds of load per server (max 120)")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)  # as sigap.gunicorn_conf
+    parser.add_argument("--threads", type=int, default=2)  # as sigap.gunicorn_conf
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    parser.add_argument("--loader", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--no-load", action="store_true", help="skip (d), the load test")
     args = parser.parse_args()
+    args.duration = max(1, min(args.duration, 120))
 
     fresh_database()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sigap.settings")
     os.environ["SIGAP_DEBUG"] = "0"
+    os.environ["SIGAP_SECRET_KEY"] = SECRET_KEY  # the gunicorn processes read the same sessions
+    os.environ.setdefault("SIGAP_LOG_LEVEL", "ERROR")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import django
     from django.core.management import call_command
@@ -167,14 +197,22 @@ def main() -> None:
         dashboard_refresh(programme=programme, on=on)
         refresh.append(time.perf_counter() - t)
 
+    from django.core.cache import cache
+
     client = Client()
     client.force_login(user)
     client.get("/")  # warm: templates, translations, region index
-    renders = []
+    renders, cached = [], []
     for _ in range(args.renders):
+        cache.clear()  # (b) is the render itself: what a request costs when the page changed
         t = time.perf_counter()
         response = client.get("/")
         renders.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200 and b"Perlindungan peserta dan anggaran" in response.content
+    for _ in range(args.renders):
+        t = time.perf_counter()
+        response = client.get("/")
+        cached.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200 and b"Perlindungan peserta dan anggaran" in response.content
 
     member_t, period_t = Member._meta.db_table, CoveragePeriod._meta.db_table
@@ -221,10 +259,165 @@ def main() -> None:
         f"(b) dashboard page, all panels   {page_ms:8.1f} ms median, {page_max:.1f} ms max ({args.renders} renders)"
     )
     print(
+        f"    the same page from the cache {statistics.median(cached):8.1f} ms median, {max(cached):.1f} ms max"
+    )
+    print(
         f"(c) baseline: hand-written scan  {base_ms:8.1f} ms median (member aggregates + months only, no page)"
     )
     print(
         f"goal (b) <= {GOAL_MS:.0f} ms: {'met' if page_ms <= GOAL_MS and page_max <= GOAL_MS else 'NOT met'}"
+    )
+    if args.no_load:
+        return
+    from django.conf import settings
+
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    connection.close()
+    under_load(args, session=session, covered=leaders["totals"]["covered"])
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def fetch(port: int, cookie: str) -> bytes:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 -- loopback only
+        assert response.status == 200
+        return bytes(response.read())
+
+
+LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, "non2xx": %d, "errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def load_wrk(port: int, cookie: str, seconds: int, connections: int, work: Path) -> dict[str, Any]:
+    script = work / "get.lua"
+    script.write_text(LUA)
+    out = subprocess.run(
+        [
+            "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s",
+            "-H", f"Cookie: {cookie}", "-s", str(script), f"http://127.0.0.1:{port}/",
+        ],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    ).stdout  # fmt: skip
+    found = re.search(r"^RESULT (.*)$", out, re.M)
+    if found is None:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    raw = json.loads(found.group(1))
+    return {
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p50_ms": raw["p50_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000,
+        "requests": raw["requests"],
+        "failed": raw["non2xx"] + raw["errors"],
+    }
+
+
+def load_python(port: int, cookie: str, seconds: int, connections: int) -> dict[str, Any]:
+    import asyncio
+
+    latencies: list[float] = []
+    failed = [0]
+    head = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n\r\n".encode()
+
+    async def one(until: float) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while time.perf_counter() < until:
+                started = time.perf_counter()
+                writer.write(head)
+                status = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - started)
+                failed[0] += b" 200 " not in status
+        finally:
+            writer.close()
+
+    async def run() -> float:
+        started = time.perf_counter()
+        await asyncio.gather(*(one(started + seconds) for _ in range(connections)))
+        return time.perf_counter() - started
+
+    elapsed = asyncio.run(run())
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    return {
+        "rps": len(latencies) / elapsed, "p50_ms": pick(0.5), "p99_ms": pick(0.99),
+        "max_ms": latencies[-1] * 1000, "requests": len(latencies), "failed": failed[0],
+    }  # fmt: skip
+
+
+def under_load(args: argparse.Namespace, *, session: str, covered: int) -> None:
+    """(d): SIGAP's dashboard, then the bare app with the same bytes, one server at a time."""
+    from django.conf import settings
+
+    loader = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
+    work = Path(tempfile.mkdtemp(prefix="sigap-bench-dashboard-load-"))
+    env = {**os.environ, "SIGAP_ENV": "production"}  # as gunicorn would run it (sigap.wsgi)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+    bench = Path(__file__).resolve().parent
+
+    def measure(port: int) -> dict[str, Any]:
+        if loader == "wrk":
+            load_wrk(port, cookie, args.warmup, args.connections, work)
+            return load_wrk(port, cookie, args.duration, args.connections, work)
+        load_python(port, cookie, args.warmup, args.connections)
+        return load_python(port, cookie, args.duration, args.connections)
+
+    started_load = load_average()
+    results: dict[str, dict[str, Any]] = {}
+    port = free_port()
+    proc = serve("sigap.wsgi:application", port, env, args)
+    try:
+        page = fetch(port, cookie)
+        text = page.decode()
+        shown = re.search(r'data-figure="covered">([^<]*)<', text)
+        assert shown is not None and shown.group(1).replace(".", "") == str(covered), "page under load"
+        (work / "page.html").write_bytes(page)
+        results["dashboard"] = measure(port)
+    finally:
+        stop(proc)
+    port = free_port()
+    proc = serve(
+        "dashboard_baseline:app", port, {**env, "BENCH_PAGE_FILE": str(work / "page.html")}, args, bench
+    )
+    try:
+        assert fetch(port, cookie) == page
+        results["baseline"] = measure(port)
+    finally:
+        stop(proc)
+    shutil.rmtree(work, ignore_errors=True)
+    print(
+        f"\n(d) under load: gunicorn {args.worker_class} {args.workers}x{args.threads} (sigap.gunicorn_conf), "
+        f"{args.connections} connections, {args.duration} s, loader {loader}, page {len(page):,} bytes; "
+        f"load average {started_load} before, {load_average()} after (2 cores shared with the loader)"
+    )
+    print(f"{'':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'failed':>7}")
+    for name in ("baseline", "dashboard"):
+        r = results[name]
+        print(
+            f"{name:10} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['max_ms']:8.1f} {r['failed']:7d}"
+        )
+    d = results["dashboard"]
+    ok = d["rps"] >= GOAL_RPS and d["p99_ms"] <= GOAL_P99_MS and d["failed"] == 0
+    print(
+        f"dashboard / baseline throughput: {d['rps'] / results['baseline']['rps']:.2f}; "
+        f"goal >= {GOAL_RPS:,.0f} req/s and p99 <= {GOAL_P99_MS:.0f} ms: " + ("met" if ok else "NOT met")
     )
 
 

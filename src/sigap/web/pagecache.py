@@ -8,7 +8,7 @@ page in Django's cache under a key made of:
   area decides which programmes the page shows) -- so two users, let alone two areas, never share a
   page;
 - **how**: language and path;
-- **the version of what it shows** (:func:`dashboard_version`): ONE statement over small tables --
+- **the version of what it shows** (:func:`dashboard_version`): one statement over small tables --
   each programme's ``ProgrammeFigures.computed_at`` (``dashboard_refresh`` writes it every time it
   rebuilds the aggregates: after a payment, an invoice, an approval, a BPJS TK answer, an exit, or
   ``status_refresh``), the programmes (``updated_at``), the lists in force (run id and state) and the
@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from sigap import __version__
-from sigap.web.access import DASHBOARD_ROLES, allowed, role_of
+from sigap.web.access import DASHBOARD_ROLES
 
 #: Seconds a page may stay in the cache (a new version makes a new key long before that).
 PAGE_SECONDS = 600
@@ -51,6 +51,9 @@ _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def _version_sql() -> str:
+    """One statement: the rows whose change changes the page, and the asking user's role and area
+    (``%s``: the user id) -- one round trip to the database for everything a cached answer needs."""
+    from sigap.accounts.models import Profile
     from sigap.claims.models import Claim, Incident, Scholarship
     from sigap.programmes.models import Programme, TargetingRun
     from sigap.status.models import ProgrammeFigures
@@ -59,7 +62,7 @@ def _version_sql() -> str:
         return str(connection.ops.quote_name(model._meta.db_table))
 
     in_force = ", ".join(f"'{s}'" for s in (TargetingRun.APPROVED, TargetingRun.ENROLLED))
-    # table names from the models, values from constants
+    # table names from the models, values from constants; the user id is a parameter
     return (
         f"SELECT 'f', programme_id, CAST(computed_at AS TEXT) FROM {table(ProgrammeFigures)}"  # noqa: S608
         f" UNION ALL SELECT 'p', id, CAST(updated_at AS TEXT) FROM {table(Programme)}"
@@ -70,7 +73,11 @@ def _version_sql() -> str:
         f" || '/' || coalesce(CAST(max(decided_on) AS TEXT), '') FROM {table(Scholarship)}"
         f" WHERE state = '{Scholarship.PAID}'"
         f" UNION ALL SELECT 'i', count(*), '' FROM {table(Incident)}"
+        f" UNION ALL SELECT '{_WHO}', 0, role || '|' || area_code FROM {table(Profile)} WHERE user_id = %s"
     )
+
+
+_WHO = "u"
 
 
 @functools.cache
@@ -78,27 +85,26 @@ def _cached_sql(vendor: str) -> str:
     return _version_sql()
 
 
+def _probe(user_id: int | None) -> tuple[str, tuple[str, str] | None]:
+    """The version (see the module docstring) and the user's (role, area), None without a profile."""
+    with connection.cursor() as cursor:
+        cursor.execute(_cached_sql(connection.vendor), [user_id])
+        rows = sorted((str(a), int(b or 0), str(c)) for a, b, c in cursor.fetchall())
+    who = next((tuple(c.split("|", 1)) for a, _b, c in rows if a == _WHO), None)
+    state = [r for r in rows if r[0] != _WHO]
+    digest = hashlib.sha256(repr((state, timezone.localdate().isoformat(), __version__)).encode())
+    return digest.hexdigest()[:32], (who[0], who[1]) if who is not None and len(who) == 2 else None
+
+
 def dashboard_version() -> str:
     """A digest of everything the dashboard shows that can change (see the module docstring)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_cached_sql(connection.vendor))
-        rows = sorted((str(a), int(b or 0), str(c)) for a, b, c in cursor.fetchall())
-    digest = hashlib.sha256(repr((rows, timezone.localdate().isoformat(), __version__)).encode())
-    return digest.hexdigest()[:32]
+    return _probe(None)[0]
 
 
-def page_key(request: HttpRequest) -> str:
+def page_key(request: HttpRequest, *, version: str, role: str | None, area: str | None) -> str:
     user: Any = request.user
-    profile = getattr(user, "profile", None)
-    who = (
-        user.pk,
-        user.get_username(),
-        role_of(user),
-        str(profile.area_code) if profile is not None else None,
-        bool(user.is_staff),
-        bool(user.is_superuser),
-    )
-    parts = repr((who, get_language(), request.path, dashboard_version()))
+    who = (user.pk, user.get_username(), role, area, bool(user.is_staff), bool(user.is_superuser))
+    parts = repr((who, get_language(), request.path, version))
     return "sigap:dashboard:" + hashlib.sha256(parts.encode()).hexdigest()
 
 
@@ -112,14 +118,16 @@ def cached_for_leaders(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if (
-            request.method not in ("GET", "HEAD")
-            or request.GET
-            or not allowed(request.user, DASHBOARD_ROLES)
-            or _pending_messages(request)
-        ):
+        user: Any = request.user
+        if request.method not in ("GET", "HEAD") or request.GET or not user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = page_key(request)  # before rendering: a change meanwhile makes a new key, never a stale page
+        # before rendering: a change meanwhile makes a new key, never a stale page under a new one
+        version, who = _probe(user.pk)
+        role, area = who if who is not None else (None, None)
+        # the role, as sigap.web.access.allowed decides it, read in the same round trip
+        if not (user.is_superuser or role in DASHBOARD_ROLES) or _pending_messages(request):
+            return view(request, *args, **kwargs)
+        key = page_key(request, version=version, role=role, area=area)
         page = cache.get(key)
         if page is not None:
             return HttpResponse(page.replace(_MARKER, get_token(request)))
