@@ -195,6 +195,7 @@ class Full:
     values: dict[str, dict[str, list[str]]]  # namespace -> parameter -> candidates
     data: frozenset[str]
     post_pages: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)  # url, role, form
+    get_pages: list[tuple[str, str]] = field(default_factory=list)  # url with a query, role
 
 
 def _registry_csv(path: Path) -> Path:
@@ -434,6 +435,15 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any, settings: Any
         | {p.sp2d_number for p in Payment.objects.all()}
     )
     full = Full(world=world, values=values, data=data)
+    # exports chosen by a query parameter on a page's own URL
+    full.get_pages = [
+        (f"/keuangan/tagihan/{invoice.pk}/?format=pdf", "admin_dinas"),
+        (f"/keuangan/tagihan/{invoice.pk}/?format=xlsx", "admin_dinas"),
+        (f"/keuangan/{world.programme.pk}/tagihan/?format=xlsx", "admin_dinas"),
+        (f"/keuangan/{world.programme.pk}/pembayaran/?format=xlsx", "admin_dinas"),
+        (f"/keuangan/{world.programme.pk}/batch/?format=xlsx", "admin_dinas"),
+        (f"/klaim/{claim.pk}/surat.pdf?untuk=keluarga", "operator_kelurahan"),
+    ]
     pk = world.programme.pk
     full.post_pages += [
         (f"/keuangan/{pk}/keluar/", "admin_dinas", {"action": "preview", "on": TODAY.isoformat()}),
@@ -508,6 +518,11 @@ def render_all(full: Full, *, only_html: bool = False) -> tuple[list[Page], list
                 pages.append(Page(url, "anonymous", response.get("Content-Type", ""), response.content))
         if not opened:
             unopened.append(route)
+    for url, role in full.get_pages:
+        response = _client(full, role).get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        pages.append(Page(url, role, response.get("Content-Type", ""), body))
     for url, role, form in full.post_pages:
         client = _client(full, role)
         response = client.post(url, form, follow=True)

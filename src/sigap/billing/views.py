@@ -284,11 +284,17 @@ def _invoice_pdf(request: HttpRequest, invoice: Invoice, lines: QuerySet[Invoice
         document.InvoiceRow(ln.member.nik, ln.member.nama, ln.member.kpj, ln.get_kind_display(), ln.amount)
         for ln in lines.order_by("member__nama", "id")
     ]
+    from django.utils import timezone
+
+    from sigap.core.money import format_tanggal
+
     allocations = [
-        (a.payment.sp2d_number, a.payment.sp2d_date.isoformat(), a.amount)
+        (a.payment.sp2d_number, format_tanggal(a.payment.sp2d_date), a.amount)
         for a in invoice.allocations.select_related("payment").order_by("id")
     ]
-    issued = invoice.issued_at.strftime("%Y-%m-%d %H:%M") if invoice.issued_at else "-"
+    # an official document: Indonesian dates, local time (the invoice PDF reads the same in any language)
+    local = timezone.localtime(invoice.issued_at) if invoice.issued_at else None
+    issued = f"{format_tanggal(local.date())} pukul {local:%H.%M}" if local else "-"
     doc = document.InvoiceDocument(
         number=invoice.number,
         programme=f"{invoice.programme.code} - {invoice.programme.name}",

@@ -17,11 +17,12 @@ def change_text(r: R, current: Any = None) -> str:
 
     new = r.proposed or {}
     if r.kind == R.DESIL:
-        old = current.desil if current is not None and current.desil is not None else "?"
-        return _("desil %(old)s → %(new)s") % {"old": old, "new": new.get("desil", "?")}
+        if current is None or current.desil is None:  # the old value is not known here (an export)
+            return _("desil → %(new)s") % {"new": new.get("desil", "?")}
+        return _("desil %(old)s → %(new)s") % {"old": current.desil, "new": new.get("desil", "?")}
     if r.kind == R.PEKERJAAN:
-        old = (current.pekerjaan if current is not None else None) or "?"
-        return f"{old} → {new.get('pekerjaan', '?')}"
+        old = current.pekerjaan if current is not None else None
+        return f"{old} → {new.get('pekerjaan', '?')}" if old else f"→ {new.get('pekerjaan', '?')}"
     if r.kind == R.PINDAH:
         return f"{place_name(r.kode_kelurahan)} → {place_name(new.get('kode_kelurahan_baru', ''))}"
     if r.kind == R.ALAMAT:
