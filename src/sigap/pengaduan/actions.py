@@ -23,6 +23,7 @@ from sigap.core.nik import NikError, parse_nik
 from sigap.errors import UserError
 from sigap.pengaduan.models import Grievance, SlaPolicy
 from sigap.reference import regions
+from sigap.registry.reasons import reason_label
 from sigap.usulan.errors import FieldError
 
 G = Grievance
@@ -141,7 +142,9 @@ def grievance_file(
         try:
             nik = parse_nik(nik, reference_date=now.date()).value
         except NikError as e:
-            raise FieldError(_("NIK tidak sah: %(why)s") % {"why": e.message}, field="nik") from None
+            raise FieldError(
+                _("NIK tidak sah: %(why)s") % {"why": reason_label(e.code)}, field="nik"
+            ) from None
     elif category == G.SANGGAHAN:
         raise FieldError(
             _("Sanggahan atas keputusan sasaran perlu NIK orang yang bersangkutan."), field="nik"

@@ -24,6 +24,7 @@ from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core.nik import NikError, parse_nik
 from sigap.errors import UserError
 from sigap.reference import regions
+from sigap.registry.reasons import reason_label
 from sigap.usulan.errors import FieldError
 from sigap.usulan.files import MAX_FILES, CheckedUpload, Upload, check_uploads, write_file
 from sigap.usulan.models import Attachment, DataUpdateRequest
@@ -186,7 +187,9 @@ def usulan_submit(
         try:
             nik = parse_nik(nik, reference_date=timezone.localdate()).value
         except NikError as e:
-            raise FieldError(_("NIK tidak sah: %(why)s") % {"why": e.message}, field="nik") from None
+            raise FieldError(
+                _("NIK tidak sah: %(why)s") % {"why": reason_label(e.code)}, field="nik"
+            ) from None
     elif kind != R.BARU:
         raise FieldError(_("NIK wajib diisi (kecuali untuk usulan penduduk baru)."), field="nik")
     nama = " ".join(nama.split()).upper()[:200]
