@@ -34,6 +34,8 @@ from sigap.core.selection import decisions_sql, digest_sql, materialize_for
 from sigap.core.tiebreak import TieBreak
 from sigap.engine import DuckDBEngine
 from sigap.reference import regions
+from sigap.synth.snapshot_sql import DESIL_MIX, OCCUPATION_MIX
+from sigap.synth.snapshot_sql import _pick as pick  # the generator's weighted choice, one copy
 
 SPEC = ProgrammeSpec.from_dict(
     {
@@ -47,52 +49,6 @@ SPEC = ProgrammeSpec.from_dict(
         }
     }
 )
-
-# Occupation mix (per mille) of an urban registry: many not working, employees, informal workers.
-OCCUPATION_MIX = (
-    ("PELAJAR/MAHASISWA", 190),
-    ("MENGURUS RUMAH TANGGA", 150),
-    ("BELUM/TIDAK BEKERJA", 110),
-    ("KARYAWAN SWASTA", 170),
-    ("WIRASWASTA", 120),
-    ("PEDAGANG", 50),
-    ("BURUH HARIAN LEPAS", 60),
-    ("SOPIR", 25),
-    ("TUKANG BATU", 15),
-    ("PENSIUNAN", 20),
-    ("PEGAWAI NEGERI SIPIL", 20),
-    ("TENTARA NASIONAL INDONESIA", 4),
-    ("KEPOLISIAN RI", 4),
-    ("KARYAWAN HONORER", 12),
-    ("PETANI/PEKEBUN", 5),
-    ("GURU", 10),
-    ("ASISTEN DAPUR", 5),  # not in the KTP list: unknown category
-    ("TUKANG JAHIT", 10),
-    ("PEMBANTU RUMAH TANGGA", 20),
-)
-# Desil mix (per mille): a city sits above the national average.
-DESIL_MIX = (
-    (1, 60),
-    (2, 80),
-    (3, 100),
-    (4, 110),
-    (5, 120),
-    (6, 120),
-    (7, 110),
-    (8, 100),
-    (9, 100),
-    (10, 100),
-)
-
-
-def _pick(hash_expr: str, mix: tuple[tuple[object, int], ...], quote: bool) -> str:
-    total = sum(w for _, w in mix)
-    parts, acc = [], 0
-    for value, weight in mix:
-        acc += weight
-        shown = f"'{value}'" if quote else str(value)
-        parts.append(f"WHEN {hash_expr} % {total} < {acc} THEN {shown}")
-    return "CASE " + " ".join(parts) + " END"
 
 
 def people_sql(n: int) -> str:
@@ -116,8 +72,8 @@ def people_sql(n: int) -> str:
       lpad(CAST(i % 9 AS VARCHAR), 3, '0') AS rw,
       substr(kode_kelurahan, 1, 6) AS kode_kecamatan,
       kode_kelurahan,
-      CAST({_pick(h.format(salt=4), DESIL_MIX, quote=False)} AS TINYINT) AS desil,
-      {_pick(h.format(salt=5), OCCUPATION_MIX, quote=True)} AS pekerjaan,
+      CAST({pick(h.format(salt=4), DESIL_MIX, quote=False)} AS TINYINT) AS desil,
+      {pick(h.format(salt=5), OCCUPATION_MIX, quote=True)} AS pekerjaan,
       {h.format(salt=6)} % 200 = 0 AS meninggal,
       CAST(i + 2 AS BIGINT) AS source_row
     FROM (
