@@ -96,8 +96,8 @@ def _client(user: Any, language: str) -> Client:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("id", "mengajukan penetapan #1 sehingga tidak boleh juga menyetujui (maker-checker"),
-        ("en", "submitted run #1 and cannot also approve it (maker-checker"),
+        ("id", "mengajukan penetapan #{pk} sehingga tidak boleh juga menyetujui (maker-checker"),
+        ("en", "submitted run #{pk} and cannot also approve it (maker-checker"),
     ],
 )
 def test_a_refused_approval_reads_in_the_page_language(world: World, language: str, expected: str) -> None:
@@ -107,6 +107,7 @@ def test_a_refused_approval_reads_in_the_page_language(world: World, language: s
     response = _client(world.users["superuser"], language).post(
         reverse("web:approval-approve", args=[world.run.pk]), follow=True
     )
+    expected = expected.format(pk=world.run.pk)
     assert any(expected in m for m in _messages(response)), _messages(response)
 
 
