@@ -10,7 +10,7 @@ coverage periods, invoices for January-March (``invoice_issue``) and payments fo
 (``payment_record``).  Timed:
 
 (a) ``sigap.status.actions.dashboard_refresh`` -- rebuilding the precomputed aggregates (runs inside the
-    actions that change members, invoices and payments), best of --repeat;
+    actions that change members, invoices and payments), best of --refreshes;
 (b) the dashboard page ``/`` rendered for a Pimpinan through Django's test client (all panels: targeting,
     coverage, RPJMN, realisation and burn forecast, months, kecamatan/desil/occupation), median and max of
     --renders;
@@ -39,7 +39,6 @@ import random
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,7 +47,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from citizen_check import free_port, serve, stop  # the same gunicorn command line
+from _load import BENCH, add_server_arguments, free_port, load_average, loader_of, measure, serve, stop, table
 
 GOAL_MS = 300.0
 GOAL_RPS, GOAL_P99_MS = 500.0, 100.0
@@ -82,18 +81,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--members", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--refreshes", type=int, default=3)
     parser.add_argument("--renders", type=int, default=15)
-    parser.add_argument("--duration", type=int, default=15, help="seconds of load per server (max 120)")
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)  # as sigap.gunicorn_conf
-    parser.add_argument("--threads", type=int, default=2)  # as sigap.gunicorn_conf
-    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
-    parser.add_argument("--loader", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--no-load", action="store_true", help="skip (d), the load test")
+    parser.add_argument("--json", action="store_true")
+    add_server_arguments(parser)
     args = parser.parse_args()
-    args.duration = max(1, min(args.duration, 120))
 
     fresh_database()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sigap.settings")
@@ -192,7 +185,7 @@ def main() -> None:
 
     on = dt.date(2026, 3, 20)
     refresh = []
-    for _ in range(args.repeat):
+    for _ in range(args.refreshes):
         t = time.perf_counter()
         dashboard_refresh(programme=programme, on=on)
         refresh.append(time.perf_counter() - t)
@@ -276,13 +269,6 @@ def main() -> None:
     under_load(args, session=session, covered=leaders["totals"]["covered"])
 
 
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
-
-
 def fetch(port: int, cookie: str) -> bytes:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Cookie": cookie})
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 -- loopback only
@@ -290,94 +276,15 @@ def fetch(port: int, cookie: str) -> bytes:
         return bytes(response.read())
 
 
-LUA = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, "non2xx": %d, "errors": %d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    e.status, e.connect + e.read + e.write + e.timeout))
-end
-"""
-
-
-def load_wrk(port: int, cookie: str, seconds: int, connections: int, work: Path) -> dict[str, Any]:
-    script = work / "get.lua"
-    script.write_text(LUA)
-    out = subprocess.run(
-        [
-            "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s",
-            "-H", f"Cookie: {cookie}", "-s", str(script), f"http://127.0.0.1:{port}/",
-        ],
-        capture_output=True, text=True, timeout=seconds + 60, check=True,
-    ).stdout  # fmt: skip
-    found = re.search(r"^RESULT (.*)$", out, re.M)
-    if found is None:
-        raise SystemExit(f"wrk printed no result:\n{out}")
-    raw = json.loads(found.group(1))
-    return {
-        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
-        "p50_ms": raw["p50_us"] / 1000,
-        "p99_ms": raw["p99_us"] / 1000,
-        "max_ms": raw["max_us"] / 1000,
-        "requests": raw["requests"],
-        "failed": raw["non2xx"] + raw["errors"],
-    }
-
-
-def load_python(port: int, cookie: str, seconds: int, connections: int) -> dict[str, Any]:
-    import asyncio
-
-    latencies: list[float] = []
-    failed = [0]
-    head = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n\r\n".encode()
-
-    async def one(until: float) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while time.perf_counter() < until:
-                started = time.perf_counter()
-                writer.write(head)
-                status = await reader.readline()
-                length = 0
-                while (line := await reader.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                await reader.readexactly(length)
-                latencies.append(time.perf_counter() - started)
-                failed[0] += b" 200 " not in status
-        finally:
-            writer.close()
-
-    async def run() -> float:
-        started = time.perf_counter()
-        await asyncio.gather(*(one(started + seconds) for _ in range(connections)))
-        return time.perf_counter() - started
-
-    elapsed = asyncio.run(run())
-    latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    return {
-        "rps": len(latencies) / elapsed, "p50_ms": pick(0.5), "p99_ms": pick(0.99),
-        "max_ms": latencies[-1] * 1000, "requests": len(latencies), "failed": failed[0],
-    }  # fmt: skip
-
-
 def under_load(args: argparse.Namespace, *, session: str, covered: int) -> None:
     """(d): SIGAP's dashboard, then the bare app with the same bytes, one server at a time."""
     from django.conf import settings
 
-    loader = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
+    loader = loader_of(args)
     work = Path(tempfile.mkdtemp(prefix="sigap-bench-dashboard-load-"))
     env = {**os.environ, "SIGAP_ENV": "production"}  # as gunicorn would run it (sigap.wsgi)
     cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
-    bench = Path(__file__).resolve().parent
-
-    def measure(port: int) -> dict[str, Any]:
-        if loader == "wrk":
-            load_wrk(port, cookie, args.warmup, args.connections, work)
-            return load_wrk(port, cookie, args.duration, args.connections, work)
-        load_python(port, cookie, args.warmup, args.connections)
-        return load_python(port, cookie, args.duration, args.connections)
+    request = {"path": "/", "headers": {"Cookie": cookie}}
 
     started_load = load_average()
     results: dict[str, dict[str, Any]] = {}
@@ -389,36 +296,34 @@ def under_load(args: argparse.Namespace, *, session: str, covered: int) -> None:
         shown = re.search(r'data-figure="covered">([^<]*)<', text)
         assert shown is not None and shown.group(1).replace(".", "") == str(covered), "page under load"
         (work / "page.html").write_bytes(page)
-        results["dashboard"] = measure(port)
+        results["dashboard"] = measure(port, args, loader, **request)
     finally:
         stop(proc)
     port = free_port()
     proc = serve(
-        "dashboard_baseline:app", port, {**env, "BENCH_PAGE_FILE": str(work / "page.html")}, args, bench
+        "dashboard_baseline:app", port, {**env, "BENCH_PAGE_FILE": str(work / "page.html")}, args, BENCH
     )
     try:
         assert fetch(port, cookie) == page
-        results["baseline"] = measure(port)
+        results["baseline"] = measure(port, args, loader, **request)
     finally:
         stop(proc)
     shutil.rmtree(work, ignore_errors=True)
     print(
-        f"\n(d) under load: gunicorn {args.worker_class} {args.workers}x{args.threads} (sigap.gunicorn_conf), "
-        f"{args.connections} connections, {args.duration} s, loader {loader}, page {len(page):,} bytes; "
-        f"load average {started_load} before, {load_average()} after (2 cores shared with the loader)"
+        f"\n(d) under load: gunicorn {args.worker_class} (sigap.gunicorn_conf; workers {args.workers or 'default'}, "
+        f"threads {args.threads or 'default'}), {args.connections} connections, {args.duration} s x {args.repeat}, "
+        f"loader {loader}, page {len(page):,} bytes; load average {started_load} before, {load_average()} after"
     )
-    print(f"{'':10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'failed':>7}")
-    for name in ("baseline", "dashboard"):
-        r = results[name]
-        print(
-            f"{name:10} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['max_ms']:8.1f} {r['failed']:7d}"
-        )
+    print(table({"baseline": results["baseline"], "dashboard": results["dashboard"]}))
     d = results["dashboard"]
     ok = d["rps"] >= GOAL_RPS and d["p99_ms"] <= GOAL_P99_MS and d["failed"] == 0
     print(
         f"dashboard / baseline throughput: {d['rps'] / results['baseline']['rps']:.2f}; "
-        f"goal >= {GOAL_RPS:,.0f} req/s and p99 <= {GOAL_P99_MS:.0f} ms: " + ("met" if ok else "NOT met")
+        f"goal >= {GOAL_RPS:,.0f} req/s and p99 <= {GOAL_P99_MS:.0f} ms (medians): "
+        + ("met" if ok else "NOT met")
     )
+    if args.json:
+        print(json.dumps(results))
 
 
 if __name__ == "__main__":
