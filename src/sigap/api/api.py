@@ -86,39 +86,54 @@ api = SigapApi(
 # --------------------------------------------------------------------------- errors as problem details
 
 
+#: DCI error codes (``Error.code`` of the specification) of the problems answered under /api/v1/dci/
+DCI_CODES = {400: "err.request.bad", 401: "err.request.unauthorized", 403: "err.request.forbidden",
+             404: "err.request.not_found", 413: "err.request.bad", 422: "err.request.bad",
+             429: "err.request.too_many_requests", 500: "err.service.unavailable",
+             503: "err.service.unavailable"}  # fmt: skip
+
+
+def _answer(request: HttpRequest, problem: ApiProblem) -> HttpResponse:
+    """The problem document; under ``/api/v1/dci/`` it also carries the DCI error ``code``."""
+    if "/dci/" in request.path and "code" not in problem.extra:
+        problem.extra["code"] = DCI_CODES.get(problem.status, "err.request.bad")
+    return problems.response(problem)
+
+
 def _problem(request: HttpRequest, exc: Any) -> HttpResponse:
-    return problems.response(exc)
+    return _answer(request, exc)
 
 
 def _validation(request: HttpRequest, exc: Any) -> HttpResponse:
-    return problems.response(problems.from_validation(exc.errors))
+    return _answer(request, problems.from_validation(exc.errors))
 
 
 def _unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
-    return problems.response(
+    return _answer(
+        request,
         ApiProblem(
             "unauthorized",
             "send Authorization: Bearer <access token> (POST /api/v1/oauth/token)",
             headers={"WWW-Authenticate": 'Bearer realm="sigap"'},
-        )
+        ),
     )
 
 
 def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     kind = next((k for k, (status, _) in problems.KINDS.items() if status == exc.status_code), "bad-request")
-    return problems.response(ApiProblem(kind, str(exc)))
+    return _answer(request, ApiProblem(kind, str(exc)))
 
 
 def _user_error(request: HttpRequest, exc: Any) -> HttpResponse:
-    return problems.response(problems.from_user_error(exc))
+    return _answer(request, problems.from_user_error(exc))
 
 
 def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-    return problems.response(ApiProblem("not-found", str(exc) or "not found"))
+    return _answer(request, ApiProblem("not-found", str(exc) or "not found"))
 
 
 def _too_big(request: HttpRequest, exc: Any) -> HttpResponse:
-    return problems.response(ApiProblem("too-large", "the request body is too large; send it in parts"))
+    return _answer(request, ApiProblem("too-large", "the request body is too large; send it in parts"))
 
 
 api.add_exception_handler(ApiProblem, _problem)
@@ -658,3 +673,10 @@ def grievance_file(request: HttpRequest, payload: GrievanceIn) -> Any:
             "due_at": grievance.due_at,
         },
     )
+
+
+# --------------------------------------------------------------------------- DCI (ADR 0020)
+
+from sigap.api.dci import router as dci_router  # noqa: E402 -- after the handlers it relies on
+
+api.add_router("/dci", dci_router)

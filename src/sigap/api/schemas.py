@@ -24,6 +24,7 @@ class Problem(Schema):
     detail: str
     errors: list[FieldProblem] = []
     error: str | None = Field(None, description="OAuth 2.0 error code (token endpoint only)")
+    code: str | None = Field(None, description="DCI error code (/api/v1/dci/ only): err.request.bad, ...")
 
 
 class FieldProblem(Schema):
