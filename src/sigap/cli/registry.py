@@ -11,15 +11,22 @@ from rich.console import Console
 from rich.table import Table
 
 from sigap.cli.common import emit, handle_errors, json_option, progress, setup_django
+from sigap.errors import UserError
 
 out = Console(highlight=False)
 
 
 def _mapping(path: Path | None, kind: str) -> dict[str, Any] | None:
+    """A mapping file, or (no such file) a column-mapping profile saved in the browser, by name."""
     if path is None:
         return None
     from sigap.registry.ingest import load_mapping_file, normalise_mapping
 
+    if not path.exists() and path.suffix.lower() not in (".toml", ".json"):
+        from sigap.registry.actions import mapping_profile_named
+
+        profile = mapping_profile_named(str(path), kind=kind)
+        return normalise_mapping(profile.mapping, kind=kind, source=profile.name)
     return normalise_mapping(load_mapping_file(path), kind=kind, source=str(path))
 
 
@@ -53,8 +60,10 @@ _file_arg = click.argument("file", type=click.Path(path_type=Path, dir_okay=Fals
 _mapping_opt = click.option(
     "--mapping",
     "mapping_file",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help='TOML/JSON file mapping our column names to the file\'s: {columns = {nomor_nik = "NIK"}}.',
+    type=click.Path(path_type=Path, dir_okay=False),
+    help='TOML/JSON file mapping our column names to the file\'s: {columns = {nomor_nik = "NIK"}}; '
+    "or the name of a column-mapping profile saved in the browser (Kelola data > Impor), AREA/NAME "
+    "when areas share a name.",
 )
 _date_opt = click.option(
     "--reference-date",
@@ -70,16 +79,111 @@ def registry_group() -> None:
 
 
 @registry_group.command("import")
-@_file_arg
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
 @_mapping_opt
 @_date_opt
+@click.option(
+    "--from-dci",
+    "dci_url",
+    metavar="URL",
+    help="Pull the extract from a DCI social registry (its base URL, before /registry/sync/search) "
+    "instead of a file.",
+)
+@click.option("--region", help="DCI: ask for the people of this region code (predicate region_code eq CODE).")
+@click.option("--query", "dci_query", help="DCI: the search query as JSON (instead of --region).")
+@click.option(
+    "--query-type",
+    type=click.Choice(["idtype-value", "expression", "predicate"]),
+    default="predicate",
+    show_default=True,
+)
+@click.option("--page-size", type=int, default=500, show_default=True, help="DCI: records a page.")
+@click.option("--client-id", envvar="SIGAP_DCI_CLIENT_ID", help="DCI: client id for /oauth2/client/token.")
+@click.option(
+    "--client-secret", envvar="SIGAP_DCI_CLIENT_SECRET", help="DCI: its secret (better: the env var)."
+)
+@click.option("--token", envvar="SIGAP_DCI_TOKEN", help="DCI: a bearer token instead of client credentials.")
 @json_option
 @handle_errors
 def registry_import(
-    file: Path, mapping_file: Path | None, reference_date: dt.datetime | None, as_json: bool
+    file: Path | None,
+    mapping_file: Path | None,
+    reference_date: dt.datetime | None,
+    dci_url: str | None,
+    region: str | None,
+    dci_query: str | None,
+    query_type: str,
+    page_size: int,
+    client_id: str | None,
+    client_secret: str | None,
+    token: str | None,
+    as_json: bool,
 ) -> None:
-    """Import a DTSEN/DTKS extract (CSV, XLSX or Parquet) as a new snapshot."""
-    _run_import(file, mapping_file, reference_date, as_json, "registry")
+    """Import a DTSEN/DTKS extract (CSV, XLSX or Parquet) as a new snapshot -- or pull it from a DCI
+    social registry (--from-dci URL): the same checks and rejection reasons as a file."""
+    if dci_url is None:
+        if file is None:
+            raise UserError("give the extract FILE, or --from-dci URL")
+        _run_import(file, mapping_file, reference_date, as_json, "registry")
+        return
+    if file is not None or mapping_file is not None:
+        raise UserError("--from-dci reads no FILE and no --mapping (the pulled extract uses SIGAP's columns)")
+    _run_dci_import(
+        dci_url, _dci_query(region, dci_query, query_type), query_type, page_size,
+        client_id, client_secret, token, reference_date, as_json,
+    )  # fmt: skip
+
+
+def _dci_query(region: str | None, text: str | None, query_type: str) -> Any:
+    import json
+
+    if (region is None) == (text is None):
+        raise UserError("--from-dci needs --region CODE or --query JSON (one of them)")
+    if region is not None:
+        if query_type != "predicate":
+            raise UserError("--region makes a predicate query: leave --query-type as predicate")
+        return [
+            {
+                "seq_num": 1,
+                "expression1": {"attribute_name": "region_code", "operator": "eq", "attribute_value": region},
+            }
+        ]
+    try:
+        return json.loads(text or "")
+    except ValueError as e:
+        raise UserError(f"--query is not JSON: {e}") from None
+
+
+def _run_dci_import(
+    url: str,
+    query: Any,
+    query_type: str,
+    page_size: int,
+    client_id: str | None,
+    client_secret: str | None,
+    token: str | None,
+    reference_date: dt.datetime | None,
+    as_json: bool,
+) -> None:
+    setup_django()
+    from sigap.registry.dci import registry_import_dci
+
+    day = reference_date.date() if reference_date else dt.date.today()
+    with progress(not as_json) as report:
+        pulled, result = registry_import_dci(
+            url, reference_date=day, progress=report, query_type=query_type, query=query,
+            page_size=page_size, token=token, client_id=client_id, client_secret=client_secret,
+        )  # fmt: skip
+    found = {
+        **result.as_dict(),
+        "dci": {
+            "pages": pulled.pages,
+            "records": pulled.records,
+            "rows": pulled.rows,
+            "file": str(pulled.path),
+        },
+    }
+    emit(found, as_json=as_json, human=_show_import)
 
 
 @registry_group.command("list")
