@@ -12,7 +12,7 @@ Callers build SQL text with :mod:`sigap.core.selection` (or other pure builders)
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sigap.engine.base import Engine, sql_string
 from sigap.engine.duckdb_engine import DuckDBEngine
@@ -26,6 +26,7 @@ __all__ = [
     "default_engine",
     "engine_name",
     "make_spark_engine",
+    "spark_settings",
     "sql_string",
     "targeting_engine",
 ]
@@ -49,20 +50,27 @@ def engine_name() -> str:
     return name
 
 
-def make_spark_engine(master: str | None = None) -> SparkEngine:
-    """A Spark engine on ``master`` (default ``SIGAP_SPARK_MASTER``, else ``local[2]``).
-
-    Extra session settings come from ``SIGAP_SPARK_CONF`` (``key=value`` pairs separated by ``;``),
-    e.g. ``spark.sql.shuffle.partitions=2000;spark.executor.memory=8g``.
-    """
-    from sigap.engine.spark_engine import SparkEngine
-
+def spark_settings(master: str | None = None) -> dict[str, Any]:
+    """The Spark session's settings from the environment: ``master`` (default ``SIGAP_SPARK_MASTER``;
+    None lets :func:`sigap.engine.spark_engine.session_builder` choose ``local[2]``, or spark-submit's
+    ``--master``) and ``config`` from ``SIGAP_SPARK_CONF`` (``key=value`` pairs separated by ``;``,
+    e.g. ``spark.sql.shuffle.partitions=2000;spark.executor.memory=8g``)."""
     conf = {}
     for item in (os.environ.get("SIGAP_SPARK_CONF") or "").split(";"):
         if item.strip():
-            key, _, value = item.partition("=")
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise ValueError(f"SIGAP_SPARK_CONF: '{item.strip()}' is not key=value")
             conf[key.strip()] = value.strip()
-    return SparkEngine(master=master or os.environ.get("SIGAP_SPARK_MASTER") or None, config=conf)
+    return {"master": master or os.environ.get("SIGAP_SPARK_MASTER") or None, "config": conf}
+
+
+def make_spark_engine(master: str | None = None) -> SparkEngine:
+    """A Spark engine on ``master`` (default ``SIGAP_SPARK_MASTER``, else ``local[2]``; ``sc://host:port``
+    is Spark Connect) with the settings of :func:`spark_settings`."""
+    from sigap.engine.spark_engine import SparkEngine
+
+    return SparkEngine(**spark_settings(master))
 
 
 def targeting_engine() -> Engine:

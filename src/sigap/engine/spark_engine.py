@@ -214,10 +214,12 @@ def _is_connect(session: Any) -> bool:
     return "connect" in type(session).__module__
 
 
-def build_session(
+def session_builder(
     *, master: str | None = None, app_name: str = "sigap", config: Mapping[str, str] | None = None
 ) -> Any:
-    """A SparkSession: ``sc://...`` is Spark Connect, anything else a master URL (default ``local[2]``)."""
+    """The ``SparkSession.Builder`` of :func:`build_session`, not yet connected or started:
+    ``sc://...`` is Spark Connect (``builder.remote``), anything else a master URL (default
+    ``local[2]``); :data:`DEFAULT_CONFIG` then ``config`` on top."""
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName(app_name)
@@ -228,7 +230,14 @@ def build_session(
         builder = builder.master(master or "local[2]").config("spark.ui.enabled", "false")
     for key, value in {**DEFAULT_CONFIG, **(config or {})}.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    return builder
+
+
+def build_session(
+    *, master: str | None = None, app_name: str = "sigap", config: Mapping[str, str] | None = None
+) -> Any:
+    """A SparkSession: ``sc://...`` is Spark Connect, anything else a master URL (default ``local[2]``)."""
+    session = session_builder(master=master, app_name=app_name, config=config).getOrCreate()
     if not (master or "").startswith("sc://"):
         session.sparkContext.setLogLevel("ERROR")
     return session
