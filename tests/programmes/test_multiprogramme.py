@@ -218,3 +218,50 @@ def test_digest_is_order_free_and_covers_every_column(engine: DuckDBEngine) -> N
     assert "conv(" in selection.digest_sql("d", dialect="spark") and "'0x'" in selection.digest_sql("d")
     with pytest.raises(ValueError, match="dialect"):
         selection.digest_sql("d", dialect="oracle")
+
+
+def test_with_everyone_each_programmes_rows_are_its_own_runs_decisions_file() -> None:
+    """``everyone``: each programme's rows list the whole snapshot (people outside its region, with no
+    domicile at all, or in no programme: ineligible with every rule they fail), so they digest exactly
+    as the programme's own run's decisions file (what `run-many` registers as the run)."""
+    runs = various_programmes()
+    with DuckDBEngine() as e:
+        outside = kelurahan("3171")[:20]
+        e.execute(f"CREATE TABLE people AS {people_sql(12_000, kelurahan=[*kelurahan(*KAB_KOTA), *outside])}")
+        e.execute(
+            "CREATE TABLE insured AS SELECT nik, '1' || substr(nik, 6) AS kpj, 'BPU' AS segmen, "
+            "CASE WHEN hash(nik) % 3 = 0 THEN 'NONAKTIF' ELSE 'AKTIF' END AS status FROM people "
+            "WHERE hash(nik, 1) % 100 < 12"
+        )
+        e.execute("UPDATE people SET kode_kelurahan = NULL WHERE hash(nik) % 97 = 0")
+        e.execute(
+            "CREATE TABLE excluded_many AS SELECT 'BDG' AS programme, nik, 'covered by programme X' AS reason "
+            "FROM people WHERE hash(nik) % 40 = 0"
+        )
+        e.execute("CREATE TABLE excluded_one AS SELECT nik, reason FROM excluded_many")
+        e.execute(
+            "CREATE TABLE many AS "
+            + multi_decisions_sql(runs, insured="insured", excluded="excluded_many", everyone=True)
+        )
+        assert e.fetch("SELECT count(DISTINCT programme), count(*) FROM many") == [(4, 4 * 12_000)]
+        for run in runs:
+            with_excluded = run.code == "BDG"
+            one = selection.decisions_sql(
+                run.spec,
+                tie_break=run.tie_break,
+                insured="insured",
+                excluded="excluded_one" if with_excluded else None,
+            )
+            e.execute(f"CREATE OR REPLACE TABLE one AS {one}")
+            columns = e.columns("one")
+            e.execute(
+                f"CREATE OR REPLACE TABLE part AS SELECT {', '.join(columns)} FROM many WHERE programme = '{run.code}'"
+            )
+            assert e.fetch(selection.digest_sql("part", columns=columns)) == e.fetch(
+                selection.digest_sql("one", columns=columns)
+            ), run.code
+            assert e.fetch("SELECT count(*) FROM (SELECT * FROM one EXCEPT ALL SELECT * FROM part)") == [(0,)]
+            outside_rows = e.fetch(
+                "SELECT count(*), min(fails % 2) FROM part WHERE rank IS NULL AND fails % 2 = 1"
+            )
+            assert outside_rows[0][0] > 0 and outside_rows[0][1] == 1, run.code

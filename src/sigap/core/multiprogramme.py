@@ -155,10 +155,16 @@ def multi_decisions_sql(
     insured: str | None = None,
     excluded: str | None = None,
     materialize: bool = True,
+    everyone: bool = False,
 ) -> str:
     """SELECT producing one decision per person of ``people`` living in one of the programmes'
     regions (columns :data:`MULTI_DECISION_COLUMNS`, plus ``insured`` with a roster and
-    ``excluded_reason`` with ``excluded``), as each programme's own run would decide them."""
+    ``excluded_reason`` with ``excluded``), as each programme's own run would decide them.
+
+    ``everyone``: also one row per programme for every person living outside its region
+    (``ineligible``, the domicile bit and every other rule of that programme the person fails), so
+    each programme's rows are exactly its own run's decisions file (``sigap targeting run-many``
+    registers them as runs).  That is people x programmes rows: for a province, not the nation."""
     check_programmes(runs)
     hint = "" if materialize else " NOT MATERIALIZED"
     people = identifier(people)
@@ -227,28 +233,41 @@ def multi_decisions_sql(
         excluded_join = "\n  LEFT JOIN excluded_people AS x ON x.nik = p.nik AND x.programme = p.programme"
         excluded_col = "x.reason"
 
+    if everyone:
+        # every person once per programme whose region they live outside (kk_size ranks nobody there)
+        ctes.append(
+            "people_out AS (\n"  # noqa: S608 -- names checked
+            f"  SELECT p.*, 1 AS kk_size, g.programme FROM {people} AS p CROSS JOIN programmes AS g\n"
+            "  WHERE p.kode_kelurahan IS NULL OR NOT (p.kode_kelurahan LIKE g.region || '%')\n)"
+        )
     age = by_programme(
         {code: selection.age_sql("p.tanggal_lahir", s.age_reference_date) for code, s in specs.items()},
         column="p.programme",
     )
-    ctes.append(
-        f"base AS{hint} (\n"  # noqa: S608 -- literals quoted, names checked
-        "  SELECT p.programme, g.region AS programme_region, g.budget AS programme_budget,\n"
-        "    g.cost AS programme_cost, g.tie_seed,\n"
-        "    p.nik, p.kode_kelurahan, p.desil, p.pekerjaan, p.meninggal,\n"
-        f"    {age} AS age,\n"
-        "    COALESCE(o.category, 'unknown') AS occupation_category,\n"
-        "    COALESCE(o.risk, 3) AS occupation_risk,\n"
-        "    COALESCE(o.included, FALSE) AS occupation_included,\n"
-        "    COALESCE(o.excluded, FALSE) AS occupation_excluded,\n"
-        "    p.kk_size,\n"
-        f"    {roster_cols},\n"
-        f"    {excluded_col} AS excluded_reason\n"
-        "  FROM people_in AS p\n"
-        "  JOIN programmes AS g ON g.programme = p.programme\n"
-        "  LEFT JOIN occupation_table AS o ON o.variant = g.occ_variant AND o.name = p.pekerjaan"
-        f"{roster_join}{excluded_join}\n)"
-    )
+
+    def base_sql(name: str, source: str, hint: str) -> str:
+        return (
+            f"{name} AS{hint} (\n"  # noqa: S608 -- literals quoted, names checked
+            "  SELECT p.programme, g.region AS programme_region, g.budget AS programme_budget,\n"
+            "    g.cost AS programme_cost, g.tie_seed,\n"
+            "    p.nik, p.kode_kelurahan, p.desil, p.pekerjaan, p.meninggal,\n"
+            f"    {age} AS age,\n"
+            "    COALESCE(o.category, 'unknown') AS occupation_category,\n"
+            "    COALESCE(o.risk, 3) AS occupation_risk,\n"
+            "    COALESCE(o.included, FALSE) AS occupation_included,\n"
+            "    COALESCE(o.excluded, FALSE) AS occupation_excluded,\n"
+            "    p.kk_size,\n"
+            f"    {roster_cols},\n"
+            f"    {excluded_col} AS excluded_reason\n"
+            f"  FROM {source} AS p\n"
+            "  JOIN programmes AS g ON g.programme = p.programme\n"
+            "  LEFT JOIN occupation_table AS o ON o.variant = g.occ_variant AND o.name = p.pekerjaan"
+            f"{roster_join}{excluded_join}\n)"
+        )
+
+    ctes.append(base_sql("base", "people_in", hint))
+    if everyone:
+        ctes.append(base_sql("base_out", "people_out", ""))
 
     # Each rule once per distinct text; a programme without the rule never fails it.
     rules = {
@@ -263,6 +282,8 @@ def multi_decisions_sql(
         for rule in rule_codes
     )
     ctes.append(f"flagged AS{hint} (\n  SELECT b.*,\n    {flags}\n  FROM base AS b\n)")  # noqa: S608
+    if everyone:
+        ctes.append(f"flagged_out AS (\n  SELECT b.*,\n    {flags}\n  FROM base_out AS b\n)")  # noqa: S608
     any_fails = " OR ".join(f"fails_{rule}" for rule in rule_codes)
     ctes.append(
         f"checked AS{hint} (\n  SELECT f.*, NOT ({any_fails}) AS is_eligible\n  FROM flagged AS f\n)"  # noqa: S608
@@ -334,4 +355,11 @@ def multi_decisions_sql(
         "  FROM ranked"
     )
     out = ", ".join(columns)
-    return "WITH " + ",\n".join(ctes) + f"\nSELECT {out} FROM ({select}) AS d"  # noqa: S608
+    sql = "WITH " + ",\n".join(ctes) + f"\nSELECT {out} FROM ({select}) AS d"  # noqa: S608
+    if everyone:
+        outside = (
+            f"SELECT *, '{INELIGIBLE}' AS decision, CAST(NULL AS BIGINT) AS rank, CAST(0 AS BIGINT) AS cost,\n"  # noqa: S608
+            f"    CAST({fails_mask} AS INTEGER) AS fails\n  FROM flagged_out"
+        )
+        sql += f"\nUNION ALL\nSELECT {out} FROM ({outside}) AS o"
+    return sql

@@ -73,7 +73,8 @@ class ProgrammeFigures:
 
 @dataclass
 class ManyResult:
-    """What :func:`run_many` did: rows written, people outside every programme, per-programme figures."""
+    """What :func:`run_many` did: rows written, people outside every programme's region, per-programme
+    figures."""
 
     output: str
     engine: str
@@ -82,6 +83,8 @@ class ManyResult:
     outside: int
     seconds: float
     programmes: list[ProgrammeFigures] = field(default_factory=list)
+    #: Programme code -> TargetingRun id, when the pass was registered as runs (sigap.programmes.many).
+    runs: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,16 +98,20 @@ def run_many(
     output: Path | str,
     roster: Path | str | None = None,
     excluded: Path | str | None = None,
+    everyone: bool = False,
 ) -> ManyResult:
     """Decide every person of the snapshot ``people`` under the programme of their domicile.
 
     ``roster``: a BPJS TK roster snapshot; ``excluded``: Parquet of ``(programme, nik, reason)``
     (e.g. people covered by another programme).  A partitioned snapshot is read only for the
-    provinces of the programmes (partition pruning).
+    provinces of the programmes (partition pruning).  ``everyone``: each programme's partition also
+    lists every person outside its region, as its own run's decisions file does
+    (:func:`sigap.core.multiprogramme.multi_decisions_sql`); the whole snapshot is read, and a
+    programme's figures are then its own run's.
     """
     started = time.perf_counter()
     engine.register_parquet("many_people_all", people)
-    if "provinsi" in engine.columns("many_people_all"):
+    if "provinsi" in engine.columns("many_people_all") and not everyone:
         provinces = ", ".join(sql_string(p) for p in sorted({r.spec.region[:2] for r in runs}))
         engine.execute(
             "CREATE OR REPLACE VIEW many_people AS SELECT * FROM many_people_all "  # noqa: S608 -- quoted
@@ -121,10 +128,17 @@ def run_many(
         people="many_people",
         insured="many_insured" if roster is not None else None,
         excluded="many_excluded" if excluded is not None else None,
+        everyone=everyone,
     )
     rows = engine.copy_to_partitioned_parquet(sql, output, partition_by=["programme"])
     engine.register_parquet("many_decisions", output)
     total = int(engine.fetch("SELECT count(*) FROM many_people")[0][0])
+    # people in some programme's region: their rows do not fail the domicile rule (bit 0)
+    inside = (
+        int(engine.fetch("SELECT count(*) FROM many_decisions WHERE fails % 2 = 0")[0][0])
+        if everyone
+        else rows
+    )
     counts = engine.fetch(
         "SELECT programme, decision, count(*), CAST(COALESCE(sum(cost), 0) AS BIGINT) "
         "FROM many_decisions GROUP BY programme, decision"
@@ -164,7 +178,7 @@ def run_many(
         engine=engine.version(),
         rows=rows,
         snapshot_people=total,
-        outside=total - rows,
+        outside=total - inside,
         seconds=time.perf_counter() - started,
         programmes=[figures[r.code] for r in runs],
     )
