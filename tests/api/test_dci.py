@@ -300,3 +300,59 @@ def test_enrolled_yes_or_no(world: World, api_client: Any) -> None:
     )  # outside the area
     refused = ask("expression", {"person_identifier": "x"})
     assert (refused["status"], refused["status_reason_code"]) == ("rjct", "rjct.search_criteria.invalid")
+
+
+def test_async_search_is_pulled_back_by_its_own_client_only(
+    world: World, api_client: Any, clock: Any
+) -> None:
+    """/registry/search answers NACK with a correlation_id (no callback); /registry/sync/txn/status gives
+    the search response to the client that asked, by transaction_id, correlation_id or reference ids."""
+    caller = api_client(["status:read"], "3275")
+    nik = members(world.bekasi)[0].nik
+    ack = caller.post("/api/v1/dci/registry/search", envelope(by_nik(nik)))
+    assert ack.status_code == 200, ack.content
+    assert ack.json()["message"]["ack_status"] == "NACK"
+    correlation = ack.json()["message"]["correlation_id"]
+
+    def status(who: Any, attribute_type: str, value: Any) -> dict[str, Any]:
+        body = {
+            "header": header("txn-status"),
+            "message": {
+                "transaction_id": "t-2",
+                "txnstatus_request": {
+                    "reference_id": "s1",
+                    "txn_type": "search",
+                    "attribute_type": attribute_type,
+                    "attribute_value": value,
+                },  # fmt: skip
+            },
+        }
+        answer = who.post("/api/v1/dci/registry/sync/txn/status", body)
+        assert answer.status_code == 200, answer.content
+        return dict(answer.json())
+
+    for attribute_type, value in (
+        ("correlation_id", correlation),
+        ("transaction_id", "t-1"),
+        ("reference_id_list", ["r0"]),
+    ):
+        pulled = status(caller, attribute_type, value)
+        assert pulled["header"]["status"] == "succ" and pulled["message"]["correlation_id"] == correlation
+        result = pulled["message"]["txnstatus_response"]["txn_status"]["search_response"][0]
+        assert niks(result["data"]["reg_records"]) == [nik]
+    other = status(api_client(["status:read"], "3275"), "correlation_id", correlation)
+    assert (other["header"]["status"], other["header"]["status_reason_code"]) == (
+        "rjct",
+        "rjct.reference_id.invalid",
+    )
+    assert other["message"]["txnstatus_response"]["txn_status"] is None
+    wrong = status(caller, "reference_id_list", "r0")
+    assert wrong["header"]["status_reason_code"] == "rjct.search_criteria.invalid"
+    clock(dt.date(2025, 12, 12))  # kept 24 hours (it holds NIKs)
+    expired = status(caller.login(), "correlation_id", correlation)
+    assert expired["header"]["status_reason_code"] == "rjct.reference_id.invalid"
+    refused = caller.post("/api/v1/dci/registry/search", envelope(by_nik(nik), action="on-search")).json()
+    assert (
+        refused["message"]["ack_status"] == "ERR" and refused["message"]["error"]["code"] == "err.request.bad"
+    )
+    assert "rjct.action.invalid" in refused["message"]["error"]["message"]

@@ -629,3 +629,112 @@ def sync_enrolled(request: HttpRequest, payload: EnrolledEnvelope) -> Any:
             "enrolled_response": [] if problem else [answer],
         },
     }
+
+
+# --------------------------------------------------------------------------- async search, pulled back
+
+
+def _kept(who: Principal) -> QuerySet[Any]:
+    """The client's own async searches still kept (older ones are deleted on the way)."""
+    from sigap.api.models import DciTransaction
+
+    cutoff = timezone.now() - dt.timedelta(hours=DciTransaction.KEEP_HOURS)
+    DciTransaction.objects.filter(created_at__lt=cutoff).delete()
+    return DciTransaction.objects.filter(client=who.client)
+
+
+@router.post(
+    "/registry/search",
+    response={200: AckReply, **ERRORS},
+    operation_id="dciSearch",
+    summary="DCI IBR: cari (async; hasil diambil lewat txn/status) / search (async; pull the result)",
+    openapi_extra={"security": [{"OAuth2ClientCredentials": [STATUS_READ]}], "x-scope": STATUS_READ},
+)
+def async_search(request: HttpRequest, payload: SearchEnvelope) -> Any:
+    """Diterima dan dijawab saat itu juga; hasilnya disimpan 24 jam dan diambil dengan
+    ``/registry/sync/txn/status`` (SIGAP tidak memanggil balik ``sender_uri``: ``NACK``).
+
+    Received and answered at once; the search response is kept for 24 hours and pulled with
+    ``/registry/sync/txn/status`` (SIGAP makes no callback to ``sender_uri``, hence ``NACK``: no further
+    message from SIGAP).  A header SIGAP refuses is an ``ERR`` with the DCI code and the reason."""
+
+    who = principal(request, STATUS_READ)
+    problem = _header_problem(payload.header, ("search",), len(payload.message.search_request))
+    if problem is not None:
+        return {
+            "message": {
+                "ack_status": "ERR",
+                "timestamp": _now(),
+                "correlation_id": "",
+                "error": {"code": "err.request.bad", "message": f"{problem[0]}: {problem[1]}"},
+            }
+        }
+    reply, _ = _search_reply(request, payload, "search")
+    message = reply["message"]
+    kept = _kept(who)
+    kept.create(
+        client=who.client,
+        transaction_id=payload.message.transaction_id,
+        correlation_id=message["correlation_id"],
+        reference_ids=[i.reference_id for i in payload.message.search_request],
+        response=message,
+    )
+    return {
+        "message": {"ack_status": "NACK", "timestamp": _now(), "correlation_id": message["correlation_id"]}
+    }
+
+
+@router.post(
+    "/registry/sync/txn/status",
+    response={200: TxnStatusReply, **ERRORS},
+    operation_id="dciSyncTxnStatus",
+    summary="DCI IBR: hasil pencarian async / the result of an async search",
+    openapi_extra={"security": [{"OAuth2ClientCredentials": [STATUS_READ]}], "x-scope": STATUS_READ},
+)
+def sync_txn_status(request: HttpRequest, payload: TxnStatusEnvelope) -> Any:
+    """Hasil ``/registry/search`` klien ini menurut transaction_id, correlation_id atau daftar reference_id.
+
+    The result of this client's ``/registry/search`` by transaction_id, correlation_id or a list of
+    reference_ids (``rjct.reference_id.invalid`` when none is kept)."""
+    who = principal(request, STATUS_READ)
+    query = payload.message.txnstatus_request
+    problem = _header_problem(payload.header, ("txn-status",), 1)
+    found = None
+    if problem is None and query.txn_type != "search":
+        problem = (dci.RJCT_CRITERIA, "txnstatus_request.txn_type: SIGAP keeps search transactions only")
+    if problem is None:
+        kept = _kept(who).order_by("-id")
+        value = query.attribute_value
+        if query.attribute_type == "transaction_id" and isinstance(value, str):
+            found = kept.filter(transaction_id=value).first()
+        elif query.attribute_type == "correlation_id" and isinstance(value, str):
+            found = kept.filter(correlation_id=value).first()
+        elif query.attribute_type == "reference_id_list" and isinstance(value, list) and value:
+            wanted = {str(v) for v in value[:MAX_ITEMS]}
+            found = next((t for t in kept[:200] if wanted <= set(t.reference_ids)), None)
+        else:
+            problem = (
+                dci.RJCT_CRITERIA,
+                "txnstatus_request.attribute_type: transaction_id or correlation_id (text) or "
+                "reference_id_list (a list)",
+            )
+        if problem is None and found is None:
+            problem = (
+                dci.RJCT_REFERENCE_ID,
+                "txnstatus_request.attribute_value: no search of this client kept",
+            )
+    if found is not None:
+        request.api_note = f"dci txn-status {found.correlation_id}"  # type: ignore[attr-defined]
+    return {
+        "header": _reply_header(
+            payload.header, "txn-on-status", dci.REJECTED if problem else dci.SUCCEEDED, 1, 1, problem
+        ),
+        "message": {
+            "transaction_id": payload.message.transaction_id,
+            "correlation_id": found.correlation_id if found else "",
+            "txnstatus_response": {
+                "txn_type": query.txn_type,
+                "txn_status": found.response if found else None,
+            },
+        },
+    }

@@ -84,3 +84,25 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return self.kid
+
+
+class DciTransaction(models.Model):
+    """An async DCI search (``/api/v1/dci/registry/search``, ADR 0020): answered when received and
+    kept for the asking client to pull with ``/registry/sync/txn/status`` (by transaction_id,
+    correlation_id or reference ids) for :data:`KEEP_HOURS` hours -- it holds NIKs."""
+
+    KEEP_HOURS = 24
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="dci_transactions")
+    transaction_id = models.CharField(max_length=99)
+    correlation_id = models.CharField(max_length=99, unique=True)
+    txn_type = models.CharField(max_length=16, default="search")
+    reference_ids = models.JSONField(default=list)
+    response = models.JSONField()  # the on-search message: transaction_id, correlation_id, search_response
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "transaction_id"])]
+
+    def __str__(self) -> str:
+        return self.correlation_id
