@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from factories import DAYS_OF_THE_YEAR
-from sigap.billing.actions import invoice_issue, lapse_check, paid_ledger, payment_record, payment_reverse
+from sigap.billing.actions import invoice_issue, lapse_check, payment_record, payment_reverse
+from sigap.billing.selectors import paid_ledger
 from sigap.billing.selectors import member_months
 from sigap.core.money import Month
 from sigap.enrolment.models import CoveragePeriod, Member, MemberExit

@@ -180,7 +180,7 @@ def test_an_incident_outside_coverage_is_refused(
 
 
 def test_an_incident_after_coverage_ended_is_refused(world: World, members: dict[str, Any]) -> None:
-    from sigap.enrolment.actions import member_exit
+    from sigap.enrolment.exits import member_exit
 
     member_exit(member=members["A"], date=dt.date(2026, 4, 20), reason="moved", acting_user=None)
     with pytest.raises(UserError, match="setelah perlindungan berakhir"):

@@ -35,7 +35,8 @@ def build(data_dir: Path) -> Leaders:
     from sigap.accounts.actions import user_create
     from sigap.billing.actions import invoice_issue, payment_record
     from sigap.core.money import Month
-    from sigap.enrolment.actions import batch_export, member_exit, response_import, run_approve, run_submit
+    from sigap.enrolment.actions import batch_export, response_import, run_approve, run_submit
+    from sigap.enrolment.exits import member_exit
     from sigap.enrolment.models import Member
     from sigap.programmes.actions import programme_apply, targeting_run
 

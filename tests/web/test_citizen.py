@@ -67,7 +67,8 @@ def test_wrong_kk_looks_exactly_like_unknown_nik(client: Any, world: Any) -> Non
 
 def test_enrolled_run_says_registered(client: Any, world: Any, tmp_path: Any) -> None:
     """Approval, BPJS TK's answer and an exit change the answer (the actions refresh the status table)."""
-    from sigap.enrolment.actions import batch_export, member_exit, response_import, run_approve, run_submit
+    from sigap.enrolment.actions import batch_export, response_import, run_approve, run_submit
+    from sigap.enrolment.exits import member_exit
     from sigap.enrolment.models import Member
 
     users = world.users
@@ -154,7 +155,7 @@ def test_csrf_is_required(world: Any) -> None:
 
 def test_year_end_reads_plainly(client: Any, world: Any) -> None:
     """A membership closed at the end of the fiscal year says so, not "lapsed"."""
-    from sigap.enrolment.actions import member_exit
+    from sigap.enrolment.exits import member_exit
     from sigap.enrolment.models import Member, MemberExit
 
     approve(world)

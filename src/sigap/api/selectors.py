@@ -12,8 +12,8 @@ from django.db.models import Count
 from sigap.core.money import Month
 from sigap.core.targets import share_bp
 from sigap.enrolment.models import CoveragePeriod, EnrolmentBatch, EnrolmentLine, Member, MemberExit
-from sigap.programmes.actions import list_in_force
 from sigap.programmes.models import Programme
+from sigap.programmes.selectors import list_in_force
 from sigap.reference import regions
 from sigap.web.access import overlaps
 

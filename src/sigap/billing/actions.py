@@ -17,7 +17,6 @@ Choices made here (tested in tests/billing):
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,15 +29,20 @@ from django.utils.translation import gettext as _
 
 from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.billing.models import Invoice, InvoiceLine, Payment, PaymentAllocation
+from sigap.billing.selectors import (
+    BILLED_STATES,
+    member_periods,
+    paid_ledger,
+)
 from sigap.core import coverage
 from sigap.core.money import Month, format_rupiah
 from sigap.enrolment.models import CoveragePeriod, Member
 from sigap.errors import UserError
+from sigap.events import announce_money
 from sigap.holidays.selectors import holiday_dates
 from sigap.programmes.models import Programme
 
 ADVANCE_MONTHS = (3, 6, 12)
-BILLED_STATES = (Member.ACTIVE, Member.EXITED)
 
 
 def _bulan(month: Month | str) -> str:
@@ -50,18 +54,6 @@ def _bulan(month: Month | str) -> str:
 def invoice_number(programme: Programme, month: Month, supplement: int = 0) -> str:
     """``SIGAP-2026/INV/2026-02``; a supplementary invoice adds ``/T1``, ``/T2`` (tambahan)."""
     return f"{programme.code}/INV/{month}" + (f"/T{supplement}" if supplement else "")
-
-
-def premium_components_for(programme: Programme, month: Month) -> dict[str, int]:
-    """Premium per member for ``month`` per programme (``jkk``, ``jkm`` and ``jht`` when the programme
-    pays it), from its definition and the tariff of the month: funding from the programme, so no BPU
-    discount for APBD."""
-    return programme.to_spec().monthly_components(month)
-
-
-def premium_for(programme: Programme, month: Month) -> int:
-    """Premium per member for ``month`` (the sum of :func:`premium_components_for`)."""
-    return sum(premium_components_for(programme, month).values())
 
 
 def paid_amount(invoice: Invoice) -> int:
@@ -197,11 +189,9 @@ def invoice_issue(*, programme: Programme, month: Month, acting_user: Actor = No
 
 
 def _refresh_dashboard(programme: Programme) -> None:
-    """The leaders' dashboard shows realisation and premiums per month (sigap.status read models):
-    rebuilt once the billing change is committed (it never slows down or rolls back the change)."""
-    from sigap.status.actions import dashboard_after_commit
-
-    dashboard_after_commit(programme)
+    """The leaders' dashboard shows realisation and premiums per month (``sigap.events``: the read
+    models rebuild once the billing change is committed; it never slows down or rolls back the change)."""
+    announce_money(programme)
 
 
 @transaction.atomic
@@ -583,78 +573,6 @@ def payment_reverse(
 # --------------------------------------------------------------------------- ledger and lapse
 
 
-def paid_ledger(
-    *, programme: Programme, on: dt.date | None = None, member: Member | None = None
-) -> dict[int, dict[Month, dt.date]]:
-    """member id -> {month paid: date paid} (few queries): premium lines not reversed on invoices fully
-    paid by ``on``.
-
-    The date a month was paid is the SP2D date of the payment that made its invoice fully paid (the
-    last time its balance reached zero, reversals included); with ``on``, only payments (and
-    reversals) dated on or before ``on`` count.  ``sigap.core.coverage`` needs the dates: arrears paid
-    after their window do not restore protection (ADR 0015).
-    """
-    totals = dict(
-        Invoice.objects.filter(
-            programme=programme, state__in=[Invoice.ISSUED, Invoice.PAID, Invoice.RECONCILED]
-        ).values_list("id", "total")
-    )
-    allocations = PaymentAllocation.objects.filter(invoice_id__in=list(totals))
-    if on is not None:
-        allocations = allocations.filter(payment__sp2d_date__lte=on)
-    balance: dict[int, int] = defaultdict(int)
-    paid_on: dict[int, dt.date] = {}
-    for invoice_id, day, amount in (
-        allocations.values_list("invoice_id", "payment__sp2d_date")
-        .annotate(s=Sum("amount"))
-        .order_by("invoice_id", "payment__sp2d_date")
-    ):
-        was_paid = invoice_id in paid_on
-        balance[invoice_id] += int(amount)
-        if balance[invoice_id] >= totals[invoice_id]:
-            if not was_paid:
-                paid_on[invoice_id] = day
-        else:
-            paid_on.pop(invoice_id, None)
-    ledger: dict[int, dict[Month, dt.date]] = defaultdict(dict)
-    rows = InvoiceLine.objects.filter(
-        invoice_id__in=list(paid_on), kind=InvoiceLine.PREMIUM, reversed_by__isnull=True
-    )
-    if member is not None:
-        rows = rows.filter(member=member)
-    for member_id, month, invoice_id in rows.values_list("member_id", "month", "invoice_id").iterator(
-        chunk_size=20_000
-    ):
-        key, day = Month.of(month), paid_on[invoice_id]
-        months = ledger[member_id]
-        if key not in months or day < months[key]:
-            months[key] = day
-    return ledger
-
-
-def programme_months(programme: Programme) -> tuple[Month, Month]:
-    """The months a programme pays for: its coverage start to December of its fiscal year."""
-    return Month.parse(programme.coverage_start), Month(programme.fiscal_year, 12)
-
-
-def member_periods(
-    members: Sequence[int] | None, *, programme: Programme
-) -> dict[int, list[coverage.Period]]:
-    """member id -> coverage periods, cut to the programme's months (``coverage.within``): a period
-    still open ends in December of the fiscal year; nothing after it is covered, owed or in arrears."""
-    qs = CoveragePeriod.objects.filter(member__programme=programme)
-    if members is not None:
-        qs = qs.filter(member_id__in=members)
-    stored: dict[int, list[coverage.Period]] = defaultdict(list)
-    for member_id, start, end in qs.values_list("member_id", "start_month", "end_month"):
-        stored[member_id].append(coverage.Period(Month.of(start), Month.of(end) if end else None))
-    first, last = programme_months(programme)
-    periods: dict[int, list[coverage.Period]] = defaultdict(list)
-    for member_id, found in stored.items():
-        periods[member_id] = coverage.within(found, first=first, last=last)
-    return periods
-
-
 @dataclass
 class LapseReport:
     programme: str
@@ -680,7 +598,7 @@ def lapse_check(*, programme: Programme, on: dt.date, acting_user: Actor = None)
     (``sigap.core.coverage``).  A member's current membership starts with its latest coverage period:
     a lapse before it (ended, then reinstated or selected again) is history, not a new lapse.
     """
-    from sigap.enrolment.actions import member_exit
+    from sigap.enrolment.exits import member_exit
 
     report = LapseReport(programme=programme.code, on=on)
     active = dict(Member.objects.filter(programme=programme, state=Member.ACTIVE).values_list("id", "nik"))

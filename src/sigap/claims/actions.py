@@ -23,14 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from sigap.audit.actions import Actor, audit_record, stored_user
-from sigap.billing.actions import member_periods, paid_ledger
+from sigap.billing.selectors import member_periods, paid_ledger
 from sigap.claims.models import Claim, ClaimDocument, Incident, Scholarship
 from sigap.core import attachments
 from sigap.core import claims as rules
 from sigap.core.coverage import Period
 from sigap.core.money import Month, format_rupiah
 from sigap.core.tariff import DEFAULT_INCOME_BRACKET
-from sigap.enrolment.actions import member_exit
+from sigap.enrolment.exits import member_exit
 from sigap.enrolment.models import Member, MemberExit
 from sigap.errors import UserError
 from sigap.holidays.selectors import holiday_dates
@@ -72,7 +72,7 @@ def _wage(member: Member) -> int:
 
 def member_coverage_periods(member: Member) -> list[Period]:
     """The member's coverage periods, cut to its programme's months (an open period ends in December
-    of the fiscal year: ``sigap.billing.actions.member_periods``)."""
+    of the fiscal year: ``sigap.billing.selectors.member_periods``)."""
     return member_periods([member.pk], programme=member.programme).get(member.pk, [])
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 
 from sigap.accounts.scoping import area_prefix
-from sigap.billing.actions import paid_ledger
 from sigap.billing.models import Payment
+from sigap.billing.selectors import paid_ledger
 from sigap.claims.models import Claim, Incident, Scholarship
 from sigap.core import coverage
 from sigap.core.claims import DEADLINE_NEAR_DAYS

@@ -74,7 +74,8 @@ def demo(
 
     from django.conf import settings
 
-    from sigap.programmes.actions import list_in_force, programme_apply, targeting_run
+    from sigap.programmes.actions import programme_apply, targeting_run
+    from sigap.programmes.selectors import list_in_force
     from sigap.registry.actions import snapshot_import
     from sigap.synth import DirtyKnobs, generate_registry, generate_roster, write_table
 

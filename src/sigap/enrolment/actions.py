@@ -13,10 +13,10 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -25,173 +25,28 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sigap.audit.actions import Actor, actor_label, audit_record, event_area, stored_user
-from sigap.audit.models import AuditEvent
+from sigap.accounts.guards import require_region
+from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core import decree as sk
 from sigap.core.money import Month, format_tanggal
 from sigap.core.programme import ProgrammeSpec
 from sigap.enrolment import annex, bulk
 from sigap.enrolment import batch as batch_files
 from sigap.enrolment import response as response_files
+from sigap.enrolment.exits import BATCH_SIZE, chunked_in, chunks, members_exit
 from sigap.enrolment.lists import selected_people
 from sigap.enrolment.models import (
     BpjsResponse,
-    CoveragePeriod,
     EnrolmentBatch,
     EnrolmentLine,
     Member,
     MemberExit,
 )
+from sigap.enrolment.selectors import lapsed_niks
 from sigap.errors import UserError
+from sigap.events import announce_members
 from sigap.programmes.models import Programme, TargetingRun
 from sigap.reference import regions
-
-BATCH_SIZE = 2000  # rows per bulk INSERT/UPDATE statement
-_IN_CHUNK = 900  # values per ``__in`` lookup (SQLite's historical 999-variable limit)
-T = TypeVar("T")
-
-
-def _chunks(values: Sequence[T], size: int = _IN_CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _chunked_in(query: Callable[[Sequence[Any]], Iterable[T]], values: Sequence[Any]) -> Iterator[T]:
-    for chunk in _chunks(values):
-        yield from query(chunk)
-
-
-def _chunked_values(
-    filter_: Callable[..., Any], lookup: str, values: Sequence[Any], field: str
-) -> Iterator[Any]:
-    for chunk in _chunks(values):
-        yield from filter_(**{lookup: chunk}).values_list(field, flat=True)
-
-
-@transaction.atomic
-def member_exit(
-    *,
-    member: Member,
-    date: dt.date,
-    reason: str,
-    source: str = "manual",
-    note: str = "",
-    acting_user: Actor = None,
-) -> MemberExit:
-    """Record that ``member`` left on ``date``; closes the open coverage period at that month.
-
-    A member exits once. A manual exit needs a note.  A member rejected by BPJS TK ends in state
-    ``rejected`` (never covered), every other exit in state ``exited``.
-    """
-    return members_exit(
-        members=[member], date=date, reason=reason, source=source, note=note, acting_user=acting_user
-    )[0]
-
-
-@transaction.atomic
-def members_exit(
-    *,
-    members: Sequence[Member],
-    date: dt.date,
-    reason: str,
-    source: str = "manual",
-    note: str = "",
-    notes: Mapping[int, str] | None = None,
-    acting_user: Actor = None,
-    refresh_read_models: bool = True,
-) -> list[MemberExit]:
-    """:func:`member_exit` for many members at once (bulk writes; one ``member.exit`` audit row each).
-
-    ``notes`` (member pk -> note) overrides ``note`` per member.  ``refresh_read_models=False``: the
-    caller refreshes the citizen status and dashboard itself (once, at its end).
-    """
-    notes = notes or {}
-    if reason not in dict(MemberExit.REASONS):
-        raise UserError(
-            _("Alasan keluar '%(reason)s' tidak dikenal (yang dikenal: %(known)s).")
-            % {"reason": reason, "known": ", ".join(dict(MemberExit.REASONS))}
-        )
-    if source not in dict(MemberExit.SOURCES):
-        raise UserError(
-            _("Sumber keluar '%(source)s' tidak dikenal (yang dikenal: %(known)s).")
-            % {"source": source, "known": ", ".join(dict(MemberExit.SOURCES))}
-        )
-    if reason == MemberExit.MANUAL and any(not notes.get(m.pk, note).strip() for m in members):
-        raise UserError(_("Keluar karena alasan lain perlu catatan yang menjelaskan sebabnya."))
-    ids = [m.pk for m in members]
-    locked = {
-        m.pk: m
-        for m in _chunked_in(
-            lambda chunk: Member.objects.select_for_update().select_related("programme").filter(pk__in=chunk),
-            ids,
-        )
-    }
-    exited = set(_chunked_values(MemberExit.objects.filter, "member_id__in", ids, "member_id"))
-    done = [m for m in locked.values() if m.state == Member.EXITED or m.pk in exited]
-    if done:
-        niks = ", ".join(f"{m.nik} ({m.programme.code})" for m in done[:20])
-        raise UserError(
-            _("Peserta %(niks)s sudah keluar.") % {"niks": niks}
-            if len(done) == 1
-            else _("%(n)s peserta sudah keluar.") % {"n": len(done)},
-            details=[f"{m.nik} ({m.programme.code})" for m in done],
-        )
-    ordered = [locked[pk] for pk in ids]
-    user = stored_user(acting_user)
-    records = MemberExit.objects.bulk_create(
-        [
-            MemberExit(
-                member=m, date=date, reason=reason, source=source, note=notes.get(m.pk, note), created_by=user
-            )
-            for m in ordered
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    end = Month.of(date).first_day()
-    open_periods = list(
-        _chunked_in(
-            lambda chunk: CoveragePeriod.objects.filter(member_id__in=chunk, end_month__isnull=True), ids
-        )
-    )
-    for period in open_periods:
-        period.end_month = max(end, period.start_month)
-        period.end_reason = reason
-    CoveragePeriod.objects.bulk_update(open_periods, ["end_month", "end_reason"], batch_size=BATCH_SIZE)
-    state = Member.REJECTED if reason == MemberExit.REJECTED else Member.EXITED
-    befores = {m.pk: m.state for m in ordered}
-    for chunk in _chunks(ids):
-        Member.objects.filter(pk__in=chunk).update(state=state)
-    # One ``member.exit`` audit row per member, written in one statement (same fields as audit_record).
-    label = actor_label(acting_user)
-    object_type = Member._meta.label_lower
-    events = []
-    for m in ordered:
-        m.state = state
-        events.append(
-            AuditEvent(
-                actor=user,
-                actor_label=label,
-                action="member.exit",
-                object_type=object_type,
-                object_id=str(m.pk),
-                before={"state": befores[m.pk]},
-                after={"state": state, "date": date.isoformat(), "reason": reason, "source": source},
-                note=notes.get(m.pk, note),
-                area_code=event_area(obj=m, acting_user=acting_user),
-            )
-        )
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-    if refresh_read_models:
-        _refresh_read_models(m.programme_id for m in ordered)
-    return records
-
-
-def _refresh_read_models(programme_ids: Iterable[int], *, added: bool = False) -> None:
-    """Citizen status and dashboard aggregates follow every change of members (sigap.status)."""
-    from sigap.status import actions as status
-
-    (status.members_added if added else status.members_updated)(programme_ids)
-
 
 # --------------------------------------------------------------------------- approval (maker-checker)
 
@@ -232,6 +87,7 @@ def _checker(run: TargetingRun, acting_user: Actor, verb: str) -> Any:
     from sigap.accounts.persons import same_person
     from sigap.accounts.roles import KEPALA_DINAS
 
+    require_region(acting_user, run.programme.region, what="programme region")
     user = stored_user(acting_user)
     if user is None:
         raise UserError(
@@ -267,6 +123,7 @@ def _checker(run: TargetingRun, acting_user: Actor, verb: str) -> Any:
 def run_submit(*, run: TargetingRun, acting_user: Actor = None) -> TargetingRun:
     """Submit a draft (or returned) run for approval."""
     run = _lock_run(run)
+    require_region(acting_user, run.programme.region, what="programme region")
     _refuse_frozen(run, "submit")
     if run.state not in (TargetingRun.DRAFT, TargetingRun.RETURNED):
         raise UserError(
@@ -496,7 +353,7 @@ def run_approve(
 
     # A person whose membership of this programme lapsed may be selected again by a replacement run
     # (ADR 0015): the same member row is approved again (lifecycle.readmit_lapsed), not a new one.
-    again = lifecycle.lapsed_niks(programme) & niks if run.kind == TargetingRun.REPLACEMENT else set()
+    again = lapsed_niks(programme) & niks if run.kind == TargetingRun.REPLACEMENT else set()
     skip: dict[str, str] = {
         nik: f"already a member of programme {programme.code}"
         for nik in Member.objects.filter(programme=programme).values_list("nik", flat=True)
@@ -554,7 +411,7 @@ def run_approve(
         lifecycle.check_replacement_budget(run=run, on=timezone.localdate())
     elif run.kind == TargetingRun.RENEWAL:
         lifecycle.renewal_carry_over(run=run, acting_user=acting_user)
-    _refresh_read_models([programme.pk], added=True)
+    announce_members([programme.pk], added=True)
     return ApprovalResult(
         run=run,
         members=len(keep),
@@ -595,6 +452,7 @@ def annex_write(*, run: TargetingRun, acting_user: Actor = None) -> dict[str, Pa
     data: one ``annex.export`` audit row.
     """
     run = TargetingRun.objects.select_related("programme", "decided_by").get(pk=run.pk)
+    require_region(acting_user, run.programme.region, what="programme region")
     if run.state not in (TargetingRun.APPROVED, TargetingRun.ENROLLED) or not run.list_sha256:
         raise UserError(
             _(
@@ -791,7 +649,7 @@ def batch_export(
                 [EnrolmentLine(batch=record, member=m) for m in members], batch_size=BATCH_SIZE
             )
             ids = [m.pk for m in members]
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 Member.objects.filter(pk__in=chunk).update(state=Member.SENT)
             audit_record(
                 acting_user=acting_user,
@@ -942,7 +800,7 @@ def response_import(
             else []
         )
         other_batches: dict[str, str] = {}
-        for chunk in _chunks(unknown):
+        for chunk in chunks(unknown):
             for nik, number in (
                 EnrolmentLine.objects.filter(member__nik__in=chunk)
                 .exclude(batch=batch)
@@ -1004,7 +862,7 @@ def response_import(
         exits = [line.member_id for line, _answer in rejected if line.member_state == Member.SENT]
         if exits:
             members_exit(
-                members=list(_chunked_in(lambda chunk: Member.objects.filter(pk__in=chunk), exits)),
+                members=list(chunked_in(lambda chunk: Member.objects.filter(pk__in=chunk), exits)),
                 date=today,
                 reason=MemberExit.REJECTED,
                 source="bpjs_response",
@@ -1022,7 +880,7 @@ def response_import(
             batch.state = EnrolmentBatch.ANSWERED
             batch.save(update_fields=["state"])
         runs_enrolled = _enrol_finished_runs(batch, acting_user=acting_user)
-        _refresh_read_models([batch.programme_id])
+        announce_members([batch.programme_id])
         record = BpjsResponse.objects.create(
             batch=batch,
             source_name=name[:255],

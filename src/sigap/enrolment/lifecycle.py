@@ -29,7 +29,7 @@ Decisions made here (tested in tests/lifecycle):
 Year end, reinstatement, selection again (ADR 0015):
 
 * **Coverage ends with the fiscal year.**  A programme pays for its own year: a coverage period never
-  runs past December (``sigap.billing.actions.member_periods`` cuts an open one there), so months of
+  runs past December (``sigap.billing.selectors.member_periods`` cuts an open one there), so months of
   the next year are never owed, in arrears or lapsed.  :func:`programme_close` (``sigap programme
   close``, from 31 December) first runs the lapse check, then ends every open member of the programme
   on 31 December with reason ``fiscal_year_end`` ("berakhir: akhir tahun anggaran"), except the members
@@ -71,13 +71,13 @@ from sigap.core.selection import age_sql, literal
 from sigap.engine import default_engine
 from sigap.engine.base import sql_string
 from sigap.enrolment.models import CoveragePeriod, Member, MemberExit, Reopening
+from sigap.enrolment.selectors import OPEN_STATES, covered_by_other_programmes
 from sigap.errors import UserError
+from sigap.events import announce_members
 from sigap.programmes.models import Programme, TargetingRun
 from sigap.programmes.selectors import decisions_relation, stored_columns
 from sigap.registry.models import Snapshot
 
-#: Members who still count: approved (not yet sent), sent (waiting for BPJS TK), active.
-OPEN_STATES = (Member.APPROVED, Member.SENT, Member.ACTIVE)
 FROZEN = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
 EXIT_SOURCES = {
     MemberExit.DIED: "snapshot",
@@ -137,30 +137,6 @@ def latest_list(programme: Programme) -> TargetingRun:
 
 
 # --------------------------------------------------------------------------- several programmes
-
-
-def covered_by_other_programmes(programme: Programme, first: Month, last: Month) -> list[tuple[str, str]]:
-    """``(nik, reason)`` for people who are members (approved, sent or active) of another APBD
-    programme whose coverage overlaps ``first..last``: ``covered by programme <CODE> (<start>..<end>)``.
-
-    All APBD programmes count, whatever their region: a person is covered by at most one at a time.
-    """
-    overlapping: dict[int, str] = {}
-    for other in Programme.objects.filter(funding="APBD").exclude(pk=programme.pk):
-        try:
-            spec = other.to_spec()
-        except SpecError:
-            continue
-        if spec.coverage_start <= last and first <= spec.coverage_end:
-            overlapping[other.pk] = (
-                f"covered by programme {other.code} ({spec.coverage_start}..{spec.coverage_end})"
-            )
-    if not overlapping:
-        return []
-    rows = Member.objects.filter(programme_id__in=list(overlapping), state__in=OPEN_STATES).values_list(
-        "nik", "programme_id"
-    )
-    return [(nik, overlapping[pid]) for nik, pid in rows.iterator(chunk_size=20_000)]
 
 
 # --------------------------------------------------------------------------- exits detection
@@ -282,7 +258,7 @@ def exits_detect(
     ``missing`` and not exited (module docstring).  Exits are recorded with ``members_exit`` (date
     ``on``, source ``snapshot`` or ``roster``) unless ``dry_run``; one ``exits.detect`` audit row.
     """
-    from sigap.enrolment.actions import members_exit
+    from sigap.enrolment.exits import members_exit
 
     spec = _spec(programme)
     snap = _snapshot(Snapshot.REGISTRY, snapshot, required=True)
@@ -356,7 +332,7 @@ def member_exit_by_nik(
 ) -> MemberExit:
     """A death report or a manual exit for one member (``sigap member exit``): source ``death_report``
     for ``died``, else ``manual``."""
-    from sigap.enrolment.actions import member_exit
+    from sigap.enrolment.exits import member_exit
 
     nik = nik.strip()
     member = Member.objects.filter(programme=programme, nik=nik).first()
@@ -552,15 +528,6 @@ def not_selectable_again(programme: Programme) -> list[str]:
     )
 
 
-def lapsed_niks(programme: Programme) -> set[str]:
-    """NIKs of ``programme``'s members whose membership ended by lapse (few: one query)."""
-    return set(
-        Member.objects.filter(
-            programme=programme, state=Member.EXITED, exit__reason=MemberExit.LAPSED
-        ).values_list("nik", flat=True)
-    )
-
-
 def _reopen(member: Member, *, kind: str, acting_user: Actor, **fields: Any) -> Reopening:
     """Move ``member``'s exit into a :class:`Reopening` (a member exits once at a time)."""
     from sigap.audit.actions import stored_user
@@ -690,7 +657,7 @@ def members_reinstate(
     KPJ and an open coverage period from ``start``; one ``member.reinstate`` audit row per member and one
     ``reinstatement.record``.  Months already invoiced from ``start`` go on a supplementary invoice.
     """
-    from sigap.billing.actions import programme_months
+    from sigap.billing.selectors import programme_months
 
     Programme.objects.select_for_update().get(pk=programme.pk)  # budget figures under the lock
     code = programme.code
@@ -818,9 +785,7 @@ def members_reinstate(
         },
         note=note,
     )
-    from sigap.enrolment.actions import _refresh_read_models
-
-    _refresh_read_models([programme.pk])
+    announce_members([programme.pk])
     return Reinstated(
         programme=code,
         start=start,
@@ -910,7 +875,7 @@ def programme_close(*, programme: Programme, on: dt.date, acting_user: Actor = N
     (:func:`continuing_members`).  Running it again ends nothing more.  One ``programme.close`` audit row.
     """
     from sigap.billing.actions import lapse_check
-    from sigap.enrolment.actions import members_exit
+    from sigap.enrolment.exits import members_exit
 
     year_end = dt.date(programme.fiscal_year, 12, 31)
     if on < year_end:
@@ -1121,7 +1086,7 @@ def renewal_carry_over(*, run: TargetingRun, acting_user: Actor) -> dict[str, in
     reason of the rules (``manual`` with a note for budget or other rules).  Newcomers stay
     ``approved`` for ``batch_export``.  One ``renewal.carry_over`` audit row.
     """
-    from sigap.enrolment.actions import members_exit
+    from sigap.enrolment.exits import members_exit
 
     new = run.programme
     assert run.parent is not None
@@ -1212,10 +1177,8 @@ __all__ = [
     "budget_available",
     "check_replacement_budget",
     "continuing_members",
-    "covered_by_other_programmes",
     "exits_detect",
     "lapsed_members",
-    "lapsed_niks",
     "latest_list",
     "member_exit_by_nik",
     "member_reinstate",

@@ -26,13 +26,13 @@ from sigap.billing.selectors import member_months
 from sigap.enrolment.actions import batch_export, default_coverage_start, response_import
 from sigap.enrolment.figures import FIGURES, figure_rows, member_figures
 from sigap.enrolment.lifecycle import (
-    OPEN_STATES,
     budget_available,
     exits_detect,
     member_exit_by_nik,
     replacement_run,
 )
 from sigap.enrolment.models import EnrolmentBatch, EnrolmentLine, Member
+from sigap.enrolment.selectors import OPEN_STATES
 from sigap.errors import UserError
 from sigap.programmes.models import Programme
 from sigap.reference import regions

@@ -36,6 +36,7 @@ from sigap.engine import Engine, default_engine, targeting_engine
 from sigap.errors import UserError
 from sigap.programmes import exports
 from sigap.programmes.models import Programme, TargetingRun
+from sigap.programmes.selectors import list_in_force
 from sigap.programmes.template import PROGRAMME_TEMPLATE, programme_template  # noqa: F401 -- re-exported
 from sigap.reference import regions
 from sigap.registry.models import Snapshot
@@ -244,17 +245,6 @@ def _move_aside(path: Path) -> None:
     path.rename(path.with_name(f".stale-{path.name}-{uuid.uuid4().hex[:8]}"))
 
 
-def list_in_force(programme: Programme) -> TargetingRun | None:
-    """The programme's list in force: its newest approved or enrolled run (ADR 0013)."""
-    return (
-        TargetingRun.objects.filter(
-            programme=programme, state__in=(TargetingRun.APPROVED, TargetingRun.ENROLLED)
-        )
-        .order_by("-id")
-        .first()
-    )
-
-
 def refuse_second_list(programme: Programme) -> None:
     """A programme has one initial list; once it is approved, changes are replacement runs (places freed
     during the year), a budget revision (a replacement run for the added money) or next year's renewal."""
@@ -371,7 +361,7 @@ def targeting_run(
                 details=e.problems,
             ) from None
     if spec.funding == "APBD":
-        from sigap.enrolment.lifecycle import covered_by_other_programmes
+        from sigap.enrolment.selectors import covered_by_other_programmes
 
         excluded = [
             *covered_by_other_programmes(programme, spec.coverage_start, spec.coverage_end),

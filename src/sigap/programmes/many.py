@@ -71,7 +71,7 @@ def targeting_run_many(
     ``snapshot`` (default: the newest registry snapshot); ``output`` defaults to
     ``DATA_DIR/runs/many-<id>``.
     """
-    from sigap.enrolment.lifecycle import covered_by_other_programmes
+    from sigap.enrolment.selectors import covered_by_other_programmes
     from sigap.programmes.actions import _write_pairs, tie_break_for
 
     if people_path is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sigap.core import selection
 from sigap.core.programme import ProgrammeSpec
 from sigap.engine.base import sql_string
-from sigap.programmes.models import TargetingRun
+from sigap.programmes.models import Programme, TargetingRun
 
 
 def stored_columns(run: TargetingRun) -> list[str]:
@@ -41,6 +41,19 @@ def decisions_relation(run: TargetingRun, *, language: str = "en") -> str:
     )
 
 
+def list_in_force(programme: Programme) -> TargetingRun | None:
+    """The programme's list in force: its newest approved (or enrolled) run -- the initial list or the
+    replacement that amended it.  Draft, submitted and returned runs are previews and never count (ADR 0013)."""
+    return (
+        TargetingRun.objects.filter(
+            programme=programme, state__in=(TargetingRun.APPROVED, TargetingRun.ENROLLED)
+        )
+        .select_related("snapshot")
+        .order_by("-id")
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class Comparison:
     """A preview run beside the programme's list in force (what approving it would change)."""
@@ -62,7 +75,6 @@ def compare_with_list_in_force(run: TargetingRun) -> Comparison | None:
     there is none).  A replacement adds people to the list; an initial list would replace it."""
     from sigap.engine import default_engine
     from sigap.enrolment.models import Member
-    from sigap.programmes.actions import list_in_force
 
     in_force = list_in_force(run.programme)
     if in_force is None or in_force.pk == run.pk or not run.decisions_file.is_file():

@@ -40,6 +40,7 @@ from sigap.engine.base import sql_string
 from sigap.enrolment.figures import COVERED, EXITED, FIGURE_OF_STATE, REJECTED
 from sigap.enrolment.models import CoveragePeriod, Member
 from sigap.programmes.models import Programme, TargetingRun
+from sigap.programmes.selectors import list_in_force
 from sigap.reference import regions
 from sigap.status.keys import fingerprint, hasher, lookup_sql
 from sigap.status.models import AreaCell, CitizenStatus, MonthFigure, ProgrammeFigures
@@ -49,19 +50,9 @@ _INSERT_CHUNK = 5000
 _DELETE_CHUNK = 900  # values per ``IN`` (SQLite's historical limit)
 
 
-#: The states of a run whose list is in force (ADR 0013: the approved state is the truth).
-IN_FORCE = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
-
-
 def in_force_run(programme: Programme) -> TargetingRun | None:
-    """The programme's list in force: its newest approved (or enrolled) run -- the initial list or the
-    replacement that amended it.  Draft, submitted and returned runs are previews and never count."""
-    return (
-        TargetingRun.objects.filter(programme=programme, state__in=IN_FORCE)
-        .select_related("snapshot")
-        .order_by("-id")
-        .first()
-    )
+    """The programme's list in force (:func:`sigap.programmes.selectors.list_in_force`)."""
+    return list_in_force(programme)
 
 
 def estimate_of(programme: Programme) -> int | None:
@@ -383,6 +374,16 @@ def members_added(programme_ids: Iterable[int]) -> None:
     for programme in Programme.objects.filter(pk__in=sorted(set(programme_ids))):
         citizen_status_refresh(programme=programme)
         dashboard_after_commit(programme)
+
+
+def on_members_changed(*, programme_ids: Iterable[int], added: bool = False, **_: Any) -> None:
+    """Receiver of :data:`sigap.events.members_changed`."""
+    (members_added if added else members_updated)(programme_ids)
+
+
+def on_money_changed(*, programme: Programme, **_: Any) -> None:
+    """Receiver of :data:`sigap.events.money_changed`."""
+    dashboard_after_commit(programme)
 
 
 def members_updated(programme_ids: Iterable[int]) -> None:

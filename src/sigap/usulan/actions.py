@@ -325,7 +325,7 @@ def usulan_accept(*, request: DataUpdateRequest, note: str = "", acting_user: Ac
     A ``meninggal`` request for a current member also records the member's exit (date of death),
     through :func:`sigap.enrolment.actions.member_exit`.
     """
-    from sigap.enrolment.actions import member_exit
+    from sigap.enrolment.exits import member_exit
     from sigap.enrolment.models import Member, MemberExit
 
     require_role(acting_user, {ADMIN_DINAS}, "menerima usulan")
