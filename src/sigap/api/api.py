@@ -675,7 +675,7 @@ def grievance_file(request: HttpRequest, payload: GrievanceIn) -> Any:
     )
 
 
-# --------------------------------------------------------------------------- DCI (ADR 0020)
+# --------------------------------------------------------------------------- DCI (ADR 0021)
 
 from sigap.api.dci import router as dci_router  # noqa: E402 -- after the handlers it relies on
 

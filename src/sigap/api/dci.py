@@ -1,9 +1,9 @@
-"""``/api/v1/dci/registry/...``: SIGAP as a DCI Integrated Beneficiary Registry (IBR) server (ADR 0020).
+"""``/api/v1/dci/registry/...``: SIGAP as a DCI Integrated Beneficiary Registry (IBR) server (ADR 0021).
 
 Who is enrolled in which programme, in the message envelope of the DCI specification (spdci/standards
 release 1.0.0: ``signature``, ``header``, ``message``).  The sync endpoints answer at once; the async
 ``/registry/search`` answers with an ACK and its ``correlation_id``, and the search response is then
-pulled with ``/registry/sync/txn/status`` (SIGAP does not call back: see ADR 0020).
+pulled with ``/registry/sync/txn/status`` (SIGAP does not call back: see ADR 0021).
 
 The same rules as ``GET /api/v1/members/{nik}``: the ``status:read`` scope, members whose kelurahan is in
 the client's area, members of a programme's list in force only (a member exists only on an approved
@@ -362,7 +362,7 @@ def _day(value: dt.date | None) -> str:
 
 def record(member: Any, benefits: dict[int, dict[str, str]]) -> dict[str, Any]:
     """One membership as an IBR Beneficiary record: identifiers, kelurahan and the enrolment -- no
-    name, birth date or address (the asking system already knows the person; ADR 0020)."""
+    name, birth date or address (the asking system already knows the person; ADR 0021)."""
     ids = [{"identifier_type": "NIK", "identifier_value": member.nik}]
     if member.kpj:
         ids.append({"identifier_type": "KPJ", "identifier_value": member.kpj})

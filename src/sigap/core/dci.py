@@ -1,4 +1,4 @@
-"""The Digital Convergence Initiative (DCI) vocabulary as SIGAP reads and writes it (ADR 0020).
+"""The Digital Convergence Initiative (DCI) vocabulary as SIGAP reads and writes it (ADR 0021).
 
 Pure rules, no I/O: the search queries SIGAP answers as an Integrated Beneficiary Registry (IBR) --
 ``idtype-value``, ``expression`` and ``predicate`` -- parsed into a small tree of conditions on a fixed

@@ -1,4 +1,4 @@
-"""SIGAP as a DCI Social Registry client: pull a registry extract through the SR search (ADR 0020).
+"""SIGAP as a DCI Social Registry client: pull a registry extract through the SR search (ADR 0021).
 
 ``registry_pull`` asks a Social Registry's ``/registry/sync/search`` page by page (``pagination``
 page_size/page_number until ``total_count`` is reached), turns each Group/Member record into the rows of
