@@ -75,7 +75,8 @@ def test_malformed_xlsx_exit_2(run, tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_roster_import_with_duplicates(run, tmp_path: Path) -> None:
+def test_roster_import_keeps_every_row(run, tmp_path: Path) -> None:
+    """Issue 8: a roster row is never thrown away; what makes it unusable as it is is a warning."""
     rows = [
         roster_row(1),
         roster_row(2, segmen="Bukan Penerima Upah", status="non aktif"),
@@ -83,15 +84,20 @@ def test_roster_import_with_duplicates(run, tmp_path: Path) -> None:
         roster_row(4, nik=roster_row(2)["nik"]),
         roster_row(5, kpj=""),
         roster_row(6, segmen="MANDIRI"),
+        roster_row(7, nik=""),
+        roster_row(8, nik="3275019902850008"),  # a typo: day 99 is no birth date
+        roster_row(9, nik="", nama=""),
     ]
     path = write_roster_csv(tmp_path / "roster.csv", rows, delimiter=",")
     result = run("roster", "import", str(path), "--reference-date", "2026-01-01", "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert (out["rows"], out["accepted"], out["rejected"]) == (6, 2, 4)
+    assert (out["rows"], out["accepted"], out["rejected"]) == (9, 9, 0)
     report = Path(out["report"]).read_text(encoding="utf-8-sig")
-    assert "duplicate KPJ, first at row 2" in report and "duplicate NIK, first at row 3" in report
+    assert "KPJ repeated, first at row 2" in report and "NIK repeated, first at row 3" in report
     assert "kpj_missing" in report and "segmen_invalid" in report
+    assert "nik_missing" in report and "nik_birth_date" in report and "roster_row_unusable" in report
+    assert "error" not in report
 
     import duckdb
 
@@ -102,4 +108,9 @@ def test_roster_import_with_duplicates(run, tmp_path: Path) -> None:
     assert snap.kind == "roster"
     rel = duckdb.sql(f"SELECT * FROM '{snap.data_file}' ORDER BY source_row")
     assert rel.columns == [name for name, _ in ROSTER_COLUMNS]
-    assert [r[4:6] for r in rel.fetchall()] == [("BPU", "AKTIF"), ("BPU", "NONAKTIF")]
+    got = rel.fetchall()
+    assert [r[4:6] for r in got[:2]] == [("BPU", "AKTIF"), ("BPU", "NONAKTIF")]
+    assert got[5][4] is None  # MANDIRI: kept, the segment unknown
+    # an invalid NIK is no NIK, but its digits stay for the linkage
+    assert (got[7][0], got[7][7]) == (None, "3275019902850008")
+    assert (got[6][0], got[6][7]) == (None, None)

@@ -71,15 +71,17 @@ SOURCE_ROSTER_COLUMNS: tuple[str, ...] = (
     "status",
 )
 
-#: BPJS TK participant roster snapshot columns.
+#: BPJS TK participant roster snapshot columns: every readable row of the file (ADR 0019); ``nik``
+#: holds a valid NIK only.
 ROSTER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("nik", "VARCHAR"),
     ("kpj", "VARCHAR"),
     ("nama", "VARCHAR"),
     ("tanggal_lahir", "DATE"),
     ("segmen", "VARCHAR"),  # PU | BPU | JAKON
-    ("status", "VARCHAR"),  # AKTIF | NONAKTIF
+    ("status", "VARCHAR"),  # AKTIF | NONAKTIF (NULL: unreadable, warned)
     ("source_row", "BIGINT"),
+    ("nik_written", "VARCHAR"),  # the digits of an invalid NIK (nik is then NULL), for the linkage
 )
 
 #: Decision rows of a targeting run.

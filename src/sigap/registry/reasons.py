@@ -45,6 +45,17 @@ REASONS = {
     "kpj_duplicate": _("nomor KPJ sama dengan baris sebelumnya"),
     "segmen_invalid": _("segmen bukan PU atau BPU"),
     "status_invalid": _("status kepesertaan tidak dikenal"),
+    "roster_nik_repeated": _(
+        "NIK sama dengan baris sebelumnya: baris tetap disimpan; status orang ditentukan aturan"
+        " (AKTIF menang, lalu baris terbaru)"
+    ),
+    "roster_kpj_repeated": _(
+        "nomor KPJ sama dengan baris sebelumnya: baris tetap disimpan; status orang ditentukan aturan"
+        " (AKTIF menang, lalu baris terbaru)"
+    ),
+    "roster_row_unusable": _(
+        "tanpa NIK yang sah dan tanpa nama: baris disimpan tetapi tidak dapat dicocokkan"
+    ),
     # the file itself
     "row_malformed": _("baris rusak (jumlah kolom tidak sesuai)"),
     "formula_without_value": _("sel berisi rumus Excel tanpa nilai tersimpan"),

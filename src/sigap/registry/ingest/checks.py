@@ -603,28 +603,39 @@ def nonempty(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> set[str]:
 
 
 def roster_checks(reference_date: dt.date) -> list[Check]:
+    """The roster's checks.  Only a row the file itself garbles is refused (malformed, a formula
+    without a value, a value too long to store); every other row is kept whatever its NIK, KPJ
+    or status says (ADR 0019): an insured person must never be lost, and a row without a usable
+    NIK can still be linked by name, birth date and sex (:mod:`sigap.engine.linkage`).  Its
+    problems are warnings that say why the row cannot be used as it is."""
     return [
         Check("e_row", "'(row)'", ERROR, "''", "_row_error", column_sql=True, exclusive=True),
         Check("e_formula", "coalesce(_formula, '')", ERROR, "''",
               "'formula without a value (open the file in Excel, recalculate and save, or paste as values)'",
               column_sql=True),
         too_long_check(),
-        Check("e_nik", "nik", ERROR, "v_nik", nik_message_sql("e_nik", "v_nik", reference_date)),
-        Check("'nik_duplicate'", "nik", ERROR, "coalesce(v_nik, nik)", "'duplicate NIK, first at row ' || d.dup_first",
+        Check("e_nik", "nik", WARNING, "v_nik",
+              nik_message_sql("e_nik", "v_nik", reference_date) + " || '; row kept, linked by name and birth date'"),
+        Check("'roster_nik_repeated'", "nik", WARNING, "coalesce(v_nik, nik)",
+              "'NIK repeated, first at row ' || d.dup_first || '; AKTIF wins, then the latest row'",
               join="JOIN dup_nik d ON d.dup_row = c.source_row", needs="dup_nik"),
-        Check("e_kpj", "kpj", ERROR, "v_kpj", "'KPJ number is empty'"),
-        Check("'kpj_duplicate'", "kpj", ERROR, "coalesce(v_kpj, kpj)", "'duplicate KPJ, first at row ' || k.dup_first",
+        Check("e_kpj", "kpj", WARNING, "v_kpj", "'KPJ number is empty'"),
+        Check("'roster_kpj_repeated'", "kpj", WARNING, "coalesce(v_kpj, kpj)",
+              "'KPJ repeated, first at row ' || k.dup_first || '; AKTIF wins, then the latest row'",
               join="JOIN dup_kpj k ON k.dup_row = c.source_row", needs="dup_kpj"),
-        Check("e_nama", "nama", ERROR, "v_nama", "'name is empty'"),
-        Check("e_tgl", "tanggal_lahir", ERROR, "v_tanggal_lahir",
+        Check("e_nama", "nama", WARNING, "v_nama", "'name is empty'"),
+        Check("e_tgl", "tanggal_lahir", WARNING, "v_tanggal_lahir",
               date_message_sql("e_tgl", "v_tanggal_lahir", reference_date)),
         Check("w_tgl", "tanggal_lahir", WARNING, "v_tanggal_lahir",
               "'birth date ' || strftime(tgl, '%Y-%m-%d') || ' differs from the NIK''s ' ||"
               " strftime(nik_birth, '%d-%m-') || lpad(CAST(year(nik_birth) % 100 AS VARCHAR), 2, '0')"),
-        Check("e_segmen", "segmen", ERROR, "v_segmen",
+        Check("e_segmen", "segmen", WARNING, "v_segmen",
               "'segment ''' || coalesce(v_segmen, '') || ''' is not PU, BPU or JAKON'"),
-        Check("e_status", "status", ERROR, "v_status",
+        Check("e_status", "status", WARNING, "v_status",
               "'status ''' || coalesce(v_status, '') || ''' is not AKTIF or NONAKTIF'"),
+        Check("CASE WHEN c.nik IS NULL AND (c.nama IS NULL OR c.nama = '') THEN 'roster_row_unusable' END",
+              "'(row)'", WARNING, "''", "'no valid NIK and no name: the row cannot be linked to anybody'",
+              column_sql=True),
     ]  # fmt: skip
 
 
@@ -681,7 +692,9 @@ def roster_rows_sql(relation: str, reference_date: dt.date, *, keep: str = "") -
         "e_formula": "CASE WHEN _formula IS NOT NULL THEN 'formula_without_value' END",
         "e_row": "CASE WHEN _row_error IS NOT NULL THEN 'row_malformed' END",
         "e_nik": "x_e_nik",
-        "nik": "x_nik_d",
+        # a valid NIK only; the digits of an invalid one stay in nik_written for the linkage
+        "nik": "CASE WHEN x_e_nik IS NULL THEN x_nik_d END",
+        "nik_written": "CASE WHEN x_e_nik IS NOT NULL THEN x_nik_d END",
         "nik_birth": f"CASE WHEN x_w_tgl IS NOT NULL THEN {fields['birth_date']} END",
         "nik_n": "CASE WHEN x_e_nik IS NULL THEN x_nik_n END",
         "kpj": "x_kpj",
@@ -701,14 +714,12 @@ def roster_rows_sql(relation: str, reference_date: dt.date, *, keep: str = "") -
 
 
 def roster_output_sql(accepted: str, side: set[str]) -> str:
-    dup = "".join(
-        f" AND c.source_row NOT IN (SELECT dup_row FROM {table})"  # noqa: S608 -- literals quoted via sql_str, names fixed
-        for table in ("dup_nik", "dup_kpj")
-        if table in side
-    )
+    """Every row that could be read, repeated NIKs and KPJs included: the status per person is
+    decided by rule afterwards (AKTIF wins, then the latest row: ``sigap.core.linkage``)."""
     return f"""
-        SELECT c.nik, c.kpj, c.nama, c.tgl AS tanggal_lahir, c.segmen, c.status, c.source_row
-        FROM checked c WHERE {accepted}{dup}
+        SELECT c.nik, c.kpj, c.nama, c.tgl AS tanggal_lahir, c.segmen, c.status, c.source_row,
+               c.nik_written
+        FROM checked c WHERE {accepted}
     """  # noqa: S608 -- literals quoted via sql_str, names fixed
 
 
