@@ -107,7 +107,7 @@ def roster_sql(people: str = "people", *, share_percent: int = 12, seed: int = 0
     SELECT nik, lpad(CAST(source_row AS VARCHAR), 11, '0') AS kpj, nama, tanggal_lahir,
       CASE {h} % 3 WHEN 0 THEN 'PU' WHEN 1 THEN 'BPU' ELSE 'JAKON' END AS segmen,
       CASE WHEN {h} % 30 < 20 THEN 'AKTIF' ELSE 'NONAKTIF' END AS status,
-      source_row
+      source_row, CAST(NULL AS VARCHAR) AS nik_written
     FROM {people} WHERE hash(nik, {seed + 1}) % 100 < {int(share_percent)}
     """  # noqa: S608 -- generated literals only
     columns = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in ROSTER_COLUMNS)
