@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "sigap.web",
     "sigap.status",
     "sigap.api",
+    "sigap.coverage",
 ]
 
 MIDDLEWARE = [

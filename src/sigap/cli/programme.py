@@ -116,5 +116,88 @@ def list_(as_json: bool) -> None:
     emit({"programmes": rows}, as_json=as_json, human=human)
 
 
+@programme.command("import-segment")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--code", required=True, help="Kode program segmen, mis. RTRW-2026.")
+@click.option("--year", "fiscal_year", type=int, required=True, help="Tahun anggaran.")
+@click.option("--region", required=True, help="Kode wilayah yang membiayai (kab/kota, mis. 3275).")
+@click.option("--name", default="", help="Nama program segmen (default: kodenya).")
+@click.option("--start", default=None, help="Bulan mulai (YYYY-MM; default Januari).")
+@click.option(
+    "--budget", type=int, default=None, help="Anggaran segmen (Rp; default: iuran peserta yang diterima)."
+)
+@json_option
+@handle_errors
+def import_segment(
+    file: Path,
+    code: str,
+    fiscal_year: int,
+    region: str,
+    name: str,
+    start: str | None,
+    budget: int | None,
+    as_json: bool,
+) -> None:
+    """Import FILE (CSV/XLSX/Parquet: NIK, nama, segmen, kelurahan[, kecamatan, mulai, selesai, kpj]):
+    people the region already funds in a segment (RT/RW, kader Posyandu, honorer...), as programme
+    CODE with existing members; other APBD programmes will not select them."""
+    setup_django()
+    from sigap.core.money import Month
+    from sigap.coverage.actions import segment_import
+
+    try:
+        first = Month.parse(start) if start else None
+    except ValueError:
+        raise UserError(f"--start {start}: use YYYY-MM") from None
+    result = segment_import(
+        path=file, code=code, fiscal_year=fiscal_year, region=region, name=name, budget=budget, start=first
+    )
+
+    def human(r: dict[str, Any]) -> None:
+        console.print(
+            f"Segmen {r['programme']}: {r['accepted']} diterima / accepted, {r['rejected']} ditolak / rejected"
+            f" dari/of {r['rows']} baris/rows",
+            highlight=False,
+        )
+        for segment, n in sorted(r["segments"].items()):
+            console.print(f"  {segment}: {n}", highlight=False, markup=False)
+        if r["rejected"]:
+            console.print(f"Laporan penolakan / rejection report: {r['report']}", highlight=False)
+
+    emit(result.as_dict(), as_json=as_json, human=human)
+
+
+@programme.command("reference")
+@click.option("--region", required=True, help="Kode wilayah (provinsi atau kab/kota).")
+@click.option("--year", type=int, required=True)
+@click.option("--estimate", type=int, required=True, help="Perkiraan pekerja rentan / informal di wilayah.")
+@click.option("--source", required=True, help="Sumber angka, mis. 'DPRD Kota Bekasi'.")
+@click.option("--note", default="")
+@json_option
+@handle_errors
+def reference(region: str, year: int, estimate: int, source: str, note: str, as_json: bool) -> None:
+    """Enter the estimate of informal workers of a region (the base of the coverage share)."""
+    setup_django()
+    from sigap.coverage.actions import reference_set
+
+    figure, created = reference_set(region=region, year=year, estimate=estimate, source=source, note=note)
+    result = {
+        "region": figure.region,
+        "year": figure.year,
+        "estimate": figure.estimate,
+        "source": figure.source,
+        "created": created,
+    }
+
+    def human(r: dict[str, Any]) -> None:
+        console.print(
+            f"Angka acuan {r['region']} {r['year']}: {r['estimate']:,} ({r['source']})".replace(",", "."),
+            highlight=False,
+            markup=False,
+        )
+
+    emit(result, as_json=as_json, human=human)
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(programme)

@@ -208,6 +208,8 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "selected": "selected rank ",
         "waiting": "waiting rank ",
         "continuing": " (continuing member)",
+        "covered_by": "covered by programme ",
+        "member_of": "already a member of ",
         "thousands": ",",
     },
     "id": {
@@ -229,6 +231,8 @@ REASON_WORDS: dict[str, dict[str, str]] = {
         "selected": "terpilih, peringkat ",
         "waiting": "daftar tunggu nomor ",
         "continuing": " (peserta lanjutan)",
+        "covered_by": "sudah dibiayai program ",
+        "member_of": "sudah menjadi peserta ",
         "thousands": ".",
     },
 }
@@ -297,7 +301,13 @@ def _rules(
                 f"{w['insured']} || insured_kpj || ', ' || COALESCE(insured_segmen, '?') || ')'",
             )
         )
-    rules.append((RULE_EXCLUDED, "excluded_reason IS NOT NULL", "excluded_reason"))
+    # stored as ``covered by programme <CODE> (<first>..<last>)`` / ``already a member of <CODE>``
+    # (English, as every stored reason); read in the language asked for
+    excluded_reason = (
+        f"replace(replace(excluded_reason, {literal(REASON_WORDS['en']['covered_by'])}, {w['covered_by']}),"
+        f" {literal(REASON_WORDS['en']['member_of'])}, {w['member_of']})"
+    )
+    rules.append((RULE_EXCLUDED, "excluded_reason IS NOT NULL", excluded_reason))
     return rules
 
 

@@ -32,6 +32,8 @@ def plain_reasons(reasons: str | None) -> list[str]:
             plain = _("pekerjaan yang tercatat tidak termasuk pekerja informal sasaran program")
         elif text == "deceased":
             plain = _("tercatat meninggal dunia")
+        elif text.startswith("covered by programme"):
+            plain = _("sudah dibiayai program lain dari APBD daerah")
         elif text.startswith("already insured"):
             plain = _("sudah terdaftar sebagai peserta BPJS Ketenagakerjaan")
         else:

@@ -12,7 +12,9 @@ page in Django's cache under a key made of:
   each programme's ``ProgrammeFigures.computed_at`` (``dashboard_refresh`` writes it every time it
   rebuilds the aggregates: after a payment, an invoice, an approval, a BPJS TK answer, an exit, or
   ``status_refresh``), the programmes (``updated_at``), the lists in force (run id and state) and the
-  claims paid, which the page reads live -- plus today's date (claims count up to today).
+  claims paid, which the page reads live; the region's reference figures, segment lists and newest
+  roster and registry snapshots (the coverage of the informal workforce, ADR 0020) -- plus today's date
+  (claims count up to today).
 
 Nothing has to remember to invalidate: a change of any of these is a new key, and old keys expire.
 The version is read from the database on every request, so it holds across gunicorn processes,
@@ -55,7 +57,9 @@ def _version_sql() -> str:
     (``%s``: the user id) -- one round trip to the database for everything a cached answer needs."""
     from sigap.accounts.models import Profile
     from sigap.claims.models import Claim, Incident, Scholarship
+    from sigap.coverage.models import ReferenceFigure, SegmentList
     from sigap.programmes.models import Programme, TargetingRun
+    from sigap.registry.models import Snapshot
     from sigap.status.models import ProgrammeFigures
 
     def table(model: Any) -> str:
@@ -73,6 +77,12 @@ def _version_sql() -> str:
         f" || '/' || coalesce(CAST(max(decided_on) AS TEXT), '') FROM {table(Scholarship)}"
         f" WHERE state = '{Scholarship.PAID}'"
         f" UNION ALL SELECT 'i', count(*), '' FROM {table(Incident)}"
+        # the coverage of the region's informal workforce (ADR 0020): reference figures, segment
+        # lists, and the newest roster and registry (the BPU insured on their own)
+        f" UNION ALL SELECT 'w', id, CAST(updated_at AS TEXT) || '/' || CAST(estimate AS TEXT)"
+        f" FROM {table(ReferenceFigure)}"
+        f" UNION ALL SELECT 'g', id, CAST(created_at AS TEXT) FROM {table(SegmentList)}"
+        f" UNION ALL SELECT 'k', max(id), kind FROM {table(Snapshot)} GROUP BY kind"
         f" UNION ALL SELECT '{_WHO}', 0, role || '|' || area_code FROM {table(Profile)} WHERE user_id = %s"
     )
 

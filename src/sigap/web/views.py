@@ -43,6 +43,9 @@ GEOJSON_CACHE_SECONDS = 3600
 def dashboard_panel(run: TargetingRun) -> dict[str, Any]:
     """Everything the dashboard shows for one programme: its list in force and the precomputed
     aggregates (:func:`sigap.status.selectors.dashboard_figures`), with the charts' data."""
+    from django.utils import timezone
+
+    from sigap.coverage.selectors import workforce_coverage
     from sigap.enrolment.figures import figure_rows
     from sigap.web.dashboard import chart_json, coverage_months
 
@@ -59,6 +62,8 @@ def dashboard_panel(run: TargetingRun) -> dict[str, Any]:
         "coverage_months": coverage_months(leaders) if leaders else [],
         "charts": chart_json(leaders),
         "data_id": f"dasbor-data-{run.programme.pk}",
+        # the region's informal workforce covered, every segment it funds (ADR 0020)
+        "workforce": workforce_coverage(run.programme, timezone.localdate(), run),
     }
 
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from sigap.coverage import views
+
+app_name = "coverage"
+urlpatterns = [
+    path("", views.references, name="references"),
+    path("segmen/", views.segment_upload, name="segment-import"),
+]
