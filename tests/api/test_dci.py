@@ -10,7 +10,7 @@ import pytest
 
 from factories import make_programme, make_run, make_snapshot, make_user
 
-from .conftest import COST_PER_PERSON, PLACES, World, problem
+from .conftest import ALL_SCOPES, COST_PER_PERSON, PLACES, World, problem
 
 pytestmark = pytest.mark.django_db
 SEARCH = "/api/v1/dci/registry/sync/search"
@@ -356,3 +356,89 @@ def test_async_search_is_pulled_back_by_its_own_client_only(
         refused["message"]["ack_status"] == "ERR" and refused["message"]["error"]["code"] == "err.request.bad"
     )
     assert "rjct.action.invalid" in refused["message"]["error"]["message"]
+
+
+def dci_calls(nik: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every DCI endpoint asked about ``nik`` and about everyone (by region and by programme)."""
+    everyone = [
+        criteria(
+            "predicate",
+            [
+                {
+                    "seq_num": 1,
+                    "expression1": {
+                        "attribute_name": "region_code",
+                        "operator": "eq",
+                        "attribute_value": "32",
+                    },
+                }
+            ],
+        ),  # fmt: skip
+        criteria(
+            "expression",
+            {
+                "attribute_name": "programme_identifier",
+                "operator": "in",
+                "attribute_value": ["SIGAP-2026", "BDG-2026"],
+            },
+        ),  # fmt: skip
+        criteria(
+            "expression",
+            {"attribute_name": "status_change_date", "operator": "ge", "attribute_value": "2000-01-01"},
+        ),  # fmt: skip
+    ]
+    enrolled = {
+        "header": header(),
+        "message": {
+            "transaction_id": "t-e",
+            "enrolled_criteria": {"query_type": "idtype-value", "query": {"type": "NIK", "value": nik}},
+        },  # fmt: skip
+    }
+    status = {
+        "header": header("txn-status"),
+        "message": {
+            "transaction_id": "t-s",
+            "txnstatus_request": {
+                "reference_id": "s",
+                "txn_type": "search",
+                "attribute_type": "transaction_id",
+                "attribute_value": "t-1",
+            },
+        },  # fmt: skip
+    }
+    return [
+        (SEARCH, envelope(by_nik(nik), *everyone)),
+        ("/api/v1/dci/registry/search", envelope(by_nik(nik), *everyone)),
+        (ENROLLED, enrolled),
+        ("/api/v1/dci/registry/sync/txn/status", status),
+    ]
+
+
+def test_dci_scope_and_area_matrix_leaks_nothing(world: World, api_client: Any) -> None:
+    """A Kota Bandung client asking every DCI endpoint about a Bekasi member and about everyone: Bandung
+    members only; without status:read: 403 everywhere."""
+    import re
+
+    bekasi_nik = members(world.bekasi)[0].nik
+    bandung = api_client(["status:read"], "3273")
+    api_client(["status:read"], "3275").post("/api/v1/dci/registry/search", envelope(by_nik(bekasi_nik)))  # t-1 of another client  # fmt: skip
+    seen: set[str] = set()
+    for path, body in dci_calls(bekasi_nik):
+        answer = bandung.post(path, body)
+        assert answer.status_code == 200, (path, answer.content)
+        text = answer.content.decode()
+        assert not re.search(r"3275\d{12}", text.replace(bekasi_nik, "")), (path, text[:500])
+        if path == ENROLLED:
+            assert answer.json()["message"]["enrolled_response"][0]["enrolled_status"] == "no"
+        if path == SEARCH:
+            items = answer.json()["message"]["search_response"]
+            assert niks(items[0]["data"]["reg_records"]) == []
+            for item in items[1:]:
+                seen |= set(niks(item["data"]["reg_records"]))
+    assert seen == {m.nik for m in members(world.bandung)}
+    others = [s for s in ALL_SCOPES if s != "status:read"]
+    narrowed = api_client(ALL_SCOPES, "3275", login=False).login(scope="aggregates:read")
+    for without in (api_client(others, "3275"), narrowed):  # the scope not held; held but not in the token
+        for path, body in dci_calls(bekasi_nik):
+            refused = problem(without.post(path, body), 403)
+            assert refused["code"] == "err.request.forbidden" and "status:read" in refused["detail"]
