@@ -2,7 +2,10 @@
 
     .venv/bin/python bench/chain.py --people 3000000
     .venv/bin/python bench/chain.py --people 3000000 --database postgres://postgres@127.0.0.1:5432/sigap_bench_chain
-    .venv/bin/python bench/chain.py --people 50000000 --workdir /big/disk
+    .venv/bin/python bench/chain.py --people 50000000 --region 32 --budget 20000000000 --workdir /big/disk
+
+``--region`` is the programme's region: a kabupaten/kota (a ``sigap generate`` extract) or a province
+(``32``: the same source layout written by DuckDB SQL, people spread evenly over its desa/kelurahan).
 
 Each step is SIGAP's own command run as a user runs it (a fresh ``sigap`` process: Django start-up,
 database writes, files, audit rows), timed with its peak RSS, beside a hand-written baseline of the same
@@ -173,6 +176,27 @@ print(len(rows))
 """
 
 
+def generate(people: int, region: str, registry: Path, roster: Path, env: dict[str, str]) -> None:
+    """The source extracts: ``sigap generate`` for a kabupaten/kota (families, names, dirty data); for a
+    province, DuckDB SQL writing the same source layout with valid unique NIKs
+    (:func:`sigap.synth.snapshot_sql.source_sql`; person by person, 50 M would take an hour here)."""
+    if len(region) == 4:
+        cmd = [SIGAP, "generate", str(registry), "--people", str(people), "--region", region,
+               "--roster", str(roster), "--json"]  # fmt: skip
+        run_child(cmd, env)
+        return
+    import duckdb
+
+    from sigap.reference import regions
+    from sigap.synth.snapshot_sql import source_roster_sql, source_sql
+
+    kelurahan = [r.code for r in regions().descendants(region, "desa_kelurahan")]
+    sql = source_sql(people, kelurahan=kelurahan)
+    con = duckdb.connect()
+    con.execute(f"COPY ({sql}) TO '{registry}' (FORMAT csv, HEADER, DELIMITER '|')")
+    con.execute(f"COPY ({source_roster_sql(f'({sql})')}) TO '{roster}' (FORMAT csv, HEADER, DELIMITER '|')")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -181,6 +205,7 @@ def main() -> None:
     parser.add_argument("--database", default="", help="DATABASE_URL (default: a new SQLite file)")
     parser.add_argument("--workdir", default="", help="where files go (default: a temporary folder)")
     parser.add_argument("--budget", type=int, default=2_000_000_000)
+    parser.add_argument("--region", default="3275", help="the programme's region: kabupaten/kota or province")
     args = parser.parse_args()
 
     from sigap.core import occupations as occ
@@ -210,20 +235,8 @@ def main() -> None:
     baseline_db = args.database or str(work / "baseline.sqlite3")
 
     if not registry.exists() or not roster.exists():
-        print(f"generating {args.people:,} people ...", flush=True)
-        run_child(
-            [
-                SIGAP,
-                "generate",
-                str(registry),
-                "--people",
-                str(args.people),
-                "--roster",
-                str(roster),
-                "--json",
-            ],
-            env,
-        )
+        print(f"generating {args.people:,} people in {args.region} ...", flush=True)
+        generate(args.people, args.region, registry, roster, env)
     run_child([SIGAP, "manage", "migrate", "-v0"], env)
     run_child(
         [
@@ -234,7 +247,7 @@ def main() -> None:
             "--role",
             "kepala_dinas",
             "--area",
-            "3275",
+            args.region,
             "--password-stdin",
         ],
         env,
@@ -242,7 +255,11 @@ def main() -> None:
     )
     programme = work / "programme.toml"
     template = run_child([SIGAP, "programme", "template"], env)[2]
-    programme.write_text(template.replace("budget = 2_000_000_000", f"budget = {args.budget}"))
+    programme.write_text(
+        template.replace("budget = 2_000_000_000", f"budget = {args.budget}").replace(
+            'region = "3275"', f'region = "{args.region}"'
+        )
+    )
 
     rows: list[tuple[str, float, float, float, float]] = []
 
@@ -291,7 +308,7 @@ def main() -> None:
             json.dumps(risks),
             str(args.budget),
             "201600",
-            "3275",
+            args.region,
         ),
     )
     run = last_json(out)

@@ -34,8 +34,7 @@ from sigap.core.selection import decisions_sql, digest_sql, materialize_for
 from sigap.core.tiebreak import TieBreak
 from sigap.engine import DuckDBEngine
 from sigap.reference import regions
-from sigap.synth.snapshot_sql import DESIL_MIX, OCCUPATION_MIX
-from sigap.synth.snapshot_sql import _pick as pick  # the generator's weighted choice, one copy
+from sigap.synth.snapshot_sql import DESIL_MIX, OCCUPATION_MIX, pick  # the generator's weighted choice
 
 SPEC = ProgrammeSpec.from_dict(
     {
