@@ -1,4 +1,4 @@
-"""``sigap registry import|list`` and ``sigap roster import``."""
+"""``sigap registry import|list`` and ``sigap roster import|link|review|confirm|reject``."""
 
 from __future__ import annotations
 
@@ -237,13 +237,197 @@ def roster_group() -> None:
 @_file_arg
 @_mapping_opt
 @_date_opt
+@click.option(
+    "--link/--no-link",
+    default=True,
+    show_default=True,
+    help="Link the roster to the newest registry snapshot (NIK, then name, birth date, sex, region).",
+)
 @json_option
 @handle_errors
 def roster_import(
-    file: Path, mapping_file: Path | None, reference_date: dt.datetime | None, as_json: bool
+    file: Path, mapping_file: Path | None, reference_date: dt.datetime | None, link: bool, as_json: bool
 ) -> None:
-    """Import a BPJS TK roster (nik, kpj, nama, tanggal_lahir, segmen, status)."""
-    _run_import(file, mapping_file, reference_date, as_json, "roster")
+    """Import a BPJS TK roster (nik, kpj, nama, tanggal_lahir, segmen, status).  Every readable row is
+    kept; then the roster is linked to the newest registry snapshot (ADR 0022): the officer's earlier
+    decisions apply, uncertain pairs wait in `sigap roster review`."""
+    setup_django()
+    from sigap.registry.actions import snapshot_import
+    from sigap.registry.models import Snapshot
+
+    mapping = _mapping(mapping_file, "roster")
+    day = reference_date.date() if reference_date else dt.date.today()
+    with progress(not as_json) as report:
+        result = snapshot_import(
+            path=file, kind="roster", mapping=mapping, reference_date=day, progress=report
+        )
+    found = result.as_dict()
+    if link and Snapshot.objects.filter(kind=Snapshot.REGISTRY).exists():
+        from sigap.programmes.linkage import roster_link
+
+        found["linkage"] = _linkage_dict(roster_link(roster=result.snapshot))
+
+    def human(r: dict[str, Any]) -> None:
+        _show_import(r)
+        if r.get("linkage"):
+            _show_linkage(r["linkage"])
+
+    emit(found, as_json=as_json, human=human)
+
+
+def _linkage_dict(linkage: Any) -> dict[str, Any]:
+    return {"id": linkage.pk, "roster": linkage.roster_id, "registry": linkage.registry_id, **linkage.stats}
+
+
+def _show_linkage(r: dict[str, Any]) -> None:
+    click.echo(
+        f"Pencocokan #{r['id']} (roster #{r['roster']} x registri #{r['registry']}): "
+        f"{r['linked_rows']:,} dari {r['roster_rows']:,} baris cocok dengan penduduk; "
+        f"{r['review_rows']:,} menunggu keputusan petugas (sigap roster review)."
+    )
+
+
+def _linkage(linkage_id: int | None) -> Any:
+    from sigap.programmes.models import RosterLinkage
+
+    query = RosterLinkage.objects.all()
+    linkage = query.filter(pk=linkage_id).first() if linkage_id else query.order_by("-id").first()
+    if linkage is None:
+        raise UserError("belum ada pencocokan / no such linkage: run `sigap roster link`")
+    return linkage
+
+
+@roster_group.command("link")
+@click.option("--roster", "roster_id", type=int, help="Roster snapshot id (default: newest).")
+@click.option("--registry", "registry_id", type=int, help="Registry snapshot id (default: newest).")
+@click.option("--as", "username", help="Acting user (username); must exist.")
+@json_option
+@handle_errors
+def roster_link_cmd(
+    roster_id: int | None, registry_id: int | None, username: str | None, as_json: bool
+) -> None:
+    """Link a roster to a registry snapshot: a valid NIK first, then a Splink model (NIK typos, name
+    variants, swapped day/month, sex, region) and SIGAP's rules; the officer's decisions apply."""
+    setup_django()
+    from sigap.cli.common import acting_user
+    from sigap.programmes.linkage import roster_link
+    from sigap.registry.models import Snapshot
+
+    def snap(pk: int | None) -> Snapshot | None:
+        if pk is None:
+            return None
+        found = Snapshot.objects.filter(pk=pk).first()
+        if found is None:
+            raise UserError(f"snapshot #{pk} does not exist")
+        return found
+
+    linkage = roster_link(
+        roster=snap(roster_id), registry=snap(registry_id), acting_user=acting_user(username)
+    )
+    emit(_linkage_dict(linkage), as_json=as_json, human=_show_linkage)
+
+
+@roster_group.command("review")
+@click.option("--linkage", "linkage_id", type=int, help="Linkage id (default: newest).")
+@click.option("--as", "username", help="Acting user (username); must exist.")
+@json_option
+@handle_errors
+def roster_review_cmd(linkage_id: int | None, username: str | None, as_json: bool) -> None:
+    """The pairs waiting for the officer: roster row, registry person, probability and evidence."""
+    setup_django()
+    from sigap.cli.common import acting_user
+    from sigap.programmes.linkage import review_queue
+    from sigap.programmes.linkage_labels import evidence_words
+
+    linkage = _linkage(linkage_id)
+    queue = review_queue(linkage=linkage, acting_user=acting_user(username))
+    items = [{**c.as_dict(), "evidence_words": evidence_words(c.evidence)} for c in queue]
+
+    def human(r: dict[str, Any]) -> None:
+        table = Table(title=f"Pencocokan #{r['linkage']}: {len(r['candidates'])} menunggu keputusan")
+        for name in (
+            "baris",
+            "KPJ",
+            "NIK BPJS TK",
+            "nama BPJS TK",
+            "NIK DTSEN",
+            "nama DTSEN",
+            "peluang",
+            "bukti",
+        ):
+            table.add_column(name)
+        for c in r["candidates"]:
+            table.add_row(
+                str(c["source_row"]), c["kpj"], c["roster_nik"], c["roster_nama"], c["nik"], c["nama"],
+                f"{c['probability']:.1%}", "; ".join(c["evidence_words"]),
+            )  # fmt: skip
+        out.print(table)
+
+    emit({"linkage": linkage.pk, "candidates": items}, as_json=as_json, human=human)
+
+
+def _decide(decision: str, linkage_id: int | None, row: int, nik: str, note: str, username: str | None,
+            as_json: bool) -> None:  # fmt: skip
+    setup_django()
+    from sigap.cli.common import acting_user
+    from sigap.programmes.linkage import link_decide
+
+    linkage = _linkage(linkage_id)
+    saved = link_decide(
+        linkage=linkage,
+        source_row=row,
+        nik=nik,
+        decision=decision,
+        note=note,
+        acting_user=acting_user(username),
+    )
+    result = {"linkage": linkage.pk, "nik": saved.nik, "kpj": saved.kpj, "decision": saved.decision,
+              "insured_version": linkage.insured_version}  # fmt: skip
+    emit(
+        result,
+        as_json=as_json,
+        human=lambda r: click.echo(f"NIK {r['nik']} ~ KPJ {r['kpj']}: {r['decision']}"),
+    )
+
+
+_decision_options = [
+    click.option("--linkage", "linkage_id", type=int, help="Linkage id (default: newest)."),
+    click.option(
+        "--row", type=int, required=True, help="The roster row (as `sigap roster review` shows it)."
+    ),
+    click.option("--nik", required=True, help="The registry person's NIK."),
+    click.option("--note", default="", help="Why (kept in the audit log)."),
+    click.option("--as", "username", help="Acting user (username); must exist."),
+]
+
+
+def _with_decision_options(func: Any) -> Any:
+    for option in reversed(_decision_options):
+        func = option(func)
+    return func
+
+
+@roster_group.command("confirm")
+@_with_decision_options
+@json_option
+@handle_errors
+def roster_confirm(
+    linkage_id: int | None, row: int, nik: str, note: str, username: str | None, as_json: bool
+) -> None:
+    """The roster row and the registry person are the same person: they count as insured (remembered
+    by NIK and KPJ for the next imports)."""
+    _decide("confirmed", linkage_id, row, nik, note, username, as_json)
+
+
+@roster_group.command("reject")
+@_with_decision_options
+@json_option
+@handle_errors
+def roster_reject(
+    linkage_id: int | None, row: int, nik: str, note: str, username: str | None, as_json: bool
+) -> None:
+    """The roster row and the registry person are different people (remembered for the next imports)."""
+    _decide("rejected", linkage_id, row, nik, note, username, as_json)
 
 
 @registry_group.command("partition")

@@ -71,7 +71,7 @@ SOURCE_ROSTER_COLUMNS: tuple[str, ...] = (
     "status",
 )
 
-#: BPJS TK participant roster snapshot columns: every readable row of the file (ADR 0019); ``nik``
+#: BPJS TK participant roster snapshot columns: every readable row of the file (ADR 0022); ``nik``
 #: holds a valid NIK only.
 ROSTER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("nik", "VARCHAR"),

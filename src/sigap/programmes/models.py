@@ -153,3 +153,77 @@ class TargetingRun(models.Model):
     @property
     def decisions_file(self) -> Path:
         return Path(settings.DATA_DIR) / self.decisions_path
+
+
+class RosterLinkage(models.Model):
+    """Which rows of a BPJS TK roster are which people of a registry snapshot (ADR 0022).
+
+    Files under ``DATA_DIR/linkages/<id>/``: ``links.parquet`` (every link and every candidate for the
+    officer, with probability and evidence: ``sigap.engine.linkage.LINK_COLUMNS``) and the roster as
+    targeting reads it, ``insured-<version>.parquet`` (a linked row carries the registry NIK; one row
+    per person: AKTIF wins, then the latest row).  The insured file is written again, as a new
+    version, after each decision of the officer.  Made only by
+    :func:`sigap.programmes.linkage.roster_link`.
+    """
+
+    roster = models.ForeignKey(
+        Snapshot, on_delete=models.PROTECT, related_name="linkages", verbose_name=_("daftar peserta BPJS TK")
+    )
+    registry = models.ForeignKey(
+        Snapshot, on_delete=models.PROTECT, related_name="+", verbose_name=_("registri DTSEN")
+    )
+    folder = models.CharField(_("folder"), max_length=500)  # relative to DATA_DIR
+    insured_version = models.PositiveIntegerField(_("versi daftar tertanggung"), default=1)
+    stats = models.JSONField(_("statistik"), default=dict)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("pencocokan daftar peserta BPJS TK")
+        verbose_name_plural = _("pencocokan daftar peserta BPJS TK")
+
+    def __str__(self) -> str:
+        return f"Linkage #{self.pk} (roster #{self.roster_id}, registry #{self.registry_id})"
+
+    @property
+    def links_file(self) -> Path:
+        return Path(settings.DATA_DIR) / self.folder / "links.parquet"
+
+    @property
+    def insured_file(self) -> Path:
+        return Path(settings.DATA_DIR) / self.folder / f"insured-{self.insured_version}.parquet"
+
+
+class LinkDecision(models.Model):
+    """The officer's word on one pair (registry person, roster participant), remembered by (NIK, KPJ)
+    for every later linkage -- next year's roster included.  Written only by
+    :func:`sigap.programmes.linkage.link_decide` (audited)."""
+
+    CONFIRMED, REJECTED = "confirmed", "rejected"
+    DECISIONS = [(CONFIRMED, _("orang yang sama")), (REJECTED, _("bukan orang yang sama"))]
+
+    nik = models.CharField(_("NIK"), max_length=16)
+    kpj = models.CharField(_("KPJ"), max_length=20)
+    decision = models.CharField(_("keputusan"), max_length=16, choices=DECISIONS)
+    probability = models.FloatField(_("peluang"), null=True, blank=True)
+    evidence = models.JSONField(_("bukti"), default=list)
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+    linkage = models.ForeignKey(
+        RosterLinkage, on_delete=models.PROTECT, related_name="decisions", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("diputuskan"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["nik", "kpj"], name="link_decision_unique_pair")]
+        verbose_name = _("keputusan pencocokan")
+        verbose_name_plural = _("keputusan pencocokan")
+
+    def __str__(self) -> str:
+        return f"{self.nik} ~ KPJ {self.kpj}: {self.decision}"

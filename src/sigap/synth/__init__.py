@@ -15,6 +15,7 @@ codes are real and under the region. :class:`DirtyKnobs` injects the defects rea
 from __future__ import annotations
 
 from sigap.synth._knobs import DirtyKnobs
+from sigap.synth._linkage import LinkageKnobs, linkage_set
 from sigap.synth._pools import RURAL_DESIL_WEIGHTS, URBAN_DESIL_WEIGHTS
 from sigap.synth._registry import REGISTRY_COLUMNS, RegionPlan, generate_registry, region_plan
 from sigap.synth._roster import generate_roster
@@ -26,9 +27,11 @@ __all__ = [
     "URBAN_DESIL_WEIGHTS",
     "XLSX_MAX_ROWS",
     "DirtyKnobs",
+    "LinkageKnobs",
     "RegionPlan",
     "generate_registry",
     "generate_roster",
+    "linkage_set",
     "region_plan",
     "table_format",
     "write_table",

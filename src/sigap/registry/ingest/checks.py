@@ -605,7 +605,7 @@ def nonempty(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> set[str]:
 def roster_checks(reference_date: dt.date) -> list[Check]:
     """The roster's checks.  Only a row the file itself garbles is refused (malformed, a formula
     without a value, a value too long to store); every other row is kept whatever its NIK, KPJ
-    or status says (ADR 0019): an insured person must never be lost, and a row without a usable
+    or status says (ADR 0022): an insured person must never be lost, and a row without a usable
     NIK can still be linked by name, birth date and sex (:mod:`sigap.engine.linkage`).  Its
     problems are warnings that say why the row cannot be used as it is."""
     return [
