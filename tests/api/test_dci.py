@@ -442,3 +442,30 @@ def test_dci_scope_and_area_matrix_leaks_nothing(world: World, api_client: Any) 
         for path, body in dci_calls(bekasi_nik):
             refused = problem(without.post(path, body), 403)
             assert refused["code"] == "err.request.forbidden" and "status:read" in refused["detail"]
+
+
+def test_dci_authz_and_jwks_paths_are_the_token_and_key_endpoints(world: World, api_client: Any) -> None:
+    import base64
+
+    from django.test import Client
+
+    caller = api_client(["status:read"], "3275", login=False)
+    basic = base64.b64encode(f"{caller.client_id}:{caller.secret}".encode()).decode()
+    http = Client()
+    token = http.post(
+        "/api/v1/dci/oauth2/client/token",
+        {"grant_type": "client_credentials"},
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+    )
+    assert token.status_code == 200, token.content
+    caller.token = token.json()["access_token"]
+    assert records(caller.post(SEARCH, envelope(by_nik(members(world.bekasi)[0].nik))))
+    assert (
+        http.get("/api/v1/dci/.well-known/jwks.json").json()
+        == http.get("/api/v1/.well-known/jwks.json").json()
+    )
+    refused = http.post("/api/v1/dci/oauth2/client/token", {"grant_type": "password"})
+    assert (
+        problem(refused, 400)["error"] == "unsupported_grant_type"
+        and refused.json()["code"] == "err.request.bad"
+    )

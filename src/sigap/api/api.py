@@ -680,3 +680,23 @@ def grievance_file(request: HttpRequest, payload: GrievanceIn) -> Any:
 from sigap.api.dci import router as dci_router  # noqa: E402 -- after the handlers it relies on
 
 api.add_router("/dci", dci_router)
+
+# The DCI authz and JWKS paths beside the DCI registry endpoints: the same token and key endpoints.
+api.post(
+    "/dci/oauth2/client/token",
+    auth=None,
+    response={200: TokenOut, 400: Problem, 401: Problem, 422: Problem, 429: Problem, 503: Problem},
+    operation_id="dciTokenIssue",
+    summary="DCI authz: token akses / access token (= POST /api/v1/oauth/token)",
+    tags=["dci"],
+    openapi_extra={"security": [], "x-scope": "none"},
+)(token_issue)
+api.get(
+    "/dci/.well-known/jwks.json",
+    auth=None,
+    response=Jwks,
+    operation_id="dciJwks",
+    summary="DCI JWKS: kunci publik / signing keys (= GET /api/v1/.well-known/jwks.json)",
+    tags=["dci"],
+    openapi_extra={"security": [], "x-scope": "none"},
+)(jwks)
