@@ -93,3 +93,36 @@ def test_a_segment_code_cannot_take_over_a_targeting_programme(runner: CliRunner
     )  # fmt: skip
     assert result.exit_code == 2
     assert "sudah dipakai program penetapan sasaran" in result.output
+
+
+def test_people_another_apbd_programme_already_funds_are_reported(runner: CliRunner, data_dir: Path) -> None:
+    """Kept on the list (the region does fund them there), counted once, and shown to the officer."""
+    first = write_segment(
+        data_dir / "rtrw.csv", [[RT_RW, "Ahmad", "RT/RW", KEL, ""], [KADER, "Siti", "RT/RW", KEL, ""]]
+    )
+    assert invoke(
+        runner, "programme", "import-segment", str(first), "--code", "RTRW-2026", "--year", "2026", "--region", "3275"
+    ).exit_code == 0  # fmt: skip
+    second = write_segment(
+        data_dir / "linmas.csv", [[RT_RW, "Ahmad", "Linmas", KEL, ""], [FREE, "Rina", "Linmas", KEL, ""]]
+    )
+    args = (
+        "programme",
+        "import-segment",
+        str(second),
+        "--code",
+        "LINMAS-2026",
+        "--year",
+        "2026",
+        "--region",
+        "3275",
+    )
+    out = json.loads(invoke(runner, *args, "--json").output)
+    assert (out["accepted"], out["also_funded"]) == (2, {"RTRW-2026": 1})
+    assert "1 orang juga dibiayai program RTRW-2026" in invoke(runner, *args).output
+    # a segment of another fiscal year does not overlap
+    third = write_segment(data_dir / "old.csv", [[RT_RW, "Ahmad", "RT/RW", KEL, ""]])
+    old = json.loads(invoke(
+        runner, "programme", "import-segment", str(third), "--code", "RTRW-2025", "--year", "2025", "--region", "3275", "--json"
+    ).output)  # fmt: skip
+    assert old["also_funded"] == {}

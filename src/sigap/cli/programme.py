@@ -161,6 +161,12 @@ def import_segment(
         )
         for segment, n in sorted(r["segments"].items()):
             console.print(f"  {segment}: {n}", highlight=False, markup=False)
+        for other, n in sorted(r["also_funded"].items()):
+            console.print(
+                f"  {n} orang juga dibiayai program {other} / also funded by {other}",
+                highlight=False,
+                markup=False,
+            )
         if r["rejected"]:
             console.print(f"Laporan penolakan / rejection report: {r['report']}", highlight=False)
 

@@ -123,6 +123,7 @@ class SegmentImportResult:
             "rejected": s.rejected,
             "replaced": self.replaced,
             "segments": s.stats.get("segments", {}),
+            "also_funded": s.stats.get("also_funded", {}),
             "report": str(s.report_file) if s.report_file else None,
         }
 
@@ -233,6 +234,7 @@ def segment_import(
         for row in rows:
             segments[row["segmen"]] = segments.get(row["segmen"], 0) + 1
         last = Month(int(fiscal_year), 12)
+        also = funded_elsewhere(code=code, niks={r["nik"] for r in rows}, first=start, last=last)
         with transaction.atomic():
             programme = Programme.objects.select_for_update().filter(code=code).first()
             created = programme is None
@@ -271,7 +273,7 @@ def segment_import(
                 rows=outcome.rows,
                 accepted=outcome.accepted,
                 rejected=outcome.rejected,
-                stats={**outcome.stats, "segments": segments},
+                stats={**outcome.stats, "segments": segments, "also_funded": also},
                 created_by=stored_user(acting_user),
             )
             final = root / str(segment_list.pk)
@@ -312,6 +314,7 @@ def segment_import(
                     "accepted": outcome.accepted,
                     "rejected": outcome.rejected,
                     "segments": segments,
+                    "also_funded": also,
                     "fiscal_year": int(fiscal_year),
                     "budget": spec_budget,
                 },
@@ -325,6 +328,34 @@ def segment_import(
             shutil.rmtree(final, ignore_errors=True)
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+
+
+def funded_elsewhere(*, code: str, niks: set[str], first: Month, last: Month) -> dict[str, int]:
+    """How many of ``niks`` another APBD programme already covers in ``first..last`` (its members not
+    exited or rejected, or its segment's members), per programme code.  They are kept on the list (the
+    region does fund them there) and counted once in the coverage share; the officer sees the overlap."""
+    from sigap.enrolment.models import Member
+    from sigap.enrolment.selectors import OPEN_STATES
+
+    found: dict[str, int] = {}
+    segment_ids = set(SegmentList.objects.values_list("programme_id", flat=True))
+    for other in Programme.objects.filter(funding="APBD").exclude(code=code).order_by("code"):
+        try:
+            start = Month.parse(other.coverage_start)
+        except ValueError:
+            continue
+        if not (start <= last and first <= Month(other.fiscal_year, 12)):
+            continue
+        if other.pk in segment_ids:
+            theirs = SegmentMember.objects.filter(programme=other).values_list("nik", flat=True)
+        else:
+            theirs = Member.objects.filter(programme=other, state__in=OPEN_STATES).values_list(
+                "nik", flat=True
+            )
+        both = len(niks & set(theirs.iterator(chunk_size=20_000)))
+        if both:
+            found[other.code] = both
+    return found
 
 
 def _accepted_rows(path: Path) -> list[dict[str, Any]]:

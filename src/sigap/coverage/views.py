@@ -104,6 +104,12 @@ def segment_upload(request: HttpRequest) -> HttpResponse:
                 _("Segmen %(code)s: %(accepted)s orang diterima, %(rejected)s baris ditolak.")
                 % {"code": result.programme.code, "accepted": s.accepted, "rejected": s.rejected},
             )
+            for other, n in sorted(s.stats.get("also_funded", {}).items()):
+                messages.warning(
+                    request,
+                    _("%(n)s orang di daftar ini juga dibiayai program %(other)s pada bulan yang sama.")
+                    % {"n": n, "other": other},
+                )
             return redirect("coverage:references")
         finally:
             shutil.rmtree(folder, ignore_errors=True)

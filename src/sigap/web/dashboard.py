@@ -215,8 +215,48 @@ def _percent(bp: int | None) -> str:
     return f"{format_bp(bp)}%" if bp is not None else "–"
 
 
-def summary_rows(run: TargetingRun, leaders: dict[str, Any], region_name: str) -> list[list[Any]]:
-    """``[figure, value, definition]``: the dashboard's headline figures and their definitions."""
+def workforce_rows(workforce: dict[str, Any]) -> list[list[Any]]:
+    """``[figure, value, definition]``: the card "Cakupan pekerja rentan di wilayah" (ADR 0020), its lines
+    adding up to the total the share is taken of."""
+    estimate = workforce.get("estimate")
+    rows: list[list[Any]] = []
+    for line in workforce["lines"]:
+        if line["kind"] == "programme":
+            label = _("Peserta terlindungi %(name)s (%(code)s)") % {
+                "name": line["name"],
+                "code": line["code"],
+            }
+        elif line["kind"] == "segment":
+            label = _("Segmen %(name)s (%(code)s)") % {"name": line["name"], "code": line["code"]}
+        else:
+            label = _("BPU aktif yang terdaftar sendiri (daftar peserta BPJS TK)")
+        rows.append([label, int(line["count"]), ""])
+    rows.append([_("Jumlah (setiap orang sekali)"), int(workforce["covered"]), ""])
+    source = ""
+    if estimate is not None:
+        source = (
+            _("Perkiraan: %(source)s, %(year)s.") % {"source": estimate.source, "year": estimate.year}
+            if estimate.figure is not None
+            else _("Perkiraan: dari berkas program.")
+        )
+    rows.append([_("Perkiraan pekerja rentan"), int(estimate.value) if estimate else "–", source])
+    rows.append(
+        [
+            _("Cakupan pekerja rentan di wilayah (semua segmen)"),
+            f"{workforce['share']}%" if estimate else "–",
+            _(
+                "Orang di wilayah yang aktif di BPJS TK sebagai pekerja rentan: peserta terlindungi setiap program APBD, peserta segmen yang sudah dibiayai daerah, dan BPU yang terdaftar sendiri (berdomisili di wilayah menurut registri), setiap orang dihitung sekali ÷ perkiraan pekerja rentan/informal di wilayah."
+            ),
+        ]
+    )
+    return rows
+
+
+def summary_rows(
+    run: TargetingRun, leaders: dict[str, Any], region_name: str, workforce: dict[str, Any] | None = None
+) -> list[list[Any]]:
+    """``[figure, value, definition]``: the dashboard's headline figures and their definitions (and the
+    region's informal workforce covered, when given)."""
     programme = run.programme
     totals = leaders["totals"]
     real = leaders["realisation"]
@@ -272,6 +312,7 @@ def summary_rows(run: TargetingRun, leaders: dict[str, Any], region_name: str) -
             claims if claims is not None else _("belum ada data klaim"),
             "",
         ],
+        *(workforce_rows(workforce) if workforce is not None else []),
     ]
 
 
@@ -293,7 +334,9 @@ def _area_rows(rows: list[dict[str, Any]], *, parent: bool = False) -> list[list
     ]
 
 
-def workbook(run: TargetingRun, leaders: dict[str, Any], region_name: str) -> bytes:
+def workbook(
+    run: TargetingRun, leaders: dict[str, Any], region_name: str, workforce: dict[str, Any] | None = None
+) -> bytes:
     """The dashboard's figures as an .xlsx (one sheet per table; integers stay numbers)."""
     counts = [
         _("Memenuhi syarat"),
@@ -317,7 +360,11 @@ def workbook(run: TargetingRun, leaders: dict[str, Any], region_name: str) -> by
     ]
     occupations = [*leaders["occupations"]]
     sheets: list[tuple[str, Sequence[str], list[list[Any]]]] = [
-        (_("Ringkasan"), [_("Angka"), _("Nilai"), _("Definisi")], summary_rows(run, leaders, region_name)),
+        (
+            _("Ringkasan"),
+            [_("Angka"), _("Nilai"), _("Definisi")],
+            summary_rows(run, leaders, region_name, workforce),
+        ),
         (
             _("Per bulan"),
             [
@@ -407,7 +454,12 @@ def dashboard_export(request: HttpRequest, programme_id: int) -> HttpResponse:
             "premiums_paid": leaders["premiums_paid"],
         },
     )
-    response = HttpResponse(workbook(run, leaders, region_name), content_type=XLSX)
+    from django.utils import timezone
+
+    from sigap.coverage.selectors import workforce_coverage
+
+    workforce = workforce_coverage(programme, timezone.localdate(), run)
+    response = HttpResponse(workbook(run, leaders, region_name, workforce), content_type=XLSX)
     name = f"dasbor-{programme.code}-{computed_on.isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
