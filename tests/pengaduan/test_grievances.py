@@ -234,7 +234,18 @@ def test_public_grievance_and_ticket_check(kel: World) -> None:
     )
     response = citizen.post(PUBLIC, data, REMOTE_ADDR="10.1.1.1")
     g = Grievance.objects.get()
-    assert response.status_code == 200 and f"data-ticket>{g.number}<" in response.content.decode()
+    # the page after filing is the ticket (post/redirect/get: a reload files nothing), not the form
+    assert response.status_code == 302 and response["Location"] == reverse("web:pengaduan:citizen-ticket")
+    ticket = citizen.get(response["Location"]).content.decode()
+    assert f"data-ticket>{g.number}<" in ticket and "Apa yang terjadi selanjutnya" in ticket
+    assert "Cara memeriksa jawaban" in ticket and f"?nomor={g.number}" in ticket
+    assert 'name="text"' not in ticket and NIK_A not in ticket and "Siti" not in ticket
+    assert citizen.get(response["Location"]).status_code == 200  # a reload shows it again
+    assert Grievance.objects.count() == 1
+    prefilled = citizen.get(f"{TICKET}?nomor={g.number}").content.decode()
+    assert f'value="{g.number}"' in prefilled
+    # another browser has no ticket here: the form
+    assert Client().get(response["Location"])["Location"] == PUBLIC
     assert (g.channel, g.contact_phone, g.created_by) == ("citizen", "081234567890", None)
     filed = AuditEvent.objects.get(action="grievance.file")
     assert (filed.actor, filed.actor_label) == (None, "publik")
@@ -278,15 +289,15 @@ def test_public_form_bad_input_and_rate_limit(kel: World, settings: Any) -> None
     assert Grievance.objects.count() == 0
     settings.SIGAP_CITIZEN_CHECK_PER_IP = 3  # filing allows a third of that: 1 per window
     data["contact_phone"] = "081234567890"
-    assert client.post(PUBLIC, data, REMOTE_ADDR="10.9.9.9").status_code == 200
+    assert client.post(PUBLIC, data, REMOTE_ADDR="10.9.9.9").status_code == 302  # to the ticket
     assert client.post(PUBLIC, data, REMOTE_ADDR="10.9.9.9").status_code == 429
-    assert client.post(PUBLIC, data, REMOTE_ADDR="10.9.9.8").status_code == 200
+    assert client.post(PUBLIC, data, REMOTE_ADDR="10.9.9.8").status_code == 302
     assert Grievance.objects.count() == 2
     # Per phone number: at most PUBLIC_TICKETS_PER_PHONE_PER_DAY tickets, whatever the address.
     from sigap.pengaduan.views import PUBLIC_TICKETS_PER_PHONE_PER_DAY
 
     for i in range(PUBLIC_TICKETS_PER_PHONE_PER_DAY - 2):
-        assert client.post(PUBLIC, data, REMOTE_ADDR=f"10.8.0.{i}").status_code == 200
+        assert client.post(PUBLIC, data, REMOTE_ADDR=f"10.8.0.{i}").status_code == 302
     assert client.post(PUBLIC, data, REMOTE_ADDR="10.8.1.1").status_code == 429
     assert Grievance.objects.count() == PUBLIC_TICKETS_PER_PHONE_PER_DAY
     for _ in range(3):

@@ -171,7 +171,13 @@ def test_anonymous_is_sent_to_login(world: World) -> None:
     assert _state(world.run) == TargetingRun.DRAFT
 
 
-def test_annex_download(world: World) -> None:
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_annex_download(world: World, settings: Any) -> None:
+    """The annex is written by a background job; the request that asks for it follows the job and
+    downloads once it is written (here the job runs at once, as with a worker in the process)."""
+    settings.TASKS = IMMEDIATE
     kepala = _client(world.users[roles.KEPALA_DINAS])
     pdf_url = reverse("web:approval-annex", args=[world.run.pk, "pdf"])
     assert kepala.get(pdf_url).status_code == 404  # a draft has no annex
@@ -186,13 +192,14 @@ def test_annex_download(world: World) -> None:
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="annex.export").count() == 1
+    assert AuditEvent.objects.filter(action="annex.download").count() == 1
 
-    # Second download (other format) reuses the written files: no new annex.export, one download row.
+    # Second download (other format) reuses the written files: no new annex.export, one more download row.
     response = kepala.get(reverse("web:approval-annex", args=[world.run.pk, "xlsx"]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"PK")
     assert AuditEvent.objects.filter(action="annex.export").count() == 1
-    assert AuditEvent.objects.filter(action="annex.download").count() == 1
+    assert AuditEvent.objects.filter(action="annex.download").count() == 2
     assert kepala.get(reverse("web:approval-annex", args=[world.run.pk, "doc"])).status_code == 404
 
 

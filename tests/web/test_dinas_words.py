@@ -121,9 +121,12 @@ def test_the_exits_preview_comes_in_pages_with_counts_and_words(
     assert "SITI AMINAH" in only_age and "BUDI SANTOSO" not in only_age
 
 
-def test_the_annex_names_the_targeting_run_in_indonesian(world: World) -> None:
+def test_the_annex_names_the_targeting_run_in_indonesian(world: World, settings: Any) -> None:
     from sigap.enrolment.annex import RUN_KINDS
 
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }  # the annex job
     approve(world)
     client = Client()
     client.force_login(world.users["kepala_dinas"])

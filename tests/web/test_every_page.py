@@ -303,6 +303,29 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any, settings: Any
         reference_date=dt.date(2026, 11, 1),
         acting_user=admin,
     ).snapshot
+    # an upload with the Dinsos' own column names, waiting in the column-mapping step, and a profile
+    from sigap.jobs.importflow import pending_add
+    from sigap.jobs.kinds import UPLOAD_DIR
+    from sigap.registry.actions import mapping_profile_save
+
+    theirs = {
+        "nomor_nik": "NIK KTP",
+        "nama": "Nama Lengkap",
+        "tanggal_lahir": "Tgl Lahir",
+        "desil": "Desil Nasional",
+    }
+    waiting = tmp_path / "upload" / "dtsen-dinsos.csv"
+    waiting.parent.mkdir()
+    _registry_csv(waiting)
+    head, _nl, rest = waiting.read_text(encoding="utf-8").partition("\n")
+    header = [theirs.get(c, c) for c in head.split("|")]
+    folder = Path(settings.DATA_DIR) / UPLOAD_DIR / ("a" * 32)
+    folder.mkdir(parents=True)
+    (folder / waiting.name).write_text("|".join(header) + "\n" + rest, encoding="utf-8")
+    pending = pending_add(upload=f"{UPLOAD_DIR}/{'a' * 32}/{waiting.name}", kind="registry",
+                          reference_date="2026-11-01", name=waiting.name, user=admin)  # fmt: skip
+    mapping_profile_save(name="DTSEN Dinsos 2026", kind="registry", mapping={"columns": theirs}, header=header,
+                         acting_user=admin)  # fmt: skip
     job.refresh_from_db()
     assert job.result is not None, (job.state, job.error)
     draft = job.result["run"]
@@ -422,6 +445,7 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any, settings: Any
             "active": ["1"],
             "grant_id": ["1"],  # POST-only
             "decision": ["konfirmasi"],
+            "token": [pending.token],
         },
     }
     names = {"SITI AMINAH", "BUDI SANTOSO", "SITI RAHAYU", "AHMAD KAYA", "Jl. Ahmad Yani"}
@@ -431,6 +455,8 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any, settings: Any
         | set(SOURCE_ROSTER_COLUMNS)
         | {u.get_username() for u in users.values()}
         | {"calon.kadis", "root", "tanpa.peran", imported.source_name, "t.toml"}
+        | set(header)
+        | {pending.name, "1990-07-05"}  # the waiting upload's own cells, shown as the file holds them
         | names
         | {p.sp2d_number for p in Payment.objects.all()}
     )
@@ -462,6 +488,42 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any, settings: Any
             },
         ),
         (f"/persetujuan/{draft}/setujui/", "superuser", {}),
+        # a citizen files a grievance: the page after it is the ticket
+        (
+            "/pengaduan/warga/",
+            "operator_kelurahan",
+            {
+                "action": "file",
+                "category": "layanan",
+                "kode_kelurahan": KEL_A,
+                "contact_phone": "081234567899",
+                "text": "Antrean di kantor kelurahan terlalu lama.",
+            },
+        ),  # fmt: skip
+        # the column-mapping step's preview: a required column left out, a desil read from the names
+        (
+            f"/kelola/impor/pemetaan/{pending.token}/",
+            "admin_dinas",
+            {
+                "action": "mapping-refused",
+                "preview": "1",
+                **{f"col_{c}": h for c, h in zip(head.split("|"), header, strict=True)},
+                "col_nomor_nik": "",
+                "col_desil": "Nama Lengkap",
+                "col_nama": "Desil Nasional",
+            },
+        ),  # fmt: skip
+        (
+            f"/kelola/impor/pemetaan/{pending.token}/",
+            "admin_dinas",
+            {
+                "action": "preview",
+                "preview": "1",
+                **{f"col_{c}": h for c, h in zip(head.split("|"), header, strict=True)},
+                "col_desil": "Nama Lengkap",
+                "col_nama": "Desil Nasional",
+            },
+        ),  # fmt: skip
     ]
     return full
 
@@ -523,14 +585,17 @@ def render_all(full: Full, *, only_html: bool = False) -> tuple[list[Page], list
         assert response.status_code == 200, (url, response.status_code)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         pages.append(Page(url, role, response.get("Content-Type", ""), body))
+    landed: set[str] = set()  # pages only a form leads to (the ticket after filing a grievance)
     for url, role, form in full.post_pages:
         client = _client(full, role)
         response = client.post(url, form, follow=True)
         assert response.status_code in (200, 400), (url, response.status_code)
+        if response.redirect_chain:
+            landed.add(response.redirect_chain[-1][0].partition("?")[0])
         pages.append(
             Page(url + " (POST " + form.get("action", "") + ")", role, "text/html", response.content)
         )
-    return pages, unopened
+    return pages, [route for route in unopened if route not in landed]
 
 
 def page_problems(page: Page, data: frozenset[str]) -> list[str]:

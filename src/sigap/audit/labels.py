@@ -175,6 +175,7 @@ ACTIONS: dict[str, Act] = {
     ),
     "holidays.import": Act(gettext_lazy("mengimpor daftar hari libur")),
     # background jobs
+    "mapping.save": Act(gettext_lazy("menyimpan %(what)s"), gettext_lazy("profil pemetaan kolom")),
     "job.start": Act(gettext_lazy("memulai %(what)s"), gettext_lazy("proses latar")),
     "job.run": Act(gettext_lazy("mulai mengerjakan %(what)s"), gettext_lazy("proses latar")),
     "job.done": Act(gettext_lazy("menyelesaikan %(what)s"), gettext_lazy("proses latar")),
@@ -260,6 +261,7 @@ OBJECTS: dict[str, Kind] = {
         gettext_lazy("pengaduan"), lambda g: str(g.number), lambda g: _url("web:pengaduan:detail", g.number)
     ),
     "pengaduan.slapolicy": Kind(gettext_lazy("batas waktu pengaduan"), lambda p: str(p.category)),
+    "registry.columnmapping": Kind(gettext_lazy("profil pemetaan kolom"), lambda m: f"'{m.name}'"),
     "jobs.job": Kind(gettext_lazy("proses latar"), url=lambda j: _url("ops:job-detail", j.pk)),
     "auth.user": Kind(gettext_lazy("pengguna"), lambda u: str(u.get_username())),
     "api.apiclient": Kind(gettext_lazy("klien API"), lambda c: str(c.name)),

@@ -431,3 +431,72 @@ class RoleChangeForm(_RoleAreaForm):
         if user is None:
             raise ValidationError(_("Tidak ada pengguna %(u)s di wilayah Anda.") % {"u": username})
         return user
+
+
+class MappingForm(forms.Form):
+    """Which column of the uploaded file holds each SIGAP column (one choice per SIGAP column).
+
+    The choices are the file's own column names; a required SIGAP column must be chosen, and a file
+    column may feed only one SIGAP column.  ``profile_name`` (optional) saves the mapping as a named
+    profile for the next upload of the same layout.
+    """
+
+    def __init__(self, *args: Any, kind: str, header: list[str], **kwargs: Any) -> None:
+        from sigap.registry.columns import column_label, columns_in_order
+
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        names = list(dict.fromkeys(h for h in header if str(h).strip()))
+        choices = [("", _("— tidak ada di berkas —")), *((h, h) for h in names)]
+        self.columns = columns_in_order(kind)
+        for ours, required in self.columns:
+            self.fields[f"col_{ours}"] = forms.ChoiceField(
+                label=column_label(ours),
+                choices=choices,
+                required=required,
+                error_messages={
+                    "required": format_lazy(
+                        _("Kolom wajib {label} belum dipilih: pilih kolom berkas yang berisi {label}."),
+                        label=column_label(ours),
+                    ),
+                    "invalid_choice": _("Pilih salah satu kolom berkas."),
+                },
+            )
+        self.fields["profile_name"] = forms.CharField(
+            label=_("Simpan sebagai profil (opsional)"),
+            required=False,
+            max_length=100,
+            help_text=_(
+                "Mis. 'DTSEN Dinsos 2026'. Unggahan berikutnya dengan kolom yang sama memakai profil ini."
+            ),
+        )
+
+    def required_fields(self) -> list[Any]:
+        return [self[f"col_{ours}"] for ours, required in self.columns if required]
+
+    def optional_fields(self) -> list[Any]:
+        return [self[f"col_{ours}"] for ours, required in self.columns if not required]
+
+    def clean(self) -> dict[str, Any]:
+        from sigap.registry.columns import column_label
+
+        data = super().clean() or {}
+        used: dict[str, str] = {}
+        for ours, _required in self.columns:
+            theirs = data.get(f"col_{ours}")
+            if not theirs:
+                continue
+            if theirs in used:
+                self.add_error(
+                    f"col_{ours}",
+                    _(
+                        "Kolom berkas '%(col)s' sudah dipilih untuk %(other)s; satu kolom hanya untuk satu isian."
+                    )
+                    % {"col": theirs, "other": column_label(used[theirs])},
+                )
+            else:
+                used[theirs] = ours
+        data["mapping_doc"] = {
+            "columns": {ours: data[f"col_{ours}"] for ours, _r in self.columns if data.get(f"col_{ours}")}
+        }
+        return data

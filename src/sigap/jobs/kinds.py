@@ -153,6 +153,31 @@ def _batch(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:
     return {"batch": batch.pk, "number": batch.number, "members": batch.member_count}
 
 
+def _annex(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:
+    """The decree annex (PDF + XLSX) of an approved list, written once per state of the run."""
+    from sigap.enrolment import annexfiles
+    from sigap.enrolment.actions import annex_write
+    from sigap.programmes.models import TargetingRun
+
+    run = TargetingRun.objects.filter(pk=job.params["run"]).first()
+    if run is None:
+        raise UserError(_("Penetapan sasaran #%(id)s tidak ada.") % {"id": job.params["run"]})
+    progress("Checking")
+    files = annexfiles.cached(run)
+    written = files is None
+    if files is None:
+        progress("Writing")
+        files = annex_write(run=run, acting_user=acting_user)
+        annexfiles.mark_written(run, files)
+    progress("Done")
+    return {
+        "run": run.pk,
+        "written": written,
+        "files": {fmt: str(path.relative_to(settings.DATA_DIR)) for fmt, path in files.items()},
+        "marker": annexfiles.marker(run),
+    }
+
+
 KINDS: dict[str, JobKind] = {
     Job.SNAPSHOT_IMPORT: JobKind(
         run=_import,
@@ -170,6 +195,15 @@ KINDS: dict[str, JobKind] = {
         run=_targeting,
         phases=("Selecting", "Exporting"),
         labels={"Selecting": "Memilih sasaran / selecting", "Exporting": "Menulis ekspor / exporting"},
+    ),
+    Job.ANNEX_EXPORT: JobKind(
+        run=_annex,
+        phases=("Checking", "Writing", "Done"),
+        labels={
+            "Checking": "Memeriksa daftar / checking the list",
+            "Writing": "Menulis lampiran PDF dan Excel / writing the PDF and Excel annex",
+            "Done": "Selesai / done",
+        },
     ),
     Job.BATCH_EXPORT: JobKind(
         run=_batch,

@@ -17,10 +17,12 @@ class Job(models.Model):
     STATES = [(QUEUED, _("Menunggu")), (RUNNING, _("Berjalan")), (DONE, _("Selesai")), (FAILED, _("Gagal"))]
 
     SNAPSHOT_IMPORT, TARGETING_RUN, BATCH_EXPORT = "snapshot_import", "targeting_run", "batch_export"
+    ANNEX_EXPORT = "annex_export"
     KINDS = [
         (SNAPSHOT_IMPORT, _("Impor snapshot")),
         (TARGETING_RUN, _("Penetapan sasaran")),
         (BATCH_EXPORT, _("Ekspor batch pendaftaran")),
+        (ANNEX_EXPORT, _("Lampiran keputusan (daftar nominatif)")),
     ]
 
     kind = models.CharField(_("jenis"), max_length=32, choices=KINDS)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("proses/", views.jobs, name="jobs"),
     path("proses/<int:job_id>/", views.job_detail, name="job-detail"),
     path("impor/", views.imports, name="imports"),
+    path("impor/pemetaan/<str:token>/", views.import_mapping, name="import-mapping"),
     path("impor/<int:snapshot_id>/", views.snapshot_detail, name="snapshot-detail"),
     path(
         "impor/<int:snapshot_id>/penolakan.<str:fmt>", views.snapshot_rejections, name="snapshot-rejections"

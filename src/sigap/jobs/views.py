@@ -38,6 +38,7 @@ from sigap.errors import UserError
 from sigap.jobs.actions import job_expire, job_stale, job_start
 from sigap.jobs.forms import (
     ImportForm,
+    MappingForm,
     ProgrammeForm,
     ProgrammeUploadForm,
     RoleChangeForm,
@@ -45,6 +46,7 @@ from sigap.jobs.forms import (
     UserForm,
     parse_document,
 )
+from sigap.jobs.importflow import peek_upload, pending_add, pending_drop, pending_get, preview
 from sigap.jobs.kinds import upload_remove, upload_store
 from sigap.jobs.lease import lease
 from sigap.jobs.models import Job
@@ -56,6 +58,8 @@ from sigap.jobs.selectors import (
 )
 from sigap.programmes.actions import programme_apply
 from sigap.programmes.models import Programme
+from sigap.registry.actions import mapping_profile_for_header, mapping_profile_save, mapping_profiles
+from sigap.registry.ingest.mapping import expected_columns
 from sigap.registry.models import Snapshot
 from sigap.registry.reasons import reason_label
 from sigap.web.access import OPS_ROLES, role_required
@@ -99,6 +103,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "snapshot_id": result.get("snapshot") if job.kind == Job.SNAPSHOT_IMPORT else None,
         "run_id": result.get("run") if job.kind == Job.TARGETING_RUN else None,
         "batch_id": result.get("batch") if job.kind == Job.BATCH_EXPORT else None,
+        "annex_run_id": job.params.get("run") if job.kind == Job.ANNEX_EXPORT else None,
         "nav": "ops",
         "subnav": "jobs",
     }
@@ -110,24 +115,47 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @role_required(OPS_ROLES)
 def imports(request: HttpRequest) -> HttpResponse:
-    """Snapshot list (filter by kind, newest first, paginated) and the upload form -> import job."""
+    """Snapshot list (filter by kind, newest first, paginated) and the upload form -> import job.
+
+    An upload whose header lacks required columns goes to the column-mapping step (unless a saved
+    profile was made for exactly that header: then the import starts with it)."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        relative = upload_store(form.cleaned_data["file"])
+        upload = form.cleaned_data["file"]
+        relative = upload_store(upload)
+        params = {
+            "upload": relative,
+            "kind": form.cleaned_data["kind"],
+            "mapping": form.cleaned_data["mapping_doc"],
+            "reference_date": form.cleaned_data["reference_date"].isoformat(),
+        }
         try:
-            job = job_start(
-                kind=Job.SNAPSHOT_IMPORT,
-                params={
-                    "upload": relative,
-                    "kind": form.cleaned_data["kind"],
-                    "mapping": form.cleaned_data["mapping_doc"],
-                    "reference_date": form.cleaned_data["reference_date"].isoformat(),
-                },
-                acting_user=request.user,
-            )
+            if params["mapping"] is None:
+                peek = peek_upload(relative, kind=params["kind"], name=Path(relative).name)
+                known, required = expected_columns(params["kind"])
+                if peek.missing(known=known, required=required, mapping={}):
+                    profile = mapping_profile_for_header(request.user, params["kind"], peek.header)
+                    if profile is None or peek.missing(
+                        known=known, required=required, mapping=profile.mapping
+                    ):
+                        pending = pending_add(
+                            user=request.user,
+                            upload=relative,
+                            kind=params["kind"],
+                            reference_date=params["reference_date"],
+                            name=Path(relative).name,
+                        )
+                        return redirect("ops:import-mapping", pending.token)
+                    params.update(mapping=profile.mapping, profile=profile.name)
+                    messages.info(
+                        request,
+                        _("Kolom berkas dikenali: profil pemetaan kolom '%(name)s' dipakai.")
+                        % {"name": profile.name},
+                    )
+            job = job_start(kind=Job.SNAPSHOT_IMPORT, params=params, acting_user=request.user)
         except UserError as e:
             upload_remove(relative)
-            form.add_error(None, e.message)
+            form.add_error(None, "; ".join([e.message, *e.details]))
         else:
             return redirect("ops:job-detail", job.pk)
     snapshots = visible_snapshots(request.user)
@@ -150,6 +178,99 @@ def imports(request: HttpRequest) -> HttpResponse:
         "subnav": "imports",
     }
     return render(request, "ops/imports.html", context, status=400 if form.errors else 200)
+
+
+@role_required(OPS_ROLES)
+def import_mapping(request: HttpRequest, token: str) -> HttpResponse:
+    """The column-mapping step: the file's header and first rows, one choice per SIGAP column
+    (suggested from the names, or from a saved profile), a preview, then the import job."""
+    from sigap.core.columnmatch import suggest
+
+    pending = pending_get(token, user=request.user)
+    if pending is None:
+        messages.error(
+            request,
+            _("Unggahan ini tidak ada lagi (sudah diimpor, dibatalkan atau kedaluwarsa); unggah lagi."),
+        )
+        return redirect("ops:imports")
+    if request.method == "POST" and "cancel" in request.POST:
+        pending_drop(pending, remove=True)
+        messages.info(request, _("Impor %(name)s dibatalkan; berkasnya dihapus.") % {"name": pending.name})
+        return redirect("ops:imports")
+    profiles = list(mapping_profiles(request.user, pending.kind))
+    chosen = None
+    if request.GET.get("profil", "").isdigit():
+        chosen = next((p for p in profiles if p.pk == int(request.GET["profil"])), None)
+    try:
+        peek = peek_upload(pending.upload, kind=pending.kind, name=pending.name,
+                           mapping=chosen.mapping if chosen else None)  # fmt: skip
+    except UserError as e:
+        pending_drop(pending, remove=True)
+        messages.error(request, "; ".join([e.message, *e.details]))
+        return redirect("ops:imports")
+    known, required = expected_columns(pending.kind)
+    present = {h for h in peek.header if str(h).strip()}
+    if chosen is not None:
+        initial = {ours: theirs for ours, theirs in chosen.columns.items() if theirs in present}
+    else:
+        initial = suggest(peek.header, known)
+    form = MappingForm(
+        request.POST or None,
+        kind=pending.kind,
+        header=peek.header,
+        initial={
+            **{f"col_{k}": v for k, v in initial.items()},
+            "profile_name": chosen.name if chosen else "",
+        },
+    )
+    shown = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            mapping = form.cleaned_data["mapping_doc"]
+            if "start" in request.POST:
+                try:
+                    name = form.cleaned_data["profile_name"].strip()
+                    if name:
+                        mapping_profile_save(
+                            name=name, kind=pending.kind, mapping=mapping, header=peek.header,
+                            acting_user=request.user,
+                        )  # fmt: skip
+                    job = job_start(
+                        kind=Job.SNAPSHOT_IMPORT,
+                        params={
+                            "upload": pending.upload,
+                            "kind": pending.kind,
+                            "mapping": mapping,
+                            "reference_date": pending.reference_date,
+                            **({"profile": name} if name else {}),
+                        },
+                        acting_user=request.user,
+                    )
+                except UserError as e:
+                    form.add_error(None, "; ".join([e.message, *e.details]))
+                else:
+                    pending_drop(pending, remove=False)
+                    return redirect("ops:job-detail", job.pk)
+            shown = preview(peek, mapping)
+        if form.errors:
+            status = 400
+    profile_rows = [
+        (p, not peek.missing(known=known, required=required, mapping=p.mapping)) for p in profiles
+    ]
+    context = {
+        "pending": pending,
+        "peek": peek,
+        "form": form,
+        "preview": shown,
+        "profiles": profile_rows,
+        "chosen": chosen,
+        "suggested": chosen is None and bool(initial),
+        "kind_label": dict(Snapshot.KINDS).get(pending.kind, pending.kind),
+        "nav": "ops",
+        "subnav": "imports",
+    }
+    return render(request, "ops/import_mapping.html", context, status=status)
 
 
 @role_required(OPS_ROLES)

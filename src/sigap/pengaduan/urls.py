@@ -9,6 +9,7 @@ urlpatterns = [
     path("unduh.xlsx", views.grievance_export, name="export"),
     path("batas-waktu/", views.sla_settings, name="sla"),
     path("warga/", views.citizen_file, name="citizen-file"),
+    path("warga/tiket/", views.citizen_ticket, name="citizen-ticket"),
     path("cek-tiket/", views.ticket_check, name="ticket-check"),
     path("<str:number>/", views.grievance_detail, name="detail"),
     path("<str:number>/tugaskan/", views.grievance_assign, name="assign"),

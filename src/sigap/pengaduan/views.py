@@ -321,11 +321,15 @@ def _allowed_ip(request: HttpRequest, scope: str, limit: int) -> bool:
     )
 
 
+#: the ticket just filed in this browser: the page after filing shows it (post/redirect/get)
+FILED_SESSION_KEY = "sigap_filed_ticket"
+
+
 @never_cache
 @csrf_protect
 def citizen_file(request: HttpRequest) -> HttpResponse:
+    """The public form; once filed, the citizen is sent to the ticket page (a reload files nothing)."""
     choices = kelurahan_choices("")
-    ticket = None
     if request.method == "POST":
         # Filing writes a row: stricter than the status check (a third of its per-IP limit).
         if not _allowed_ip(request, "grievance-ip", max(1, settings.SIGAP_CITIZEN_CHECK_PER_IP // 3)):
@@ -345,12 +349,26 @@ def citizen_file(request: HttpRequest) -> HttpResponse:
             except UserError as e:
                 form.add_error(error_field(e, form.fields), e.message)
             else:
-                ticket = g
-                form = CitizenGrievanceForm(kelurahan=choices)
+                request.session[FILED_SESSION_KEY] = g.number
+                return redirect("web:pengaduan:citizen-ticket")
     else:
         form = CitizenGrievanceForm(kelurahan=choices)
-    context = {"nav": "citizen", "form": form, "public": True, "ticket": ticket}
+    context = {"nav": "citizen", "form": form, "public": True}
     return render(request, "pengaduan/citizen_file.html", context)
+
+
+@never_cache
+def citizen_ticket(request: HttpRequest) -> HttpResponse:
+    """The ticket just filed from this browser: its number, what happens next and how to check.
+
+    Only the browser that filed it sees this page (the number is kept in its session); it shows no
+    personal data -- the number, the category and the dates.  Without a ticket: back to the form."""
+    number = request.session.get(FILED_SESSION_KEY)
+    ticket = G.objects.filter(number=number).first() if number else None
+    if ticket is None:
+        return redirect("web:pengaduan:citizen-file")
+    context = {"nav": "citizen", "ticket": ticket}
+    return render(request, "pengaduan/citizen_ticket.html", context)
 
 
 def ticket_lookup(*, number: str, secret: str) -> G | None:
@@ -399,7 +417,8 @@ def ticket_check(request: HttpRequest) -> HttpResponse:
             )
             form = TicketForm(initial={"number": form.cleaned_data["number"]})
     else:
-        form = TicketForm()
+        # the ticket page links here with the number filled in
+        form = TicketForm(initial={"number": request.GET.get("nomor", "")[:20]})
     context = {"nav": "citizen", "form": form, "checked": checked, "ticket": found}
     return render(request, "pengaduan/ticket_check.html", context)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core.importlimits import ImportLimits
@@ -24,7 +25,7 @@ from sigap.registry.ingest import (
     normalise_mapping,
 )
 from sigap.registry.ingest.source import Progress
-from sigap.registry.models import Snapshot
+from sigap.registry.models import ColumnMapping, Snapshot
 
 SNAPSHOT_DIR = "snapshots"
 
@@ -194,3 +195,92 @@ def _cleanup(workdir: Path, final: Path | None) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
     if final is not None:
         shutil.rmtree(final, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- column-mapping profiles
+
+PROFILE_NAME_MAX = 100
+
+
+def mapping_profile_save(
+    *, name: str, kind: str, mapping: dict[str, Any], header: list[str], acting_user: Actor
+) -> ColumnMapping:
+    """Save (or replace) the area's named column mapping for an extract layout; audited.
+
+    ``mapping`` is checked as a ``--mapping`` file is (:func:`normalise_mapping`); ``header`` is the
+    file's header it was made for: an upload with the same header uses the profile without asking.
+    The profile belongs to the officer's area (the console: no area).
+    """
+    from sigap.accounts.scoping import area_prefix
+    from sigap.core.columnmatch import header_signature
+
+    name = " ".join(str(name).split())
+    if not name:
+        raise UserError(_("Nama profil pemetaan kolom wajib diisi."))
+    if len(name) > PROFILE_NAME_MAX:
+        raise UserError(
+            _("Nama profil pemetaan kolom paling banyak %(n)s karakter.") % {"n": PROFILE_NAME_MAX}
+        )
+    canonical = normalise_mapping(mapping, kind=kind, source=name)
+    user = stored_user(acting_user)
+    area = area_prefix(acting_user) if user is not None else ""
+    with transaction.atomic():
+        existing = (
+            ColumnMapping.objects.select_for_update().filter(area_code=area, kind=kind, name=name).first()
+        )
+        before = {"mapping": existing.mapping, "header": existing.header} if existing else None
+        profile = existing or ColumnMapping(name=name, kind=kind, area_code=area, created_by=user)
+        profile.mapping = canonical
+        profile.header = [str(h) for h in header]
+        profile.header_signature = header_signature(header)
+        profile.save()
+        audit_record(
+            acting_user=acting_user,
+            action="mapping.save",
+            obj=profile,
+            before=before,
+            after={"name": name, "kind": kind, "mapping": canonical, "header": profile.header},
+            area_code=area,
+        )
+    return profile
+
+
+def mapping_profiles(user: Actor, kind: str) -> Any:
+    """The column-mapping profiles an officer may use: their area's and those of the areas above it."""
+    from sigap.accounts.scoping import area_prefix
+
+    prefix = area_prefix(user) if stored_user(user) is not None else ""
+    found = ColumnMapping.objects.filter(kind=kind)
+    if prefix:
+        above = [prefix[:n] for n in range(0, len(prefix) + 1)]
+        found = found.filter(area_code__in=above)
+    return found.order_by("name", "id")
+
+
+def mapping_profile_for_header(user: Actor, kind: str, header: list[str]) -> ColumnMapping | None:
+    """The profile made for exactly this header (the officer's own area first), or None."""
+    from sigap.core.columnmatch import header_signature
+
+    matching = list(mapping_profiles(user, kind).filter(header_signature=header_signature(header)))
+    matching.sort(key=lambda p: (-len(p.area_code), -p.updated_at.timestamp()))
+    return matching[0] if matching else None
+
+
+def mapping_profile_named(name: str, *, kind: str) -> ColumnMapping:
+    """A profile by name for the command line: ``NAME`` or ``AREA/NAME`` when areas share a name."""
+    area, sep, plain = name.rpartition("/")
+    found = ColumnMapping.objects.filter(kind=kind, name=" ".join(plain.split()))
+    if sep:
+        found = found.filter(area_code=area.strip())
+    profiles = list(found)
+    if not profiles:
+        raise UserError(
+            _("Profil pemetaan kolom %(name)r tidak ada (untuk %(kind)s).")
+            % {"name": name, "kind": dict(Snapshot.KINDS)[kind]}
+        )
+    if len(profiles) > 1:
+        raise UserError(
+            _("Ada beberapa profil pemetaan kolom bernama %(name)r; sebutkan wilayahnya: %(choices)s")
+            % {"name": name, "choices": ", ".join(f"{p.area_code or '-'}/{p.name}" for p in profiles)}
+        )
+    return profiles[0]

@@ -56,3 +56,40 @@ class Snapshot(models.Model):
     @property
     def report_file(self) -> Path | None:
         return Path(settings.DATA_DIR) / self.report_path if self.report_path else None
+
+
+class ColumnMapping(models.Model):
+    """A named column mapping ("profil pemetaan kolom") an area keeps for its extracts' layout.
+
+    ``columns`` is the canonical mapping (``{"columns": {our column: the file's column}}``, the
+    same document as a ``--mapping`` file); ``header_signature`` the hash of the header it was made
+    for (:func:`sigap.core.columnmatch.header_signature`): an upload with that header uses it without
+    asking.  Saved and changed only through :func:`sigap.registry.actions.mapping_profile_save`.
+    """
+
+    name = models.CharField(_("nama profil"), max_length=100)
+    kind = models.CharField(_("jenis"), max_length=16, choices=Snapshot.KINDS, default=Snapshot.REGISTRY)
+    area_code = models.CharField(_("kode wilayah"), max_length=10, blank=True)
+    mapping = models.JSONField(_("pemetaan kolom"), default=dict)
+    header = models.JSONField(_("kolom berkas"), default=list)
+    header_signature = models.CharField(_("sidik kolom berkas"), max_length=64, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "kind", "name"], name="columnmapping_unique_name")
+        ]
+        verbose_name = _("profil pemetaan kolom")
+        verbose_name_plural = _("profil pemetaan kolom")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return dict((self.mapping or {}).get("columns", {}))

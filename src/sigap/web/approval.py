@@ -11,14 +11,15 @@ values and the reason next to each field (status 400), and nothing is approved.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -27,9 +28,8 @@ from django.views.decorators.http import require_POST
 
 from sigap.audit.actions import audit_record
 from sigap.core import decree as sk
-from sigap.enrolment import annex
+from sigap.enrolment import annexfiles
 from sigap.enrolment.actions import (
-    annex_write,
     decree_place_default,
     run_approve,
     run_approve_check,
@@ -37,6 +37,8 @@ from sigap.enrolment.actions import (
     run_submit,
 )
 from sigap.errors import UserError
+from sigap.jobs.actions import job_start
+from sigap.jobs.models import Job
 from sigap.programmes.models import TargetingRun
 from sigap.web import listing
 from sigap.web.access import APPROVAL_ROLES, DECIDE_ROLES, SUBMIT_ROLES, allowed, role_required, visible_runs
@@ -44,11 +46,7 @@ from sigap.web.access import APPROVAL_ROLES, DECIDE_ROLES, SUBMIT_ROLES, allowed
 #: Decided runs stay on the page this long.
 RECENT_DAYS = 30
 RECENT_LIMIT = 20
-ANNEX_FORMATS = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-ANNEX_MARKER = ".list_sha256"
+ANNEX_FORMATS = annexfiles.FORMATS
 
 
 def _rows(user: Any) -> dict[str, list[TargetingRun]]:
@@ -251,53 +249,83 @@ def approval_return(request: HttpRequest, run_id: int) -> HttpResponse:
     return _back(request)
 
 
-def _annex_marker(run: TargetingRun) -> str:
-    """What the cached annex was written for: the frozen list and the annex layout (files written with
-    an older layout, e.g. before the decree lines, are written again)."""
-    return f"{run.list_sha256} {annex.LAYOUT}"
+def _annex_job(request: HttpRequest, run: TargetingRun, *, start: bool) -> Job | None:
+    """The newest annex job of this run the user may follow; a new one when none is under way
+    (``start``).  One job per run at a time: a second request follows the first one's."""
+    from sigap.jobs.actions import job_expire, job_stale
+    from sigap.jobs.lease import lease
+
+    jobs = Job.objects.filter(kind=Job.ANNEX_EXPORT, params__run=run.pk).order_by("-pk")
+    job = jobs.filter(state__in=(Job.QUEUED, Job.RUNNING)).first()
+    if job is not None and job_stale(job, now=timezone.now(), lease=lease()):
+        job_expire(job_id=job.pk)
+        job = None
+    if job is None and start:
+        job = job_start(kind=Job.ANNEX_EXPORT, params={"run": run.pk}, acting_user=request.user)
+    return job or jobs.first()
 
 
-def _cached_annex(run: TargetingRun) -> dict[str, Path] | None:
-    """The annex files already written for this run's frozen list, if any."""
-    directory = Path(settings.DATA_DIR) / "runs" / str(run.pk) / "annex"
-    marker = directory / ANNEX_MARKER
-    try:
-        if marker.read_text(encoding="ascii").strip() != _annex_marker(run):
-            return None
-    except OSError:
-        return None
-    stem = f"daftar-nominatif-run{run.pk}"
-    files = {fmt: directory / f"{stem}.{fmt}" for fmt in ANNEX_FORMATS}
-    return files if all(path.is_file() for path in files.values()) else None
-
-
-@role_required(APPROVAL_ROLES)
-def annex_download(request: HttpRequest, run_id: int, fmt: str) -> FileResponse:
-    """The daftar nominatif (PDF or XLSX) of an approved list.
-
-    Freshly written files are audited by :func:`annex_write` itself; a download served from the
-    cache is recorded once here (``annex.download``), so every disclosure is logged exactly once.
-    """
-    if fmt not in ANNEX_FORMATS:
-        raise Http404("no such annex format")
+def _annex_run(request: HttpRequest, run_id: int) -> TargetingRun:
     run = _run(request, run_id)
     if run.state not in (TargetingRun.APPROVED, TargetingRun.ENROLLED) or not run.list_sha256:
         raise Http404("only an approved list has an annex")
-    files = _cached_annex(run)
+    return run
+
+
+@role_required(APPROVAL_ROLES)
+def annex_download(request: HttpRequest, run_id: int, fmt: str) -> HttpResponseBase:
+    """The daftar nominatif (PDF or XLSX) of an approved list, once written.
+
+    Writing it takes about 30 s for 245 pages: a background job does it (``Proses latar``) and this
+    request goes to the page that follows it (:func:`annex_status`).  The files are kept per run
+    until the run changes state.  Writing is audited by :func:`annex_write` (``annex.export``); each
+    download here is audited too (``annex.download``).
+    """
+    if fmt not in ANNEX_FORMATS:
+        raise Http404("no such annex format")
+    run = _annex_run(request, run_id)
+    files = annexfiles.cached(run)
     if files is None:
         try:
-            files = annex_write(run=run, acting_user=request.user)
+            _annex_job(request, run, start=True)
         except UserError as exc:
-            raise Http404(exc.message) from exc
-        (files["pdf"].parent / ANNEX_MARKER).write_text(_annex_marker(run), encoding="ascii")
-    else:
-        audit_record(
-            acting_user=request.user,
-            action="annex.download",
-            obj=run,
-            note=f"{fmt}: {files[fmt].relative_to(settings.DATA_DIR)}",
-        )
+            messages.error(request, exc.message)
+        files = annexfiles.cached(run)  # a worker in this process (tests, small sites) may be done
+        if files is None:
+            return redirect(reverse("web:approval-annex-status", args=[run.pk]) + f"?unduh={fmt}")
+    audit_record(
+        acting_user=request.user,
+        action="annex.download",
+        obj=run,
+        note=f"{fmt}: {files[fmt].relative_to(settings.DATA_DIR)}",
+    )
     path = files[fmt]
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=path.name, content_type=ANNEX_FORMATS[fmt]
     )
+
+
+@role_required(APPROVAL_ROLES)
+def annex_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    """ "Lampiran sedang disiapkan": the annex job's progress, refreshed every 2 s; the download links
+    once the files are written (a failed job says why and offers to try again)."""
+    run = _annex_run(request, run_id)
+    files = annexfiles.cached(run)
+    if request.method == "POST" and files is None:
+        try:
+            _annex_job(request, run, start=True)
+        except UserError as exc:
+            messages.error(request, exc.message)
+        return redirect("web:approval-annex-status", run.pk)
+    job = _annex_job(request, run, start=False)
+    fmt = request.GET.get("unduh", "")
+    context = {
+        "run": run,
+        "job": job,
+        "ready": files is not None,
+        "working": files is None and job is not None and not job.finished,
+        "failed": files is None and job is not None and job.state == Job.FAILED,
+        "wanted": fmt if fmt in ANNEX_FORMATS else "",
+        "nav": "approvals",
+    }
+    return render(request, "sigap/annex_status.html", context)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("persetujuan/<int:run_id>/setujui/", approval.approval_approve, name="approval-approve"),
     path("persetujuan/<int:run_id>/kembalikan/", approval.approval_return, name="approval-return"),
     path("persetujuan/<int:run_id>/lampiran.<str:fmt>", approval.annex_download, name="approval-annex"),
+    path("persetujuan/<int:run_id>/lampiran/", approval.annex_status, name="approval-annex-status"),
     path("penduduk/", people.person_search_view, name="person-search"),
     path("penduduk/<str:nik>/", people.person_detail, name="person-detail"),
     path("audit/", auditlog.audit_log, name="audit-log"),
