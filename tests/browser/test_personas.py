@@ -49,10 +49,21 @@ def test_kepala_dinas_approves_and_downloads_the_annex(open_as: Any, world: Any,
     page.wait_for_load_state()
     world.run.refresh_from_db()
     assert world.run.state == TargetingRun.APPROVED and world.run.sk_number == "800/Kep.017-Disnaker/2026"
+    # the annex is written by a background job: the page says it is being prepared, then offers it
+    page.get_by_role("link", name="Lampiran PDF").click()
+    page.wait_for_load_state()
+    assert "Lampiran sedang disiapkan." in page.inner_text("main")
+    from sigap.jobs.models import Job
+    from sigap.jobs.tasks import job_execute
+
+    job_execute.call(Job.objects.get(kind=Job.ANNEX_EXPORT).pk)  # what the worker process does
+    page.reload()  # the page also refreshes itself every 2 s
+    assert "Lampiran siap diunduh." in page.inner_text("main")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Lampiran PDF").click()
+        page.get_by_role("link", name="Unduh daftar nominatif (PDF)").click()
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF") and AuditEvent.objects.filter(action="annex.export").exists()
+    assert AuditEvent.objects.filter(action="annex.download").count() == 1
 
 
 def test_operator_kelurahan_finds_own_area_only(
