@@ -56,7 +56,9 @@ def test_the_annex_is_prepared_in_the_background_then_downloaded(world: World) -
     assert job.created_by == world.users["kepala_dinas"] and job.area_code == "3275"
     page = kepala.get(response["Location"]).content.decode()
     assert "Lampiran sedang disiapkan." in page and 'http-equiv="refresh"' in page and "<progress" in page
-    assert 'data-annex="pdf"' not in page
+    assert 'data-annex="pdf"' not in page and "db_worker" not in page
+    Job.objects.filter(pk=job.pk).update(created_at=job.created_at - dt.timedelta(minutes=2))
+    assert "Belum ada pekerja latar" in kepala.get(response["Location"]).content.decode()
     # asking again (another tab, another person) follows the same job
     assert kepala.get(pdf_url).status_code == 302
     _client(world.users["admin_dinas"]).get(reverse("web:approval-annex", args=[world.run.pk, "xlsx"]))

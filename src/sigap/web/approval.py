@@ -326,6 +326,10 @@ def annex_status(request: HttpRequest, run_id: int) -> HttpResponse:
         "working": files is None and job is not None and not job.finished,
         "failed": files is None and job is not None and job.state == Job.FAILED,
         "wanted": fmt if fmt in ANNEX_FORMATS else "",
+        # still queued after a minute: no worker is taking jobs (say so instead of waiting silently)
+        "no_worker": job is not None
+        and job.state == Job.QUEUED
+        and timezone.now() - job.created_at > dt.timedelta(minutes=1),
         "nav": "approvals",
     }
     return render(request, "sigap/annex_status.html", context)
