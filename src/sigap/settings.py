@@ -171,6 +171,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_ENGINE = "sigap.accounts.session_store"  # database sessions read with one plain statement
 # Officers' sessions end after SIGAP_SESSION_IDLE_MINUTES without a request and, whatever the
 # activity, SIGAP_SESSION_MAX_HOURS after the login (sigap.accounts.sessions).
 SIGAP_SESSION_IDLE_MINUTES = int(env_str("SIGAP_SESSION_IDLE_MINUTES", "30"))
