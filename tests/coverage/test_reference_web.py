@@ -101,3 +101,28 @@ def test_a_segment_list_uploaded_from_the_browser(data_dir: Any) -> None:
     assert "Segmen RTRW-2026: 1 orang diterima, 1 baris ditolak." in page
     assert "RT/RW 2026 (RTRW-2026)" in page
     assert SegmentMember.objects.get().programme.region == "3275"  # the officer's own area
+
+
+def test_the_rejection_report_of_a_segment_list_is_downloaded_and_audited(data_dir: Any) -> None:
+    from sigap.audit.models import AuditEvent
+    from sigap.coverage.models import SegmentList
+
+    client, _ = login("admin_dinas", "3275")
+    content = (
+        b"NIK,Nama,Segmen,Kelurahan\n3275014505800001,AHMAD,RT/RW,3275011001\n123,BUDI,RT/RW,3275011001\n"
+    )
+    upload = SimpleUploadedFile("rtrw.csv", content, content_type="text/csv")
+    client.post(reverse("coverage:segment-import"), {"file": upload, "code": "RTRW-2026", "year": "2026"})
+    found = SegmentList.objects.get()
+    page = client.get(URL).content.decode()
+    xlsx = reverse("coverage:segment-rejections", args=[found.pk, "xlsx"])
+    assert xlsx in page
+    response = client.get(xlsx)
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('penolakan.xlsx"')
+    csv_text = b"".join(
+        client.get(reverse("coverage:segment-rejections", args=[found.pk, "csv"])).streaming_content
+    )
+    assert b"nik_length" in csv_text
+    assert AuditEvent.objects.filter(action="segment.rejections.download").count() == 2
+    other, _ = login("admin_dinas", "3216")
+    assert other.get(xlsx).status_code == 404

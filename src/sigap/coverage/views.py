@@ -9,12 +9,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sigap.accounts.scoping import area_prefix
+from sigap.audit.actions import audit_record
 from sigap.coverage.actions import reference_set, segment_import
 from sigap.coverage.forms import ReferenceForm, SegmentForm
 from sigap.coverage.models import ReferenceFigure, SegmentList
@@ -115,3 +116,35 @@ def segment_upload(request: HttpRequest) -> HttpResponse:
             shutil.rmtree(folder, ignore_errors=True)
     prefix = area_prefix(request.user)
     return _page(request, ReferenceForm(initial={"region": prefix}), segment, status=400)
+
+
+REPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@role_required(OPS_ROLES)
+def segment_rejections(request: HttpRequest, list_id: int, fmt: str) -> FileResponse:
+    """A segment list's rejection report (NIKs and names: every download is audited), own area only."""
+    found = get_object_or_404(
+        SegmentList.objects.filter(programme__region__startswith=area_prefix(request.user)), pk=list_id
+    )
+    report = found.report_file
+    if fmt not in REPORT_TYPES or report is None:
+        raise Http404("no such report")
+    path = report.with_suffix(f".{fmt}")
+    if not path.is_file():
+        raise Http404("no rejection report in this format")
+    audit_record(
+        acting_user=request.user,
+        action="segment.rejections.download",
+        obj=found.programme,
+        note=f"{fmt}: {found.source_name}",
+    )
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"segmen-{found.programme.code}-{found.pk}-penolakan.{fmt}",
+        content_type=REPORT_TYPES[fmt],
+    )
