@@ -347,12 +347,11 @@ def funded_elsewhere(*, code: str, niks: set[str], first: Month, last: Month) ->
         if not (start <= last and first <= Month(other.fiscal_year, 12)):
             continue
         if other.pk in segment_ids:
-            theirs = SegmentMember.objects.filter(programme=other).values_list("nik", flat=True)
+            theirs = set(SegmentMember.objects.filter(programme=other).values_list("nik", flat=True))
         else:
-            theirs = Member.objects.filter(programme=other, state__in=OPEN_STATES).values_list(
-                "nik", flat=True
-            )
-        both = len(niks & set(theirs.iterator(chunk_size=20_000)))
+            members = Member.objects.filter(programme=other, state__in=OPEN_STATES)
+            theirs = set(members.values_list("nik", flat=True))
+        both = len(niks & theirs)
         if both:
             found[other.code] = both
     return found
