@@ -262,10 +262,14 @@ def roster_import(
             path=file, kind="roster", mapping=mapping, reference_date=day, progress=report
         )
     found = result.as_dict()
-    if link and Snapshot.objects.filter(kind=Snapshot.REGISTRY).exists():
-        from sigap.programmes.linkage import roster_link
+    registry = Snapshot.objects.filter(kind=Snapshot.REGISTRY).order_by("-id").first()
+    if link and registry is not None:
+        from sigap.programmes.linkage import current_linkage, roster_link
 
-        found["linkage"] = _linkage_dict(roster_link(roster=result.snapshot))
+        linkage = current_linkage(registry=registry, roster=result.snapshot)
+        if linkage is None:  # the same file again keeps its linkage (`sigap roster link` makes a new one)
+            linkage = roster_link(roster=result.snapshot, registry=registry)
+        found["linkage"] = _linkage_dict(linkage)
 
     def human(r: dict[str, Any]) -> None:
         _show_import(r)

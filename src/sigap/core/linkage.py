@@ -5,10 +5,13 @@ Pure: thresholds, bands, the evidence codes and the SQL text of the per-person s
 
 A roster row is linked to a registry person
 
-``nik``        by rule, when its valid NIK is the person's NIK;
-``auto``       by the model, when the probability is at least :data:`AUTO_LINK` and no other
-               registry person is a plausible candidate for the row (probability at least
-               :data:`REVIEW_MIN`): namesakes born the same day go to the officer instead;
+``nik``        by rule, when its valid NIK is the person's NIK and the names are at least similar
+               (:data:`NAME_SIMILAR`; the same NIK under another name is a typo: the model decides);
+``auto``       by the model, when the probability is at least :data:`AUTO_LINK`, the names are at
+               least similar, the NIKs (when the roster has one) at most two typos apart, and no
+               other registry person is a plausible candidate for the row (the same conditions,
+               probability at least :data:`REVIEW_MIN`): namesakes born the same day go to the
+               officer instead;
 ``confirmed``  by the officer (remembered for the next import by (NIK, KPJ));
 
 and goes to the officer's queue (``review``) when the best probability is at least
@@ -23,9 +26,12 @@ the file (:func:`person_status_sql`).
 from __future__ import annotations
 
 #: Probability from which a model link counts as "already insured" without the officer.
-AUTO_LINK = 0.99
+AUTO_LINK = 0.90
 #: Probability from which a candidate is shown to the officer (and blocks an automatic link of a rival).
 REVIEW_MIN = 0.5
+#: Jaro-Winkler likeness of two name keys (sigap.core.names.match_key) from which names are "similar":
+#: below it a pair is never linked without the officer, even under the same NIK.
+NAME_SIMILAR = 0.80
 
 NIK, AUTO, CONFIRMED, REVIEW, REJECTED = "nik", "auto", "confirmed", "review", "rejected"
 LINKED = (NIK, AUTO, CONFIRMED)
@@ -67,15 +73,19 @@ def evidence_codes(levels: dict[str, int | None]) -> list[str]:
     return out
 
 
-def band_for(probability: float, rival: float | None) -> str | None:
-    """The band of a model candidate: ``auto``, ``review`` or None (not a candidate).
+def band_for(probability: float, rival: float | None, *, plausible: bool = True) -> str | None:
+    """The band of a model candidate: ``auto``, ``review`` or None (not a candidate) -- the rule
+    :mod:`sigap.engine.linkage` applies in SQL.
 
-    ``rival`` is the best probability of another registry person for the same roster row.
+    ``plausible``: names at least similar and NIKs at most two typos apart; ``rival``: the best
+    probability of another plausible registry person for the same roster row.
 
     >>> band_for(0.999, None), band_for(0.999, 0.7), band_for(0.8, None), band_for(0.2, None)
     ('auto', 'review', 'review', None)
+    >>> band_for(0.999, None, plausible=False)
+    'review'
     """
-    if probability >= AUTO_LINK and (rival is None or rival < REVIEW_MIN):
+    if plausible and probability >= AUTO_LINK and (rival is None or rival < REVIEW_MIN):
         return AUTO
     if probability >= REVIEW_MIN:
         return REVIEW

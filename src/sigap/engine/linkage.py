@@ -113,7 +113,7 @@ def _settings(prior: float) -> Any:
                 tf_minimum_u_value=1e-6,
             ),
             level(cll.JaroWinklerLevel("name_key", 0.92), 0.10, 2e-3),
-            level(cll.JaroWinklerLevel("name_key", 0.80), 0.04, 3e-2),
+            level(cll.JaroWinklerLevel("name_key", L.NAME_SIMILAR), 0.04, 3e-2),
             level(cll.ElseLevel(), 0.01, 0.97),
         ],
     )
@@ -203,7 +203,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, people: str, roster: str) -> None:
     )
     # the model compares only roster rows not linked by the NIK rule
     con.execute(
-        "CREATE TABLE by_nik AS SELECT r.source_row, p.nik FROM ros_rows r JOIN reg_people p ON p.nik = r.nik"
+        "CREATE TABLE by_nik AS SELECT r.source_row, p.nik FROM ros_rows r JOIN reg_people p ON p.nik = r.nik"  # noqa: S608
+        " LEFT JOIN name_keys kr ON kr.nama = r.nama LEFT JOIN name_keys kp ON kp.nama = p.nama"
+        # the same NIK under a wholly different name is somebody's typo: the model and the officer decide
+        " WHERE kr.name_key IS NULL OR kp.name_key IS NULL"
+        f" OR jaro_winkler_similarity(kr.name_key, kp.name_key) >= {L.NAME_SIMILAR}"
     )
     con.execute(
         f"CREATE TABLE m_left AS SELECT CAST(p.nik AS VARCHAR) AS uid, {common}, sex, kec"  # noqa: S608
@@ -247,19 +251,23 @@ def _candidates_sql(predictions: str) -> str:
                    match_weight, {ev}
             FROM {predictions}
             WHERE source_dataset_l = 'registry' AND source_dataset_r = 'roster'
-        ), ranked AS (
-            SELECT *, max(probability) OVER (PARTITION BY source_row ORDER BY probability DESC
-                       ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS rival_following,
-                   max(probability) OVER (PARTITION BY source_row ORDER BY probability DESC
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS rival_preceding
-            FROM pairs WHERE probability >= {L.REVIEW_MIN}
+        ), plausible AS (
+            -- a candidate whose name is unlike, or whose NIK is more than two typos away, is never linked
+            -- automatically and is nobody's rival
+            SELECT *, ev_name >= 1 AND ev_nik <> 0 AS ok FROM pairs WHERE probability >= {L.REVIEW_MIN}
+        ), rivals AS (
+            SELECT source_row, count(*) FILTER (WHERE ok) AS n_ok FROM plausible GROUP BY source_row
+        ), banded AS (
+            SELECT source_row, nik, probability, match_weight, {", ".join(f"ev_{c}" for c in L.EVIDENCE_COLUMNS)},
+                CASE WHEN ok AND probability >= {L.AUTO_LINK} AND n_ok = 1 THEN '{L.AUTO}' ELSE '{L.REVIEW}' END
+                AS band
+            FROM plausible JOIN rivals USING (source_row)
         )
-        SELECT source_row, nik, probability, match_weight, {", ".join(f"ev_{c}" for c in L.EVIDENCE_COLUMNS)},
-            CASE WHEN probability >= {L.AUTO_LINK}
-                      AND coalesce(greatest(rival_following, rival_preceding), 0) < {L.REVIEW_MIN}
-                      AND ev_name >= 1 AND ev_nik <> 0
-                 THEN '{L.AUTO}' ELSE '{L.REVIEW}' END AS band
-        FROM ranked
+        -- a row linked automatically asks the officer nothing
+        SELECT * FROM banded b
+        WHERE band = '{L.AUTO}' OR NOT EXISTS (
+            SELECT 1 FROM banded a WHERE a.source_row = b.source_row AND a.band = '{L.AUTO}'
+        )
     """  # noqa: S608 -- our own table names and constants
 
 

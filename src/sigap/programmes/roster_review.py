@@ -1,9 +1,11 @@
 """Roster review: people on a run's list who are probably already insured under another NIK.
 
-Targeting excludes a person whose NIK is in the roster's active rows.  This review looks for
-the rest (a NIK typo, a spelling variant of the name: ``sigap.core.matching``) so that an
-officer can verify them before the list is approved.  Blocking: the same birth date, and
-either NIKs at most one edit apart or the same loose name key; the rules then decide.
+When the run's roster is linked to the run's registry snapshot (``sigap.programmes.linkage``,
+ADR 0022), targeting already counts the links as insured and this review lists the run's people
+who are candidates in the officer's queue (probability and evidence; decided with
+``sigap roster confirm|reject``).  Without a linkage (an old roster), the deterministic rules of
+ADR 0007 (``sigap.core.matching``) find the probable ones: the same birth date, and either NIKs
+at most one edit apart or the same loose name key.
 """
 
 from __future__ import annotations
@@ -105,6 +107,19 @@ def roster_review(
             % {"id": run.pk}
         )
     decisions = REVIEWED + (("waiting",) if include_waiting else ())
+    from sigap.programmes.linkage import current_linkage
+
+    linkage = current_linkage(registry=run.snapshot, roster=run.roster)
+    if linkage is not None:
+        found = _from_linkage(run, linkage, decisions)
+        audit_record(
+            acting_user=acting_user,
+            action="run.roster_review",
+            obj=run,
+            after={"decisions": list(decisions), "matches": len(found), "people": len({m.nik for m in found}),
+                   "linkage": linkage.pk},
+        )  # fmt: skip
+        return found
     known_kpj = list(
         Member.objects.filter(programme=run.programme)
         .exclude(kpj="")
@@ -141,6 +156,59 @@ def roster_review(
         after={"decisions": list(decisions), "matches": len(found), "people": len({m.nik for m in found})},
     )
     return found
+
+
+def _from_linkage(run: TargetingRun, linkage: Any, decisions: tuple[str, ...]) -> list[RosterMatch]:
+    """The run's people among the linkage's undecided candidates (ADR 0022)."""
+    from sigap.core import linkage as L
+    from sigap.engine import linkage as engine_linkage
+    from sigap.programmes.linkage_labels import evidence_words
+    from sigap.programmes.models import LinkDecision
+
+    decided = set(LinkDecision.objects.values_list("nik", "kpj"))
+    rows = [
+        r
+        for r in engine_linkage.read_links(linkage.links_file, bands=(L.REVIEW,))
+        if (r["nik"], r["kpj"]) not in decided
+    ]
+    if not rows:
+        return []
+    import pyarrow as pa
+
+    with default_engine() as con:
+        con.register_arrow("cand", pa.table({"nik": sorted({r["nik"] for r in rows})}))
+        wanted = ", ".join(sql_string(d) for d in decisions)
+        found = {
+            nik: (kel, decision, rank)
+            for nik, kel, decision, rank in con.fetch(
+                "SELECT x.nik, x.kode_kelurahan, x.decision, x.rank"  # noqa: S608 -- literals quoted via sql_string
+                f" FROM {decisions_relation(run)} AS x JOIN cand USING (nik) WHERE x.decision IN ({wanted})"
+            )
+        }
+    out = []
+    for r in rows:
+        if r["nik"] not in found:
+            continue
+        kel, decision, rank = found[r["nik"]]
+        words = "; ".join(evidence_words(L.evidence_codes({c: r[f"ev_{c}"] for c in L.EVIDENCE_COLUMNS})))
+        out.append(
+            RosterMatch(
+                nik=r["nik"],
+                nama=r["nama"] or "",
+                tanggal_lahir=r["tanggal_lahir"],
+                kode_kelurahan=kel or "",
+                decision=decision,
+                rank=rank,
+                roster_nik=r["roster_nik"] or "",
+                kpj=r["kpj"] or "",
+                roster_nama=r["roster_nama"] or "",
+                segmen=r["segmen"] or "",
+                rule="linkage_review",
+                reason=f"peluang {float(r['probability']):.1%} (baris {r['source_row']} daftar BPJS TK): {words}",
+            )
+        )
+    out.sort(key=lambda m: (m.rank is None, m.rank or 0, m.nik, m.kpj))
+    return out
 
 
 COLUMNS = (
