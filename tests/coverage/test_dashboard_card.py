@@ -88,3 +88,11 @@ def test_segments_and_bpu_each_person_once(leaders: Leaders, data_dir: Path) -> 
     summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(min_row=2, values_only=True)}
     assert summary["Jumlah (setiap orang sekali)"] == 4 and summary["Perkiraan pekerja rentan"] == 8
     assert summary["Cakupan pekerja rentan di wilayah (semua segmen)"] == "50,0%"
+
+    # the page is in the leaders' page cache now; a corrected estimate or a new segment list is a new page
+    reference_set(region="3275", year=2026, estimate=5, source="BPS Kota Bekasi")
+    assert re.search(r'data-figure="workforce-share">80,0%<', page_of(leaders))  # 4 / 5
+    segment_import(
+        path=segment(data_dir, ["3275016505800011"]), code="LINMAS-2026", fiscal_year=2026, region="3275"
+    )
+    assert re.search(r'data-figure="workforce-share">100,0%<', page_of(leaders))  # 5 / 5
