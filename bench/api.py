@@ -14,6 +14,9 @@
    - ``dci``: ``POST /api/v1/dci/registry/sync/search`` by NIK (envelope validated, query parsed,
      members of lists in force with their dates, two audit rows) beside ``POST /dci`` (the same SELECT).
    The answers are checked first (the same NIK gives the same programme from both).
+   The token calls are measured last on each server and always with the asyncio client: each takes a
+   second or more (Argon2), longer than wrk's timeout, and the checks still running when a measurement
+   ends would slow the next one.
 Prints requests/s and p50/p99 latency side by side (medians of --repeat) with the load average.
 """
 
@@ -142,9 +145,6 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--json", action="store_true")
     add_server_arguments(parser)
-    # wrk counted no completed request for the 2-second token calls and, on this machine, for
-    # GET /api/v1/members/{nik} (open; the asyncio client sees them all): the asyncio client by default
-    parser.set_defaults(loader="python")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sigap_bench_api")
     fresh_database(url)
@@ -185,9 +185,6 @@ def main() -> None:
         programme = record["message"]["search_response"][0]["data"]["reg_records"][0]["member"]
         assert found["memberships"][0]["programme"] == "BENCH-API"
         assert programme["programme_identifier"]["programme"]["programme_identifier"] == "BENCH-API"
-        results["sigap token"] = measure(
-            port, args, loader, path="/api/v1/oauth/token", method="POST", headers=form_headers, bodies=[form]
-        )
         results["sigap member"] = measure(
             port, args, loader, path=f"/api/v1/members/{asked[0]}", headers=bearer
         )
@@ -195,6 +192,15 @@ def main() -> None:
             port, args, loader, path="/api/v1/dci/registry/sync/search", method="POST", headers=json_headers,
             bodies=[dci_body(n, i) for i, n in enumerate(asked)],
         )  # fmt: skip
+        results["sigap token"] = measure(  # last: Argon2 checks still running would slow the next one
+            port,
+            args,
+            "python",
+            path="/api/v1/oauth/token",
+            method="POST",
+            headers=form_headers,
+            bodies=[form],
+        )
     finally:
         stop(proc)
 
@@ -203,14 +209,14 @@ def main() -> None:
     try:
         assert call(port, f"/members/{asked[0]}")["memberships"][0]["programme"] == "BENCH-API"
         assert call(port, "/token", body=form, headers=form_headers)["access_token"]
-        results["bare token"] = measure(
-            port, args, loader, path="/token", method="POST", headers=form_headers, bodies=[form]
-        )
         results["bare member"] = measure(port, args, loader, path=f"/members/{asked[0]}")
         results["bare dci search"] = measure(
             port, args, loader, path="/dci", method="POST", headers={"Content-Type": "application/json"},
             bodies=[dci_body(n, i) for i, n in enumerate(asked)],
         )  # fmt: skip
+        results["bare token"] = measure(
+            port, args, "python", path="/token", method="POST", headers=form_headers, bodies=[form]
+        )
     finally:
         stop(proc)
 
