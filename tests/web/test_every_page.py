@@ -303,6 +303,23 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any, settings: Any
         reference_date=dt.date(2026, 11, 1),
         acting_user=admin,
     ).snapshot
+    # a segment list the city already funds (one row rejected) and its estimate (ADR 0020)
+    from sigap.coverage.actions import reference_set, segment_import
+
+    segment_csv = tmp_path / "segmen-rtrw.csv"
+    segment_csv.write_text(
+        "NIK,Nama,Segmen,Kelurahan\n3275014505800077,AHMAD FAUZI,RT/RW,3275011001\n123,BUDI,RT/RW,3275011001\n",
+        encoding="utf-8",
+    )
+    segment_list = segment_import(
+        path=segment_csv,
+        code="RTRW-2026",
+        fiscal_year=2026,
+        region="3275",
+        name="RT/RW 2026",
+        acting_user=admin,
+    ).segment_list
+    reference_set(region="3275", year=2026, estimate=200_000, source="DPRD Kota Bekasi", acting_user=admin)
     # an upload with the Dinsos' own column names, waiting in the column-mapping step, and a profile
     from sigap.jobs.importflow import pending_add
     from sigap.jobs.kinds import UPLOAD_DIR
@@ -436,6 +453,7 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any, settings: Any
             "attachment_id": [str(a.pk) for a in filed.attachments.all()],
         },
         "web:pengaduan": {"number": [grievance.number]},
+        "coverage": {"list_id": [str(segment_list.pk)], "fmt": ["csv", "xlsx"]},
         "ops": {
             "job_id": [str(job.pk)],
             "snapshot_id": [str(imported.pk)],
@@ -457,6 +475,7 @@ def full(world: World, data_dir: Path, tmp_path: Path, clock: Any, settings: Any
         | {"calon.kadis", "root", "tanpa.peran", imported.source_name, "t.toml"}
         | set(header)
         | {pending.name, "1990-07-05"}  # the waiting upload's own cells, shown as the file holds them
+        | {segment_csv.name, "AHMAD FAUZI", "BUDI", "123"}  # the segment list's own cells
         | names
         | {p.sp2d_number for p in Payment.objects.all()}
     )
