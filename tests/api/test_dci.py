@@ -469,3 +469,25 @@ def test_dci_authz_and_jwks_paths_are_the_token_and_key_endpoints(world: World, 
         problem(refused, 400)["error"] == "unsupported_grant_type"
         and refused.json()["code"] == "err.request.bad"
     )
+
+
+def test_the_specification_sample_request_is_answered(world: World, api_client: Any) -> None:
+    """The IBR specification's sample search (release/sample-jsons/.../ibr/processflow4req.json) as sent:
+    counts as strings, empty consent and ids, a UIN query sorted by UIN -- with a member's NIK as the UIN."""
+    nik = members(world.bekasi)[0].nik
+    sample = {
+        "signature": 'Signature:  namespace="dci", kidId="{sender_id}|{unique_key_id}|{algorithm}", algorithm="ed25519"',
+        "header": {"version": "1.0.0", "message_id": "0c96614c-7255-4774-b109-cd53ee851769",
+                   "message_ts": "2023-07-19T12:15:04.555Z", "action": "search", "sender_id": "sp-system",
+                   "sender_uri": "", "receiver_id": "crvs", "total_count": "1", "is_msg_encrypted": False, "meta": ""},
+        "message": {"transaction_id": "", "search_request": [{
+            "reference_id": "", "timestamp": "2022-12-04T17:20:07-04:00",
+            "search_criteria": {"version": "1.0.0", "reg_event_type": "REGISTER", "query_type": "idtype-value",
+                                "query": {"type": "UIN", "value": nik},
+                                "sort": [{"attribute_name": "UIN", "sort_order": "asc"}],
+                                "pagination": {"page_size": 10, "page_number": 1}, "consent": "", "authorize": ""},
+            "locale": ""}]},
+    }  # fmt: skip
+    answer = api_client(["status:read"], "3275").post(SEARCH, sample)
+    assert niks(records(answer)) == [nik]
+    assert answer.json()["header"]["receiver_id"] == "sp-system"

@@ -300,3 +300,57 @@ def test_source_rows_read_the_spec_example_group() -> None:
     )
     assert (bob["nomor_nik"], bob["jenis_kelamin"], bob["status_hidup"]) == ("1234567890", "L", "HIDUP")
     assert source_rows({"poverty_score": 1}) == [] and source_rows("x") == []  # type: ignore[arg-type]
+
+
+# The SR specification's sample answer (release/sample-jsons/.../social/processflow1-1res.json, trimmed):
+# no pagination, members wrapped in "household_member", the person under "demographic_info.person".
+SPEC_SAMPLE = {
+    "header": {"version": "1.0.0", "message_id": "0c96614c", "message_ts": "2023-07-19T12:15:04.555Z",
+               "action": "search", "status": "rcvd", "status_reason_code": "", "total_count": "1",
+               "completed_count": "", "sender_id": "sp-system", "receiver_id": "social", "meta": ""},
+    "message": {"transaction_id": "", "correlation_id": "", "search_response": [{
+        "reference_id": "", "timestamp": "2022-12-04T17:20:07-04:00", "status": "rcvd",
+        "status_reason_code": "", "status_reason_message": "", "pagination": None, "locale": "",
+        "data": {"version": "", "reg_records": [{
+            "@id": "Group", "@type": "Group",
+            "group_identifier": [{"identifier_type": "NID", "identifier_value": "0205202401"}],
+            "place": {"geo": {"latitude": "40.712776", "longitude": "-74.005974"},
+                      "address": "123 Main St, Anytown, CountryName"},
+            "poverty_score": "4.0", "poverty_score_type": "", "group_size": "1",
+            "group_head_info": {"person": {"identifier": [{"identifier_type": "NID", "identifier_value": "0205202401"}],
+                                           "name": {"first_name": "Test", "second_name": "Test2", "surname": "Test3"},
+                                           "sex": "F", "birth_date": "1985-05-20T00:00:00Z"}},
+            "member_list": [{"household_member": {
+                "member_identifier": [{"identifier_type": "NID", "identifier_value": "HS0205202401"}],
+                "demographic_info": {"person": {
+                    "identifier": [{"identifier_type": "NID", "identifier_value": "0205202401"}],
+                    "name": {"first_name": "Test", "second_name": "Test2", "surname": "Test3"},
+                    "sex": "F", "birth_date": "1985-05-20T00:00:00Z"}},
+                "relationship_head": "self", "occupation": "Caregiver", "registration_date": "1985-05-20T00:00:00Z"}}],
+            "additional_attributes": [], "registration_date": "1985-05-20T00:00:00Z", "last_update": " "}]}}]},
+}  # fmt: skip
+
+
+def test_the_specification_sample_answer_is_read(data_dir: Path) -> None:
+    """The SR spec's own sample (no pagination: one short page ends the pull) becomes one extract row;
+    what SIGAP cannot use (a 10-digit 'NID', no kelurahan, no desil) is left for the importer to reject."""
+    from sigap.registry.dci import COLUMNS, registry_pull
+
+    asked: list[dict[str, Any]] = []
+
+    def post(url: str, body: bytes, headers: Any) -> tuple[int, bytes]:
+        asked.append(json.loads(body))
+        return 200, json.dumps(SPEC_SAMPLE).encode()
+
+    pulled = registry_pull("https://sr.example.org/dci", query={"type": "NID", "value": "0205202401"},
+                           query_type="idtype-value", page_size=10, token="t", post=post)  # fmt: skip
+    assert (pulled.pages, pulled.records, pulled.rows, pulled.total_count) == (1, 1, 1, 1) and len(asked) == 1
+    (row,) = list(csv.DictReader(io.StringIO(pulled.path.read_text(encoding="utf-8")), delimiter="|"))
+    assert list(row) == list(COLUMNS)
+    assert (row["nomor_nik"], row["nama"], row["jenis_kelamin"], row["tanggal_lahir"]) == (
+        "0205202401", "Test Test2 Test3", "P", "1985-05-20",
+    )  # fmt: skip
+    assert (row["hubungan_keluarga"], row["pekerjaan"], row["alamat"]) == (
+        "KEPALA KELUARGA", "CAREGIVER", "123 Main St, Anytown, CountryName",
+    )  # fmt: skip
+    assert (row["desil"], row["desa_kelurahan"], row["nomor_kk"]) == ("", "", "")

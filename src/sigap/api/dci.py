@@ -323,6 +323,7 @@ _SORTS = {
     "nik": "nik",
     "NIK": "nik",
     "person_identifier": "nik",
+    "UIN": "nik",
     "programme_identifier": "programme__code",
     "enrolment_date": "enrolment_date",
     "status_change_date": "status_change_date",

@@ -427,7 +427,9 @@ def _region(address: Mapping[str, Any]) -> str:
 def _members(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     listed = _field(record, "member_list")
     if isinstance(listed, list) and listed:
-        return [m for m in listed if isinstance(m, Mapping)]
+        # members as they are, or wrapped as {"household_member": {...}} (the SR sample responses)
+        found = [m.get("household_member", m) if isinstance(m, Mapping) else m for m in listed]
+        return [m for m in found if isinstance(m, Mapping)]
     head = _field(record, "group_head_info")
     if isinstance(head, Mapping):
         return [head]
@@ -478,7 +480,7 @@ def source_rows(record: Mapping[str, Any]) -> list[dict[str, str]]:
     group_address = _address(place.get("address") if isinstance(place, Mapping) else None, place)
     rows = []
     for member in _members(record):
-        person = _field(member, "demographic_info")
+        person = _field(member, "demographic_info") or _field(member, "person")
         person = person.get("person", person) if isinstance(person, Mapping) else member
         if not isinstance(person, Mapping):
             person = {}

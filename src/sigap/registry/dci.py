@@ -147,7 +147,7 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _page(found: Mapping[str, Any], page: int) -> tuple[list[Any], int]:
+def _page(found: Mapping[str, Any], page: int) -> tuple[list[Any], int | None]:
     what = f"page {page}"
     head = _object(found.get("header"))
     if head.get("status") == dci.REJECTED:
@@ -171,10 +171,12 @@ def _page(found: Mapping[str, Any], page: int) -> tuple[list[Any], int]:
         raise UserError(f"{what}: data.reg_records is not a list")
     paging = _object(item.get("pagination"))
     total = paging.get("total_count")
-    if isinstance(total, str) and total.isdigit():
+    if isinstance(total, str) and total.strip().isdigit():
         total = int(total)
-    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
-        raise UserError(f"{what}: pagination.total_count is missing (it tells when the extract is complete)")
+    if total in (None, "") or isinstance(total, bool):
+        return records, None  # no count: read on until a short (or empty) page
+    if not isinstance(total, int) or total < 0:
+        raise UserError(f"{what}: pagination.total_count {str(total)[:20]!r} is not a count")
     return records, total
 
 
@@ -223,7 +225,7 @@ def registry_pull(
                 ).encode()
                 status, raw = send(f"{base}/registry/sync/search", body, headers)
                 found, total = _page(_json(status, raw, f"page {page}"), page)
-                if expected is None:
+                if page == 1:
                     expected = total
                 elif total != expected:
                     raise UserError(
@@ -237,8 +239,8 @@ def registry_pull(
                         rows += 1
                 records += len(found)
                 if progress is not None:
-                    progress(records, total)
-                if not found or records >= total:
+                    progress(records, total if total is not None else records)
+                if not found or (records >= total if total is not None else len(found) < page_size):
                     break
                 page += 1
             else:
@@ -250,7 +252,13 @@ def registry_pull(
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
-    return Pulled(path=path, pages=pages, records=records, rows=rows, total_count=expected or 0)
+    return Pulled(
+        path=path,
+        pages=pages,
+        records=records,
+        rows=rows,
+        total_count=expected if expected is not None else records,
+    )
 
 
 def registry_import_dci(
