@@ -214,12 +214,12 @@ def test_payments_approvals_and_citizen_checks_during_a_large_targeting_run(tmp_
 
         def check(offset: int) -> None:
             visitor = Visitor(server.port, answers)
-            i = offset
-            while not run_ended or i < offset + 20:  # for the whole run, and at least 20 each
-                person = checks[i % len(checks)]
+            sent = 0
+            while not run_ended or sent < 20:  # for the whole run, and at least 20 each
+                person = checks[(offset + 7 * sent) % len(checks)]
                 status, text = visitor.post("/cek-status/", {"nik": person["nik"], "kk": person["kk"]})
                 pages["checks"].append((person, status, text))
-                i += 7
+                sent += 1
 
         threads = [threading.Thread(target=watch)]
         threads += [threading.Thread(target=check, args=(k,)) for k in range(4)]
