@@ -321,3 +321,36 @@ def test_the_command_line_takes_a_saved_profile_by_name(world: Any, tmp_path: Pa
     assert chosen.exit_code == 0 and json.loads(chosen.output)["created"] is False
     unknown = runner.invoke(cli, [*args, "Tidak Ada"], catch_exceptions=False)
     assert unknown.exit_code == 2 and "Profil pemetaan kolom 'Tidak Ada' tidak ada" in unknown.output
+
+
+def test_a_bpjs_roster_with_its_own_names_is_mapped(client: Any, admin: Any) -> None:
+    import csv
+    import datetime as dt
+
+    from sigap.core.nik import make_nik
+
+    names = {"nik": "NO_KTP", "kpj": "NO_KPJ", "nama": "NAMA_PESERTA", "tanggal_lahir": "TGL_LHR",
+             "segmen": "SEGMEN", "status": "STATUS_KEPESERTAAN"}  # fmt: skip
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(names.values())
+    for serial in (1, 2):
+        nik = make_nik("327501", dt.date(1985, 3, 1), "L", serial)
+        writer.writerow([nik, f"2500{serial:07d}", f"PESERTA {serial}", "1985-03-01", "BPU", "AKTIF"])
+    response = client.post(
+        reverse("ops:imports"),
+        {
+            "kind": "roster",
+            "reference_date": "2026-01-01",
+            "file": SimpleUploadedFile("bpjs.csv", out.getvalue().encode()),
+        },
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Daftar peserta BPJS TK" in page and "Nomor KPJ" in page
+    assert _choices(page) == names
+    started = client.post(
+        response["Location"], _mapping_post(names, start="1", profile_name="Ekspor BPJS TK")
+    )
+    job = Job.objects.get()
+    assert started.status_code == 302 and job.state == Job.DONE, job.error
+    assert job.result["accepted"] == 2 and ColumnMapping.objects.get().kind == "roster"

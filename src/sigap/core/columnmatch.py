@@ -43,7 +43,8 @@ _WORDS = {
 
 #: Other names a SIGAP column is often found under (after normalisation).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "nomor_nik": ("nik", "nomor induk kependudukan", "nik ktp", "id number"),
+    "nomor_nik": ("nik", "nomor induk kependudukan", "nik ktp", "nomor ktp", "ktp", "id number"),
+    "nik": ("nomor nik", "nomor induk kependudukan", "nik ktp", "nomor ktp", "ktp", "id number"),
     "nomor_kk": ("kk", "nomor kartu keluarga", "kartu keluarga", "nokk"),
     "nama": ("nama lengkap", "nama anggota", "nama art", "full name", "name"),
     "tanggal_lahir": ("tanggal lahir", "tgl lahir", "birth date", "date of birth", "dob"),
