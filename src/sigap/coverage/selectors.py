@@ -11,9 +11,11 @@ figure (:func:`reference_for`).  Member-sized sets in Python; the roster in Duck
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from sigap.core.money import Month
@@ -29,6 +31,9 @@ from sigap.core.workforce import (
 )
 from sigap.coverage.models import ReferenceFigure, SegmentList, SegmentMember
 from sigap.programmes.models import Programme
+
+#: How long a BPU count is kept (its key changes with the roster, the registry and the people counted).
+BPU_CACHE_SECONDS = 6 * 3600
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,16 @@ def bpu_insured(region: str, counted: set[str]) -> tuple[int, Any, Any]:
         or not registry.data_file.is_file()
     ):
         return 0, roster, registry
+    # the same roster, registry, region and people counted above give the same count: keep it (a
+    # 1,000,000-row roster takes seconds, once per page-cache miss of each leader otherwise)
+    files = f"{roster.pk}:{roster.content_sha256}|{registry.pk}:{registry.content_sha256}"
+    digest = hashlib.sha256(f"{files}|{region}|".encode())
+    for nik in sorted(counted):
+        digest.update(nik.encode() + b"\n")
+    key = f"sigap:coverage:bpu:{digest.hexdigest()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return int(cached), roster, registry
     with default_engine() as engine:
         engine.register_parquet("insured", roster.data_file)
         engine.register_parquet("people", registry.data_file)
@@ -150,7 +165,9 @@ def bpu_insured(region: str, counted: set[str]) -> tuple[int, Any, Any]:
             f" WHERE upper(trim(r.segmen)) = 'BPU' AND p.kode_kelurahan LIKE {literal(region + '%')}"
             " AND NOT EXISTS (SELECT 1 FROM counted AS c WHERE c.nik = r.nik)"
         )
-    return int(found[0][0]), roster, registry
+    count = int(found[0][0])
+    cache.set(key, count, BPU_CACHE_SECONDS)
+    return count, roster, registry
 
 
 def workforce_coverage(programme: Programme, on: dt.date, run: Any = None) -> dict[str, Any]:
