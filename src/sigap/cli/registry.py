@@ -253,7 +253,6 @@ def roster_import(
     decisions apply, uncertain pairs wait in `sigap roster review`."""
     setup_django()
     from sigap.registry.actions import snapshot_import
-    from sigap.registry.models import Snapshot
 
     mapping = _mapping(mapping_file, "roster")
     day = reference_date.date() if reference_date else dt.date.today()
@@ -262,14 +261,12 @@ def roster_import(
             path=file, kind="roster", mapping=mapping, reference_date=day, progress=report
         )
     found = result.as_dict()
-    registry = Snapshot.objects.filter(kind=Snapshot.REGISTRY).order_by("-id").first()
-    if link and registry is not None:
-        from sigap.programmes.linkage import current_linkage, roster_link
+    if link:  # the same file again keeps its linkage (`sigap roster link` makes a new one)
+        from sigap.programmes.linkage import link_imported_roster
 
-        linkage = current_linkage(registry=registry, roster=result.snapshot)
-        if linkage is None:  # the same file again keeps its linkage (`sigap roster link` makes a new one)
-            linkage = roster_link(roster=result.snapshot, registry=registry)
-        found["linkage"] = _linkage_dict(linkage)
+        linkage = link_imported_roster(roster=result.snapshot)
+        if linkage is not None:
+            found["linkage"] = _linkage_dict(linkage)
 
     def human(r: dict[str, Any]) -> None:
         _show_import(r)

@@ -56,7 +56,7 @@ def _import(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:
         acting_user=acting_user,
         progress=progress,
     )
-    return {
+    found = {
         "snapshot": result.snapshot.pk,
         "created": result.created,
         "rows": result.rows,
@@ -64,6 +64,15 @@ def _import(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:
         "rejected": result.rejected,
         "warnings": result.warnings,
     }
+    if params["kind"] == "roster":  # linked to the newest registry at once (ADR 0022)
+        from sigap.programmes.linkage import link_imported_roster
+
+        linkage = link_imported_roster(roster=result.snapshot, acting_user=acting_user)
+        if linkage is not None:
+            found["linkage"] = linkage.pk
+            found["linked_rows"] = linkage.stats.get("linked_rows", 0)
+            found["review_rows"] = linkage.stats.get("review_rows", 0)
+    return found
 
 
 def upload_remove(relative: str) -> None:

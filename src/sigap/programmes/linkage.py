@@ -109,6 +109,16 @@ def roster_link(
     return linkage
 
 
+def link_imported_roster(*, roster: Snapshot, acting_user: Actor = None) -> RosterLinkage | None:
+    """After a roster import (CLI or browser): link it to the newest registry snapshot, once per pair
+    (the same file imported again keeps its linkage).  None when no registry was imported yet."""
+    registry = _newest(Snapshot.REGISTRY)
+    if registry is None or roster.kind != Snapshot.ROSTER:
+        return None
+    existing = current_linkage(registry=registry, roster=roster)
+    return existing or roster_link(roster=roster, registry=registry, acting_user=acting_user)
+
+
 def current_linkage(*, registry: Snapshot, roster: Snapshot) -> RosterLinkage | None:
     """The newest linkage of exactly these two snapshots."""
     return RosterLinkage.objects.filter(registry=registry, roster=roster).order_by("-id").first()
