@@ -15,7 +15,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from sigap.engine.base import Engine, sql_string
-from sigap.engine.duckdb_engine import DuckDBEngine
+from sigap.engine.duckdb_engine import MEMORY_LIMIT, DuckDBEngine
 
 if TYPE_CHECKING:
     from sigap.engine.spark_engine import SparkEngine
@@ -24,6 +24,7 @@ __all__ = [
     "DuckDBEngine",
     "Engine",
     "default_engine",
+    "duckdb_settings",
     "engine_name",
     "make_spark_engine",
     "spark_settings",
@@ -34,12 +35,30 @@ __all__ = [
 ENGINES = ("duckdb", "spark")
 
 
+def duckdb_settings() -> dict[str, str | int]:
+    """DuckDB settings from the environment for every DuckDB connection SIGAP opens (the engine and the
+    import readers): ``SIGAP_ENGINE_MEMORY_LIMIT`` (e.g. ``4GB``: DuckDB spills to disk beyond it; its
+    default is 80% of the machine) and ``SIGAP_ENGINE_THREADS``."""
+    found: dict[str, str | int] = {}
+    memory_limit = (os.environ.get("SIGAP_ENGINE_MEMORY_LIMIT") or "").strip()
+    if memory_limit:
+        if not MEMORY_LIMIT.match(memory_limit):
+            raise ValueError(f"SIGAP_ENGINE_MEMORY_LIMIT='{memory_limit}' is not like 4GB or 512MB")
+        found["memory_limit"] = memory_limit
+    raw_threads = (os.environ.get("SIGAP_ENGINE_THREADS") or "").strip()
+    if raw_threads:
+        found["threads"] = int(raw_threads)
+    return found
+
+
 def default_engine() -> DuckDBEngine:
-    """An engine configured from settings (``SIGAP_ENGINE_MEMORY_LIMIT``, ``SIGAP_ENGINE_THREADS``)."""
-    memory_limit = os.environ.get("SIGAP_ENGINE_MEMORY_LIMIT") or None
-    raw_threads = os.environ.get("SIGAP_ENGINE_THREADS") or None
-    threads = int(raw_threads) if raw_threads else None
-    return DuckDBEngine(memory_limit=memory_limit, threads=threads)
+    """An engine configured from settings (:func:`duckdb_settings`)."""
+    found = duckdb_settings()
+    threads = found.get("threads")
+    return DuckDBEngine(
+        memory_limit=str(found["memory_limit"]) if "memory_limit" in found else None,
+        threads=int(threads) if threads is not None else None,
+    )
 
 
 def engine_name() -> str:

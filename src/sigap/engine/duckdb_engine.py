@@ -13,7 +13,7 @@ import duckdb
 from sigap.engine.base import Params, sql_string
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
 def _check_name(name: str) -> str:
@@ -36,7 +36,7 @@ class DuckDBEngine:
     ) -> None:
         self._con = duckdb.connect(database=":memory:")
         if memory_limit:
-            if not _MEMORY.match(memory_limit.strip()):
+            if not MEMORY_LIMIT.match(memory_limit.strip()):
                 raise ValueError(f"memory limit '{memory_limit}' is not like 4GB or 512MB")
             self._con.execute(f"SET memory_limit = {sql_string(memory_limit.strip())}")
         if threads:

@@ -20,6 +20,7 @@ from sigap.core import csvsafe
 from sigap.core.importlimits import ImportLimits
 from sigap.core.nik_sql import sql_str
 from sigap.core.schema import PERSON_COLUMNS, ROSTER_COLUMNS
+from sigap.engine import duckdb_settings
 from sigap.errors import UserError
 from sigap.registry.ingest import checks as C
 from sigap.registry.ingest.mapping import REGISTRY, expected_columns
@@ -78,7 +79,11 @@ def build_snapshot(
 
     known, required = expected_columns(kind)
     scratch.mkdir(parents=True, exist_ok=True)
-    config: dict[str, Any] = {"temp_directory": str(scratch / "duckdb"), "preserve_insertion_order": True}
+    config: dict[str, Any] = {
+        **duckdb_settings(),  # SIGAP_ENGINE_MEMORY_LIMIT: a province import spills instead of growing
+        "temp_directory": str(scratch / "duckdb"),
+        "preserve_insertion_order": True,
+    }
     if threads:
         config["threads"] = threads
     con = duckdb.connect(config=config)

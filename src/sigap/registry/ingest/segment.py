@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from sigap.core.importlimits import ImportLimits
 from sigap.core.nik_sql import collapse_ws_sql, nik_issue_staged_sql, nik_message_sql, sql_str
+from sigap.engine import duckdb_settings
 from sigap.errors import UserError
 from sigap.registry.ingest import checks as C
 from sigap.registry.ingest.build import REPORT_CSV, write_report
@@ -195,7 +196,13 @@ def build_segment(
     started = time.perf_counter()
     scratch.mkdir(parents=True, exist_ok=True)
     mapping = dict(mapping or {"columns": {}})
-    con = duckdb.connect(config={"temp_directory": str(scratch / "duckdb"), "preserve_insertion_order": True})
+    con = duckdb.connect(
+        config={
+            **duckdb_settings(),
+            "temp_directory": str(scratch / "duckdb"),
+            "preserve_insertion_order": True,
+        }
+    )
     try:
         C.load_reference(con)
         try:
