@@ -17,7 +17,12 @@ def covered_by_other_programmes(programme: Programme, first: Month, last: Month)
     programme whose coverage overlaps ``first..last``: ``covered by programme <CODE> (<start>..<end>)``.
 
     All APBD programmes count, whatever their region: a person is covered by at most one at a time.
+    The segments a region already funds count too, with the same reason
+    (:func:`sigap.coverage.selectors.segment_exclusions`, ADR 0020).
     """
+    from sigap.coverage.selectors import segment_exclusions
+
+    segments = segment_exclusions(programme, first, last)
     overlapping: dict[int, str] = {}
     for other in Programme.objects.filter(funding="APBD").exclude(pk=programme.pk):
         try:
@@ -29,11 +34,11 @@ def covered_by_other_programmes(programme: Programme, first: Month, last: Month)
                 f"covered by programme {other.code} ({spec.coverage_start}..{spec.coverage_end})"
             )
     if not overlapping:
-        return []
+        return segments
     rows = Member.objects.filter(programme_id__in=list(overlapping), state__in=OPEN_STATES).values_list(
         "nik", "programme_id"
     )
-    return [(nik, overlapping[pid]) for nik, pid in rows.iterator(chunk_size=20_000)]
+    return [(nik, overlapping[pid]) for nik, pid in rows.iterator(chunk_size=20_000)] + segments
 
 
 def lapsed_niks(programme: Programme) -> set[str]:
