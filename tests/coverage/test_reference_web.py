@@ -126,3 +126,16 @@ def test_the_rejection_report_of_a_segment_list_is_downloaded_and_audited(data_d
     assert AuditEvent.objects.filter(action="segment.rejections.download").count() == 2
     other, _ = login("admin_dinas", "3216")
     assert other.get(xlsx).status_code == 404
+
+
+def test_a_segment_programme_offers_no_targeting_run(data_dir: Any) -> None:
+    from sigap.programmes.models import Programme
+
+    client, _ = login("admin_dinas", "3275")
+    content = b"NIK,Nama,Segmen,Kelurahan\n3275014505800001,AHMAD,RT/RW,3275011001\n"
+    upload = SimpleUploadedFile("rtrw.csv", content, content_type="text/csv")
+    client.post(reverse("coverage:segment-import"), {"file": upload, "code": "RTRW-2026", "year": "2026"})
+    programme = Programme.objects.get(code="RTRW-2026")
+    assert "segmen yang sudah dibiayai" in client.get(reverse("ops:programmes")).content.decode()
+    page = client.get(reverse("ops:programme-detail", args=[programme.pk])).content.decode()
+    assert "data-segment" in page and reverse("ops:programme-run", args=[programme.pk]) not in page
