@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from sigap.audit.models import AuditEvent
 from sigap.core.columnmatch import header_signature, normalise, suggest
@@ -354,3 +355,28 @@ def test_a_bpjs_roster_with_its_own_names_is_mapped(client: Any, admin: Any) -> 
     job = Job.objects.get()
     assert started.status_code == 302 and job.state == Job.DONE, job.error
     assert job.result["accepted"] == 2 and ColumnMapping.objects.get().kind == "roster"
+
+
+def test_a_waiting_upload_outlives_the_workers_clean_up_while_in_use(
+    client: Any, admin: Any, data_dir: Path
+) -> None:
+    """The worker's clean-up removes uploads no job names after a lease (2 min); one waiting in the
+    mapping step stays a day after its page was last opened."""
+    import datetime as dt
+    import os
+    import time
+
+    from sigap.jobs.cleanup import data_cleanup
+
+    response = _upload(client, foreign_csv())
+    folder = next((data_dir / "uploads").iterdir())
+    hour_ago = time.time() - 3600
+    for path in (folder, *folder.iterdir()):
+        os.utime(path, (hour_ago, hour_ago))
+    report = data_cleanup(now=timezone.now())
+    assert folder.is_dir() and report.removed == []
+    assert client.get(response["Location"]).status_code == 200  # opening the page keeps it longer
+    report = data_cleanup(now=timezone.now() + dt.timedelta(hours=23))
+    assert folder.is_dir() and report.removed == []
+    report = data_cleanup(now=timezone.now() + dt.timedelta(hours=25))
+    assert not folder.exists() and [r.path for r in report.removed] == [f"uploads/{folder.name}"]

@@ -223,8 +223,24 @@ class _Pass:
         for path in sorted(folder.iterdir()):
             if path.name in active:
                 continue
+            if path.name not in ended and self.waiting_for_mapping(path):
+                continue
             if path.name in ended or self.old(path):
                 self.remove(path, "upload")
+
+    def waiting_for_mapping(self, path: Path) -> bool:
+        """An upload waiting in the browser's column-mapping step (a note beside it, written by
+        :func:`sigap.jobs.importflow.pending_add`) is kept for ``PENDING_KEEP`` after its last use."""
+        from sigap.jobs.importflow import PENDING_FILE, PENDING_KEEP
+
+        try:
+            used = (path / PENDING_FILE).stat().st_mtime
+        except OSError:
+            return False
+        if used > self.now.timestamp() - PENDING_KEEP.total_seconds():
+            self.report.kept_young += 1
+            return True
+        return False
 
 
 def jobs_expire(*, now: dt.datetime | None = None, remove_uploads: bool = True) -> list[int]:

@@ -2,12 +2,13 @@
 
 An upload whose header lacks required columns is kept (``DATA_DIR/uploads/<token>/``, the token
 being its random folder name) with a note naming the officer who uploaded it, until they map it,
-cancel it or the clean-up removes it (an upload no job names is removed once old: ``sigap cleanup``).
+cancel it or the clean-up removes it (``sigap cleanup``: a day after its mapping page was last opened).
 Only that officer may open it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass
@@ -25,6 +26,8 @@ from sigap.registry.ingest.peek import Peek, peek_file
 
 #: the note beside a waiting upload naming who uploaded it and how it is to be imported
 PENDING_FILE = ".sigap-pending.json"
+#: how long a waiting upload is kept after its mapping page was last opened (``sigap cleanup``)
+PENDING_KEEP = dt.timedelta(hours=24)
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -62,6 +65,7 @@ def pending_get(token: str, *, user: Any) -> Pending | None:
         pending = Pending(**json.loads(_note(token).read_text(encoding="utf-8")))
         if pending.user != user.pk or not upload_path(pending.upload).is_file():
             return None
+        _note(token).touch()  # in use: the clean-up keeps it another PENDING_KEEP
     except (OSError, ValueError, TypeError, UserError):
         return None
     return pending
