@@ -218,7 +218,7 @@ def test_targeting_run_on_spark_gives_the_same_run(
     write_snapshot(
         data_dir,
         "SELECT nik, '1' || substr(nik, 6) AS kpj, nama, tanggal_lahir, 'BPU' AS segmen, 'AKTIF' AS status, "
-        f"source_row FROM ({bulk_people_sql(6_000)}) AS p WHERE hash(nik) % 9 = 0",
+        f"source_row, CAST(NULL AS VARCHAR) AS nik_written FROM ({bulk_people_sql(6_000)}) AS p WHERE hash(nik) % 9 = 0",
         kind="roster",
     )
     document = programme_document(budget=500_000_000, coverage_start="2026-03")
