@@ -380,3 +380,41 @@ def test_a_waiting_upload_outlives_the_workers_clean_up_while_in_use(
     assert folder.is_dir() and report.removed == []
     report = data_cleanup(now=timezone.now() + dt.timedelta(hours=25))
     assert not folder.exists() and [r.path for r in report.removed] == [f"uploads/{folder.name}"]
+
+
+def test_the_workbook_preview_reads_cells_as_the_import_does(tmp_path: Path) -> None:
+    """The mapping step reads a workbook's first rows from its parts (not the whole shared-strings
+    table): the same texts as the import's reader, dates and numbers included."""
+    import datetime as dt
+
+    from sigap.registry.ingest.peek import _xlsx_first_rows
+    from sigap.registry.ingest.xlsx import _cell_text
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    book.create_sheet("Catatan").append(["bukan lembar pertama"])
+    sheet.append(["JUDUL"])
+    sheet.append([])
+    sheet.append(["NIK", "TGL_LAHIR", "DESIL", "SKOR", "AKTIF", "NAMA"])
+    sheet.append(["3275011105890001", dt.datetime(1989, 5, 11), 4, 0.25, True, "PARDI  Ä"])
+    sheet.append([3275011105890002, dt.date(2001, 1, 2), 10.0, 1e20, False, None, "tambahan"])
+    sheet["B5"].number_format = "dd/mm/yyyy"
+    path = tmp_path / "contoh.xlsx"
+    book.save(path)
+
+    found = _xlsx_first_rows(path, want=10, columns=256)
+    expected = []
+    for number, row in enumerate(
+        openpyxl.load_workbook(path, read_only=True, data_only=True)
+        .worksheets[0]
+        .iter_rows(values_only=True),
+        start=1,
+    ):
+        texts = [_cell_text(v) or "" for v in row]
+        while texts and not texts[-1]:
+            texts.pop()
+        if texts:
+            expected.append((number, texts))
+    assert found == expected
+    assert found[2] == (4, ["3275011105890001", "1989-05-11", "4", "0.25", "TRUE", "PARDI  Ä"])

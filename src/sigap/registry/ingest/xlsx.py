@@ -81,8 +81,9 @@ def _directory_size(path: Path) -> tuple[int, int] | None:
     return entries, directory
 
 
-def check_archive(path: Path, *, name: str, limits: ImportLimits) -> None:
-    """Refuse a workbook over the limits (see the module text)."""
+def check_archive(path: Path, *, name: str, limits: ImportLimits, scan: bool = True) -> None:
+    """Refuse a workbook over the limits (see the module text); ``scan=False``: the zip directory's
+    checks only (a reader that reads a bounded start of the parts itself, :mod:`.peek`)."""
     size = _directory_size(path)
     if size is not None and (size[0] > MAX_ENTRIES or size[1] > MAX_DIRECTORY_BYTES):
         raise UserError(
@@ -116,7 +117,7 @@ def check_archive(path: Path, *, name: str, limits: ImportLimits) -> None:
                     f" {limits.xlsx_max_ratio} to 1 (a zip bomb?)"
                 )
         try:
-            for info in infos:
+            for info in infos if scan else ():
                 if not info.is_dir() and info.filename.lower().endswith(XML_SUFFIXES):
                     rows = _scan(archive, info, name=name, limit=limits.xlsx_max_cell_bytes)
                     # openpyxl reads every sheet once when it opens the workbook: each one counts
