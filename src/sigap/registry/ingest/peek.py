@@ -1,8 +1,9 @@
 """The header and first rows of an extract, for the browser's column-mapping step.
 
 Reads only the start of the file (bounded by the import limits): the CSV's first lines, the
-XLSX's first rows (after the same archive checks as the import), the Parquet footer and a few
-rows.  Which row is the header follows the import's rules (:mod:`.source`, :mod:`.xlsx`): the
+XLSX's first rows (after the zip directory's checks of the import, its first sheet's XML and the
+shared strings those rows use, read with expat: no DTD or entities, at most ``XML_BUDGET`` per part;
+docs/security.md), the Parquet footer and a few rows.  Which row is the header follows the import's rules (:mod:`.source`, :mod:`.xlsx`): the
 first non-blank line of a CSV; in a workbook the first non-empty row naming the required columns
 (with the mapping, if any) among the first rows, else the first non-empty row.
 """
