@@ -62,6 +62,7 @@ def test_the_description_names_the_seed() -> None:
         ("sha256-seed-nik", "a'b", "may hold only"),
         ("sha256-seed-nik", "-1", "must start with a letter or digit"),
         ("sha256-seed-nik", "x" * 65, "at most 64"),
+        ("sha256-seed-nik", "SK-1\n", "may hold only"),  # a trailing newline passed "^...$"
     ],
 )
 def test_a_bad_rule_or_seed_is_refused(rule: str, seed: str, message: str) -> None:

@@ -57,10 +57,10 @@ def make_roster(data_dir: Path, rows: list[tuple[str, str, str, str]]) -> Any:
     path.parent.mkdir(parents=True, exist_ok=True)
     values = (
         ", ".join(
-            f"('{nik}', '{kpj}', 'X', DATE '1980-01-01', '{segmen}', '{status}', {i + 2})"
+            f"('{nik}', '{kpj}', 'X', DATE '1980-01-01', '{segmen}', '{status}', {i + 2}, NULL)"
             for i, (nik, kpj, segmen, status) in enumerate(rows)
         )
-        or "('0', '0', 'X', DATE '1980-01-01', 'PU', 'NONAKTIF', 2)"
+        or "('0', '0', 'X', DATE '1980-01-01', 'PU', 'NONAKTIF', 2, NULL)"
     )
     names = ", ".join(name for name, _ in ROSTER_COLUMNS)
     select = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in ROSTER_COLUMNS)

@@ -147,3 +147,8 @@ def test_approving_a_replacement_switches_every_screen(
     assert after["answers"][NIK_NEW] != [] and after["totals"]["members"] > before["totals"]["members"]
     totals = after["totals"]
     assert totals["covered"] <= totals["members"] <= totals["eligible"]  # a share never tops 100%
+    # The header names the replacement's own figures as an addition, not as the whole list.
+    boss = Client()
+    boss.force_login(world.users["pimpinan"])
+    home = boss.get(reverse("web:home")).content.decode()
+    assert f"penggantian: {replacement.selected} orang ditambahkan" in home

@@ -14,7 +14,7 @@ from sigap.api.actions import client_actor
 from sigap.api.models import SCOPES, ApiClient
 from sigap.api.problems import ApiProblem
 from sigap.audit.actions import Actor
-from sigap.web.ratelimit import client_ip, hit
+from sigap.web.ratelimit import client_bucket, hit
 
 WINDOW = 60  # seconds: the rate limits count per minute
 SCHEME = "OAuth2ClientCredentials"
@@ -37,7 +37,7 @@ def limit_address(request: HttpRequest, what: str) -> None:
     """Count a token request (or a call with a bad token) from this address; 429 over the limit."""
     if not hit(
         scope=f"api-{what}",
-        value=client_ip(request),
+        value=client_bucket(request),
         limit=settings.SIGAP_API_TOKEN_RATE_PER_MINUTE,
         window=WINDOW,
     ):

@@ -31,7 +31,7 @@ CURRENT = SHA256_SEED_NIK
 SEED_MAX_LENGTH = 64
 #: A seed is ASCII (so its bytes are unambiguous), starts with a letter or digit (never read as a
 #: spreadsheet formula) and may hold ``. _ : / -`` (a decree number, a date, a public draw).
-_SEED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
+_SEED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*")
 
 
 def seed_problem(seed: object) -> str | None:
@@ -42,7 +42,7 @@ def seed_problem(seed: object) -> str | None:
         return "must not be empty"
     if len(seed) > SEED_MAX_LENGTH:
         return f"is {len(seed)} characters long, at most {SEED_MAX_LENGTH} are allowed"
-    if not _SEED.match(seed):
+    if not _SEED.fullmatch(seed):
         return f"'{seed}' may hold only letters, digits and . _ : / - and must start with a letter or digit"
     return None
 

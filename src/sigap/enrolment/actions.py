@@ -45,6 +45,7 @@ from sigap.enrolment.models import (
 from sigap.enrolment.selectors import lapsed_niks
 from sigap.errors import UserError
 from sigap.events import announce_members
+from sigap.jobs.lease import kept_fresh
 from sigap.programmes.models import Programme, TargetingRun
 from sigap.reference import regions
 
@@ -222,8 +223,6 @@ def _covered_elsewhere(programme: Programme, niks: set[str]) -> dict[str, str]:
         start, end = _coverage(other)
         if start <= last and first <= end:
             overlapping[other.pk] = f"covered by programme {other.code} ({start}..{end})"
-    if not overlapping:
-        return {}
     found: dict[str, str] = {}
     rows = (
         Member.objects.filter(programme_id__in=list(overlapping))
@@ -233,6 +232,12 @@ def _covered_elsewhere(programme: Programme, niks: set[str]) -> dict[str, str]:
     for nik, programme_id in rows.iterator(chunk_size=10_000):
         if nik in niks and nik not in found:
             found[nik] = overlapping[programme_id]
+    # a segment the region already funds, imported after the run (ADR 0020)
+    from sigap.coverage.selectors import segment_exclusions
+
+    for nik, reason in segment_exclusions(programme, first, last):
+        if nik in niks and nik not in found:
+            found[nik] = reason
     return found
 
 
@@ -525,10 +530,11 @@ def annex_write(*, run: TargetingRun, acting_user: Actor = None) -> dict[str, Pa
     tmp.mkdir()
     stem = f"daftar-nominatif-run{run.pk}"
     try:
-        started = time.monotonic()
-        pages = annex.write_pdf(header, rows, tmp / f"{stem}.pdf")
-        pdf_ms = int((time.monotonic() - started) * 1000)
-        annex.write_xlsx(header, rows, tmp / f"{stem}.xlsx")
+        with kept_fresh(tmp):  # a large list renders for minutes inside a web request
+            started = time.monotonic()
+            pages = annex.write_pdf(header, rows, tmp / f"{stem}.pdf")
+            pdf_ms = int((time.monotonic() - started) * 1000)
+            annex.write_xlsx(header, rows, tmp / f"{stem}.xlsx")
         with transaction.atomic():
             if directory.exists():
                 shutil.rmtree(directory)
@@ -589,7 +595,7 @@ def batch_export(
     tmp.mkdir()
     moved: list[Path] = []
     try:
-        with transaction.atomic():
+        with kept_fresh(tmp), transaction.atomic():
             programme = Programme.objects.select_for_update().get(pk=programme.pk)
             members = list(
                 Member.objects.select_for_update()

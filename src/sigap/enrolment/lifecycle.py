@@ -75,7 +75,7 @@ from sigap.enrolment.selectors import OPEN_STATES, covered_by_other_programmes
 from sigap.errors import UserError
 from sigap.events import announce_members
 from sigap.programmes.models import Programme, TargetingRun
-from sigap.programmes.selectors import decisions_relation, stored_columns
+from sigap.programmes.selectors import decisions_relation, list_in_force, stored_columns
 from sigap.registry.models import Snapshot
 
 FROZEN = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
@@ -122,12 +122,9 @@ def _snapshot(kind: str, given: Snapshot | None, *, required: bool) -> Snapshot 
 
 
 def latest_list(programme: Programme) -> TargetingRun:
-    """The programme's most recently approved list (initial, replacement or renewal)."""
-    run = (
-        TargetingRun.objects.filter(programme=programme, state__in=FROZEN)
-        .order_by("-decided_at", "-id")
-        .first()
-    )
+    """The programme's list in force (initial, replacement or renewal: ``list_in_force``, the one rule
+    every screen uses), refused when there is none."""
+    run = list_in_force(programme)
     if run is None:
         raise UserError(
             _("Program %(code)s belum punya daftar yang disetujui (menu Persetujuan).")

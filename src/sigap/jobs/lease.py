@@ -151,3 +151,18 @@ def job_lease(job_id: int) -> Ticker:
 def workdirs_kept() -> Ticker:
     """While a command works in this process (no job row): its working folders kept fresh."""
     return Ticker(WorkdirKeeper().touch, name="workdir-lease")
+
+
+def kept_fresh(path: Path) -> Ticker:
+    """While an action works in ``path`` (one working entry), touch it every beat, whichever process
+    runs the action: a web request (the decree annex, an approval's status file, a batch) has no job
+    or command keeping its folders, and a render longer than the lease would otherwise be removed by
+    the cleanup under its feet."""
+
+    def tick() -> None:
+        try:
+            os.utime(path)
+        except OSError:  # renamed into place or removed meanwhile: nothing to keep
+            pass
+
+    return Ticker(tick, name="scratch-lease")

@@ -11,7 +11,7 @@ from sigap.accounts.scoping import area_prefix
 from sigap.jobs.models import Job
 from sigap.programmes.models import Programme
 from sigap.registry.models import Snapshot
-from sigap.web.access import overlaps, visible_programmes
+from sigap.web.access import governed_programmes, overlaps
 
 
 def visible_jobs(user: Any) -> QuerySet[Job]:
@@ -35,7 +35,8 @@ def visible_snapshots(user: Any) -> QuerySet[Snapshot]:
 
 
 def visible_programmes_qs(user: Any) -> QuerySet[Programme]:
-    return Programme.objects.filter(pk__in=[p.pk for p in visible_programmes(user)])
+    """Programme definitions the Admin Dinas manages: those of the office's whole region."""
+    return Programme.objects.filter(pk__in=[p.pk for p in governed_programmes(user)])
 
 
 def visible_users(user: Any) -> QuerySet[Any]:

@@ -323,6 +323,7 @@ def targeting_run(
     (``tie_break_seed``, else :func:`tie_break_for`) is kept in the run and its audit row.
     """
     report = progress or (lambda *a, **k: None)
+    require_region(acting_user, programme.region, what="programme region")
     started = time.monotonic()
     if kind == TargetingRun.INITIAL:
         refuse_second_list(programme)

@@ -48,7 +48,7 @@ def list_in_force(programme: Programme) -> TargetingRun | None:
         TargetingRun.objects.filter(
             programme=programme, state__in=(TargetingRun.APPROVED, TargetingRun.ENROLLED)
         )
-        .select_related("snapshot")
+        .select_related("programme", "snapshot")
         .order_by("-id")
         .first()
     )

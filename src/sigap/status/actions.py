@@ -39,6 +39,7 @@ from sigap.core.targets import RPJMN_TARGET_BP, members_for_share
 from sigap.engine.base import sql_string
 from sigap.enrolment.figures import COVERED, EXITED, FIGURE_OF_STATE, REJECTED
 from sigap.enrolment.models import CoveragePeriod, Member
+from sigap.jobs.lease import kept_fresh
 from sigap.programmes.models import Programme, TargetingRun
 from sigap.programmes.selectors import list_in_force
 from sigap.reference import regions
@@ -157,7 +158,7 @@ def write_status_file(run: TargetingRun) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".tmp-{uuid.uuid4().hex}.parquet")
     try:
-        with default_engine() as engine:
+        with default_engine() as engine, kept_fresh(tmp):  # inside the approving request
             rows = engine.copy_to_parquet(status_file_sql(run), tmp, row_group_size=_STATUS_ROW_GROUP)
         os.replace(tmp, target)
     finally:

@@ -121,14 +121,13 @@ def _counts(qs: QuerySet[R]) -> dict[str, Any]:
 def _current(request: HttpRequest, rows: list[R]) -> dict[str, Any]:
     """What the list in force says today of the people on these requests (one query)."""
     from sigap.web.access import lists_in_force
-    from sigap.web.selectors import people_get
+    from sigap.web.selectors import people_in_force
 
     niks = [r.nik for r in rows if r.nik and r.kind in (R.DESIL, R.PEKERJAAN)]
     runs = lists_in_force(request.user)
     if not niks or not runs:
         return {}
-    run = max(runs, key=lambda r: r.pk)
-    return people_get(run=run, area_prefix=area_prefix(request.user), niks=niks)
+    return people_in_force(runs=runs, area_prefix=area_prefix(request.user), niks=niks)
 
 
 @role_required(USULAN_ROLES)
@@ -243,15 +242,13 @@ def usulan_create(request: HttpRequest) -> HttpResponse:
 
 
 def _person(request: HttpRequest, nik: str) -> Any:
-    """The person from the newest visible list in force (same scoped read as the person detail page)."""
+    """The person on the user's lists in force (same scoped read as the person detail page)."""
     from sigap.web.access import lists_in_force
-    from sigap.web.selectors import person_get
+    from sigap.web.selectors import person_in_force
 
-    runs = lists_in_force(request.user)
-    if not runs:
-        return None
-    run = max(runs, key=lambda r: r.pk)
-    return person_get(run=run, area_prefix=area_prefix(request.user), nik=nik)
+    return person_in_force(runs=lists_in_force(request.user), area_prefix=area_prefix(request.user), nik=nik)[
+        1
+    ]
 
 
 def history(obj: Any) -> list[Any]:

@@ -42,6 +42,7 @@ from sigap.accounts.roles import (
 )
 from sigap.accounts.scoping import area_prefix
 from sigap.programmes.models import Programme, TargetingRun
+from sigap.programmes.selectors import list_in_force
 
 DASHBOARD_ROLES = frozenset({ADMIN_DINAS, KEPALA_DINAS, PIMPINAN})
 PROGRAMME_ROLES = DASHBOARD_ROLES | {AUDITOR}
@@ -117,8 +118,18 @@ def visible_programmes(user: Any) -> list[Programme]:
     return [p for p in Programme.objects.all() if overlaps(p.region, prefix)]
 
 
+def governed_programmes(user: Any) -> list[Programme]:
+    """Programmes whose whole region lies inside the user's area: the ones the user's office runs.
+    A Kota Bekasi officer sees a Jawa Barat programme's figures for Bekasi, but does not open, export,
+    submit or decide its runs."""
+    prefix = area_prefix(user)
+    return [p for p in Programme.objects.all() if p.region.startswith(prefix)]
+
+
 def visible_runs(user: Any) -> QuerySet[TargetingRun]:
-    codes = [p.pk for p in visible_programmes(user)]
+    """Runs of the programmes the user governs (:func:`governed_programmes`): run pages, their exports
+    (the whole list, with NIK and names) and their approval are for the office of the whole region."""
+    codes = [p.pk for p in governed_programmes(user)]
     return TargetingRun.objects.filter(programme_id__in=codes).select_related("programme", "snapshot")
 
 
@@ -126,15 +137,9 @@ def lists_in_force(user: Any) -> list[TargetingRun]:
     """The list in force (newest approved or enrolled run) of each visible programme, programmes in
     their usual order.  What leaders, operators and usulan see: a draft, submitted or returned run is a
     preview shown only on its own page (ADR 0013)."""
-    in_force = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
     runs = []
     for programme in visible_programmes(user):
-        run = (
-            programme.runs.filter(state__in=in_force)
-            .select_related("programme", "snapshot")
-            .order_by("-id")
-            .first()
-        )
+        run = list_in_force(programme)
         if run is not None:
             runs.append(run)
     return runs

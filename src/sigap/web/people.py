@@ -16,18 +16,19 @@ from sigap.accounts.scoping import area_prefix
 from sigap.audit.actions import audit_record
 from sigap.programmes.models import TargetingRun
 from sigap.reference import regions
-from sigap.web.access import SEARCH_ROLES, lists_in_force, role_required, visible_runs
-from sigap.web.selectors import MAX_RESULTS, QueryError, person_get, person_search
+from sigap.web.access import SEARCH_ROLES, lists_in_force, role_required
+from sigap.web.selectors import MAX_RESULTS, QueryError, person_in_force, person_search
 
 
 def _pick_run(request: HttpRequest) -> tuple[TargetingRun | None, list[TargetingRun]]:
-    """The run asked for (``?run=``, if visible), else the newest list in force."""
+    """The list in force asked for (``?run=``, one of the user's lists in force), else the newest one.
+    A draft, submitted or returned run is a preview on its own page, never a search source (ADR 0013)."""
     runs = lists_in_force(request.user)
     wanted = request.GET.get("run", "")
     if wanted.isdigit():
-        run = visible_runs(request.user).filter(pk=int(wanted)).first()
-        if run is not None:
-            return run, runs
+        for run in runs:
+            if run.pk == int(wanted):
+                return run, runs
     newest = max(runs, key=lambda r: r.pk) if runs else None
     return newest, runs
 
@@ -82,10 +83,10 @@ def person_search_view(request: HttpRequest) -> HttpResponse:
 @role_required(SEARCH_ROLES)
 def person_detail(request: HttpRequest, nik: str) -> HttpResponse:
     prefix = area_prefix(request.user)
-    run, _runs = _pick_run(request)
-    person = (
-        person_get(run=run, area_prefix=prefix, nik=nik, language=get_language()) if run is not None else None
-    )
+    run, runs = _pick_run(request)
+    if request.GET.get("run", "").isdigit() and run is not None:
+        runs = [run]  # the list asked for
+    run, person = person_in_force(runs=runs, area_prefix=prefix, nik=nik, language=get_language())
     audit_record(
         acting_user=request.user,
         action="person.view",

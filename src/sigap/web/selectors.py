@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -135,3 +136,35 @@ def people_get(
         language=language,
     )
     return {p.nik: p for p in rows}
+
+
+def person_in_force(
+    *, runs: Sequence[TargetingRun], area_prefix: str, nik: str, language: str = "en"
+) -> tuple[TargetingRun | None, Person | None]:
+    """The person on the newest of ``runs`` (the user's lists in force) whose programme covers their
+    domicile: with several programmes in an area, the list of the person's own programme, not merely the
+    newest (which may only say "outside the region"); else the newest list that holds them."""
+    fallback: tuple[TargetingRun | None, Person | None] = (None, None)
+    for run in sorted(runs, key=lambda r: -r.pk):
+        found = person_get(run=run, area_prefix=area_prefix, nik=nik, language=language)
+        if found is None:
+            continue
+        if (found.kode_kelurahan or "").startswith(run.programme.region):
+            return run, found  # the programme of the person's domicile
+        if fallback[0] is None:
+            fallback = (run, found)  # a list that decided the person as outside its region
+    return fallback
+
+
+def people_in_force(
+    *, runs: Sequence[TargetingRun], area_prefix: str, niks: list[str], language: str = "en"
+) -> dict[str, Person]:
+    """:func:`people_get` over the user's lists in force; a person on several takes the row of the newest
+    list whose programme covers their domicile."""
+    found: dict[str, Person] = {}
+    for run in sorted(runs, key=lambda r: r.pk):
+        for nik, person in people_get(run=run, area_prefix=area_prefix, niks=niks, language=language).items():
+            home = (person.kode_kelurahan or "").startswith(run.programme.region)
+            if home or nik not in found:
+                found[nik] = person
+    return found
