@@ -48,6 +48,7 @@ def _probe(tmp_path: Path, files: dict[str, str]) -> subprocess.CompletedProcess
     files = {
         "engine/run.py": "import duckdb\n",
         "engine/spark.py": "import pyspark\n",
+        "engine/link.py": "import splink\n",
         "registry/ingest/read.py": "import duckdb\n",
         **files,
     }
@@ -79,6 +80,13 @@ def test_a_forbidden_import_breaks_the_contracts(tmp_path: Path) -> None:
     assert "core is pure" in bad.stdout and "BROKEN" in bad.stdout
     assert "probe.core.rules -> django" in bad.stdout.replace("\n", " ") or "probe.core.rules" in bad.stdout
     assert "probe.web.page" in bad.stdout  # duckdb outside the engine
+
+
+def test_splink_outside_the_engine_breaks_the_contracts(tmp_path: Path) -> None:
+    """The roster linkage's model (ADR 0022) runs behind sigap.engine only."""
+    bad = _probe(tmp_path / "bad", {"registry/link.py": "def f():\n    import splink\n"})
+    assert bad.returncode != 0
+    assert "splink only behind" in bad.stdout and "probe.registry.link -> splink" in bad.stdout
 
 
 def test_a_stage_importing_upward_breaks_the_layers(tmp_path: Path) -> None:
