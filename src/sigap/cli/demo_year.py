@@ -66,6 +66,8 @@ def _incidents(programme: Any, kelurahan: str, admin: Any, month: Any, today: dt
     if member is None:
         return 0
     day = dt.date(month.year, month.month, 12)
+    if day + dt.timedelta(days=3) > today:  # reported after the day the year is played to
+        return 0
     incident = claims.incident_register(
         member=member,
         kind=kind,
@@ -77,8 +79,8 @@ def _incidents(programme: Any, kelurahan: str, admin: Any, month: Any, today: dt
         acting_user=admin,
     )
     claim = incident.claims.order_by("pk").first()
-    if claim is None or kind == "work_death":  # the work death's claim waits for documents
-        return 1
+    if claim is None or kind == "work_death" or day + dt.timedelta(days=10) > today:
+        return 1  # the work death's claim waits for documents; the others' come in 10 days
     for document in claim.documents.filter(required=True):
         claims.claim_document_mark(
             document=document,
@@ -88,12 +90,12 @@ def _incidents(programme: Any, kelurahan: str, admin: Any, month: Any, today: dt
             acting_user=admin,
         )
     claim.refresh_from_db()
-    if claim.state == Claim.COMPLETE:
+    if claim.state == Claim.COMPLETE and day + dt.timedelta(days=14) <= today:
         claims.claim_submit(
             claim=claim, submitted_on=day + dt.timedelta(days=14), today=today, acting_user=admin
         )
         claim.refresh_from_db()
-        if kind == "death":
+        if kind == "death" and day + dt.timedelta(days=30) <= today:
             claims.claim_pay(
                 claim=claim,
                 amount=42_000_000,  # JKM death benefit (DOMAIN.md section 3)
