@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/chain.py --people 3000000
     .venv/bin/python bench/chain.py --people 3000000 --database postgres://postgres@127.0.0.1:5432/sigap_bench_chain
-    .venv/bin/python bench/chain.py --people 50000000 --region 32 --budget 20000000000 --workdir /big/disk
+    .venv/bin/python bench/chain.py --people 50000000 --region 32 --budget 20000000000 --memory-limit 5GB \
+        --workdir /big/disk
 
 ``--region`` is the programme's region: a kabupaten/kota (a ``sigap generate`` extract) or a province
 (``32``: the same source layout written by DuckDB SQL, people spread evenly over its desa/kelurahan).
@@ -73,7 +74,8 @@ def last_json(out: str) -> dict[str, Any]:
 BASELINE_IMPORT = """
 import sys, duckdb
 src, out, kind = sys.argv[1], sys.argv[2], sys.argv[3]
-con = duckdb.connect()
+import os
+con = duckdb.connect(config={'memory_limit': os.environ['SIGAP_ENGINE_MEMORY_LIMIT']} if os.environ.get('SIGAP_ENGINE_MEMORY_LIMIT') else {})
 if kind == "registry":
     sql = '''
     SELECT nomor_nik AS nik, nomor_kk AS no_kk, upper(trim(nama)) AS nama, tempat_lahir,
@@ -102,7 +104,8 @@ import json, sys, duckdb
 people, roster, outdir, informal, risks, budget, per_person, region = (
     sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), json.loads(sys.argv[5]),
     int(sys.argv[6]), int(sys.argv[7]), sys.argv[8])
-con = duckdb.connect()
+import os
+con = duckdb.connect(config={'memory_limit': os.environ['SIGAP_ENGINE_MEMORY_LIMIT']} if os.environ.get('SIGAP_ENGINE_MEMORY_LIMIT') else {})
 con.execute("CREATE TEMP TABLE occ AS SELECT * FROM (VALUES " + ", ".join(
     "(" + repr(n) + ", " + str(int(risks[n])) + ")" for n in informal) + ") t(name, risk)")
 places = budget // per_person
@@ -139,7 +142,8 @@ print(json.dumps(counts))
 BASELINE_APPROVE = """
 import hashlib, sys, duckdb
 decisions, people, outdir, database = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-con = duckdb.connect()
+import os
+con = duckdb.connect(config={'memory_limit': os.environ['SIGAP_ENGINE_MEMORY_LIMIT']} if os.environ.get('SIGAP_ENGINE_MEMORY_LIMIT') else {})
 rows = con.execute(f'''SELECT d.rank, p.nik, p.no_kk, p.nama, p.tempat_lahir, p.tanggal_lahir, p.jenis_kelamin,
     p.kode_kelurahan, p.pekerjaan, p.desil FROM read_parquet('{decisions}') d
     JOIN read_parquet('{people}') p USING (nik) WHERE d.decision = 'selected' ORDER BY d.rank''').fetchall()
@@ -206,6 +210,11 @@ def main() -> None:
     parser.add_argument("--workdir", default="", help="where files go (default: a temporary folder)")
     parser.add_argument("--budget", type=int, default=2_000_000_000)
     parser.add_argument("--region", default="3275", help="the programme's region: kabupaten/kota or province")
+    parser.add_argument(
+        "--memory-limit",
+        default="",
+        help="SIGAP_ENGINE_MEMORY_LIMIT for SIGAP and the baselines' DuckDB (e.g. 5GB)",
+    )
     args = parser.parse_args()
 
     from sigap.core import occupations as occ
@@ -220,6 +229,8 @@ def main() -> None:
     data.mkdir()
     registry, roster = work / f"registry-{args.people}.csv", work / f"roster-{args.people}.csv"
     env = {**os.environ, "SIGAP_DATA_DIR": str(data), "SIGAP_DEBUG": "0"}
+    if args.memory_limit:
+        env["SIGAP_ENGINE_MEMORY_LIMIT"] = args.memory_limit
     if args.database:
         env["DATABASE_URL"] = args.database
         if args.database.startswith("postgres"):

@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 
-from sigap.engine import default_engine, duckdb_settings
+from sigap.engine import default_engine, default_memory_limit, duckdb_settings
 
 
 def test_the_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SIGAP_ENGINE_MEMORY_LIMIT", raising=False)
     monkeypatch.delenv("SIGAP_ENGINE_THREADS", raising=False)
-    assert duckdb_settings() == {}
+    unset = duckdb_settings()
+    assert list(unset) == ["memory_limit"] and unset["memory_limit"] == default_memory_limit()
+    assert 512 <= int(str(default_memory_limit()).removesuffix("MB"))
     monkeypatch.setenv("SIGAP_ENGINE_MEMORY_LIMIT", "512MB")
     monkeypatch.setenv("SIGAP_ENGINE_THREADS", "1")
     assert duckdb_settings() == {"memory_limit": "512MB", "threads": 1}

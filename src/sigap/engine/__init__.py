@@ -24,6 +24,7 @@ __all__ = [
     "DuckDBEngine",
     "Engine",
     "default_engine",
+    "default_memory_limit",
     "duckdb_settings",
     "engine_name",
     "make_spark_engine",
@@ -37,18 +38,30 @@ ENGINES = ("duckdb", "spark")
 
 def duckdb_settings() -> dict[str, str | int]:
     """DuckDB settings from the environment for every DuckDB connection SIGAP opens (the engine and the
-    import readers): ``SIGAP_ENGINE_MEMORY_LIMIT`` (e.g. ``4GB``: DuckDB spills to disk beyond it; its
-    default is 80% of the machine) and ``SIGAP_ENGINE_THREADS``."""
+    import readers): ``SIGAP_ENGINE_MEMORY_LIMIT`` (e.g. ``4GB``: DuckDB spills to disk beyond it; unset:
+    :func:`default_memory_limit`) and ``SIGAP_ENGINE_THREADS``."""
     found: dict[str, str | int] = {}
     memory_limit = (os.environ.get("SIGAP_ENGINE_MEMORY_LIMIT") or "").strip()
     if memory_limit:
         if not MEMORY_LIMIT.match(memory_limit):
             raise ValueError(f"SIGAP_ENGINE_MEMORY_LIMIT='{memory_limit}' is not like 4GB or 512MB")
         found["memory_limit"] = memory_limit
+    else:
+        found["memory_limit"] = default_memory_limit()
     raw_threads = (os.environ.get("SIGAP_ENGINE_THREADS") or "").strip()
     if raw_threads:
         found["threads"] = int(raw_threads)
     return found
+
+
+def default_memory_limit() -> str:
+    """40% of the machine's memory: DuckDB's own default (80%) left no room for what it cannot spill,
+    and a 50 M-person approval ran out of memory on a 24 GB machine; at 6 GB it finished (bench/README.md)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "4GB"
+    return f"{max(512, int(total * 0.4) // (1 << 20))}MB"
 
 
 def default_engine() -> DuckDBEngine:
