@@ -10,8 +10,7 @@ import pytest
 
 from factories import DAYS_OF_THE_YEAR
 from sigap.billing.actions import invoice_issue, lapse_check, payment_record, payment_reverse
-from sigap.billing.selectors import paid_ledger
-from sigap.billing.selectors import member_months
+from sigap.billing.selectors import member_months, paid_ledger
 from sigap.core.money import Month
 from sigap.enrolment.models import CoveragePeriod, Member, MemberExit
 from sigap.errors import UserError

@@ -108,7 +108,9 @@ def xlsx_bytes(columns: tuple[str, ...], rows: Iterable[list[Any]], sheet: str) 
             if isinstance(value, int) and not isinstance(value, bool):
                 ws.write_number(i, c, value)
             else:
-                ws.write_string(i, c, str(value) if value is not None else "", text)  # write_string: never a formula
+                ws.write_string(
+                    i, c, str(value) if value is not None else "", text
+                )  # write_string: never a formula
     ws.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
