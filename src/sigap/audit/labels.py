@@ -170,10 +170,31 @@ ACTIONS: dict[str, Act] = {
         gettext_lazy("membuka data penduduk di %(what)s"), gettext_lazy("penetapan sasaran"), "nik"
     ),
     "snapshot.import": Act(gettext_lazy("mengimpor %(what)s"), gettext_lazy("snapshot")),
+    # roster linkage (ADR 0022)
+    "roster.link": Act(
+        gettext_lazy("mencocokkan daftar peserta BPJS TK dengan registri: %(what)s"),
+        gettext_lazy("pencocokan daftar peserta BPJS TK"),
+    ),
+    "roster.link_review": Act(
+        gettext_lazy("melihat calon pasangan yang menunggu keputusan pada %(what)s"),
+        gettext_lazy("pencocokan daftar peserta BPJS TK"),
+    ),
+    "roster.link_confirm": Act(
+        gettext_lazy("menyatakan orang yang sama: %(what)s"), gettext_lazy("keputusan pencocokan")
+    ),
+    "roster.link_reject": Act(
+        gettext_lazy("menyatakan bukan orang yang sama: %(what)s"), gettext_lazy("keputusan pencocokan")
+    ),
     "snapshot.rejections.download": Act(
         gettext_lazy("mengunduh laporan penolakan %(what)s"), gettext_lazy("snapshot")
     ),
     "holidays.import": Act(gettext_lazy("mengimpor daftar hari libur")),
+    # coverage of the region's informal workforce (ADR 0020)
+    "reference.set": Act(gettext_lazy("mengubah %(what)s"), gettext_lazy("angka acuan pekerja rentan")),
+    "segment.import": Act(gettext_lazy("mengimpor daftar segmen %(what)s"), gettext_lazy("program")),
+    "segment.rejections.download": Act(
+        gettext_lazy("mengunduh laporan penolakan daftar segmen %(what)s"), gettext_lazy("program")
+    ),
     # background jobs
     "mapping.save": Act(gettext_lazy("menyimpan %(what)s"), gettext_lazy("profil pemetaan kolom")),
     "job.start": Act(gettext_lazy("memulai %(what)s"), gettext_lazy("proses latar")),
@@ -200,6 +221,7 @@ ACTIONS: dict[str, Act] = {
     "api.token.issue": Act(gettext_lazy("memberi token akses kepada %(what)s"), gettext_lazy("klien API")),
     "api.token.refuse": Act(gettext_lazy("menolak permintaan token %(what)s"), gettext_lazy("klien API")),
     "api.call": Act(gettext_lazy("memanggil API sebagai %(what)s"), gettext_lazy("klien API")),
+    "dci.search": Act(gettext_lazy("mencari %(what)s melalui DCI"), gettext_lazy("peserta"), "query"),
 }
 
 
@@ -232,6 +254,10 @@ OBJECTS: dict[str, Kind] = {
     ),
     "programmes.programme": Kind(gettext_lazy("program"), lambda p: str(p.code)),
     "registry.snapshot": Kind(gettext_lazy("snapshot"), lambda s: f"#{s.pk} ({s.source_name})"),
+    "programmes.rosterlinkage": Kind(gettext_lazy("pencocokan daftar peserta BPJS TK"), lambda k: f"#{k.pk}"),
+    "programmes.linkdecision": Kind(
+        gettext_lazy("keputusan pencocokan"), lambda d: f"NIK {d.nik} ~ KPJ {d.kpj}"
+    ),
     "enrolment.member": Kind(
         gettext_lazy("peserta"),
         lambda m: f"{m.nama} (NIK {m.nik})",
@@ -262,6 +288,11 @@ OBJECTS: dict[str, Kind] = {
     ),
     "pengaduan.slapolicy": Kind(gettext_lazy("batas waktu pengaduan"), lambda p: str(p.category)),
     "registry.columnmapping": Kind(gettext_lazy("profil pemetaan kolom"), lambda m: f"'{m.name}'"),
+    "coverage.referencefigure": Kind(
+        gettext_lazy("angka acuan pekerja rentan"),
+        lambda f: f"{f.region} {f.year}",
+        lambda f: _url("coverage:references"),
+    ),
     "jobs.job": Kind(gettext_lazy("proses latar"), url=lambda j: _url("ops:job-detail", j.pk)),
     "auth.user": Kind(gettext_lazy("pengguna"), lambda u: str(u.get_username())),
     "api.apiclient": Kind(gettext_lazy("klien API"), lambda c: str(c.name)),
