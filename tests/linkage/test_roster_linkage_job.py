@@ -53,3 +53,15 @@ def test_browser_import_job_links_the_roster(data_dir: Path) -> None:
     assert linkage.roster_id == roster.result["snapshot"] and linkage.created_by == admin
     assert (roster.result["linked_rows"], roster.result["review_rows"]) == (4, 1)
     assert AuditEvent.objects.get(action="roster.link").actor == admin
+
+    # the audit log reads it as a sentence
+    from django.test import Client
+    from django.urls import reverse
+
+    auditor = user_create(
+        username="auditor", password="sandi-rahasia-1", role=roles.AUDITOR, area_code="3275"
+    )
+    client = Client()
+    client.force_login(auditor)
+    log = client.get(reverse("web:audit-log")).content.decode()
+    assert "mencocokkan daftar peserta BPJS TK dengan registri: pencocokan daftar peserta BPJS TK" in log
