@@ -1,6 +1,6 @@
 """Choosing Spark changes no screen and no number (issue 10): the demo's programme on a small
 demo-like registry, targeted through ``SIGAP_ENGINE=spark``, gives the DuckDB run's digest, figures and
-summaries, and once approved the same leaders' dashboard.
+summaries, and once approved the same leaders' dashboard; `run-many` on Spark registers the same run.
 
 Skipped with the reason when Java or pyspark is missing (conftest), a failure in CI.
 """
@@ -111,3 +111,12 @@ def test_the_demo_through_spark_gives_the_same_run_and_dashboard(
     assert on_spark == on_duckdb
     assert dashboard_duckdb["totals"]["members"] == on_duckdb["selected"]
     assert dashboard_spark == dashboard_duckdb
+
+    # the many-programme pass on Spark registers the same run (run-many on a registry snapshot)
+    from sigap.programmes.many import targeting_run_many
+    from sigap.programmes.models import TargetingRun
+
+    result = targeting_run_many(programmes=[programme], snapshot=registry, roster=roster)
+    assert result.engine.startswith("spark ")
+    many = TargetingRun.objects.get(pk=result.runs[programme.code])
+    assert many.state == "draft" and {f: getattr(many, f) for f in RUN_FIELDS} == on_duckdb

@@ -175,6 +175,13 @@ def show(run_id: int, as_json: bool) -> None:
 
 @targeting.command("run-many")
 @click.option("--programmes", "codes", help="Programme codes, comma-separated (e.g. A,B,C).")
+@click.option(
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A programme file (TOML) to apply first, as `sigap programme apply` does; repeatable.",
+)
 @click.option("--region", help="Every programme whose region lies in this code (e.g. 32: Jawa Barat).")
 @click.option("--fiscal-year", type=int, help="With --region: only this fiscal year's programmes.")
 @click.option("--snapshot", "snapshot_id", type=int, help="Registry snapshot id (default: newest).")
@@ -189,6 +196,7 @@ def show(run_id: int, as_json: bool) -> None:
 @handle_errors
 def run_many_command(
     codes: str | None,
+    files: tuple[Path, ...],
     region: str | None,
     fiscal_year: int | None,
     snapshot_id: int | None,
@@ -197,18 +205,25 @@ def run_many_command(
     output: str | None,
     as_json: bool,
 ) -> None:
-    """Decide every person under the programme of their domicile: many programmes in one pass
-    (SIGAP_ENGINE=spark for the nation).  Writes one decisions data set partitioned by programme;
-    registers no run (each programme's list is made and approved with `sigap targeting run`)."""
+    """Decide every person under the programme of their domicile: many programmes in one pass.
+
+    On a registry snapshot each programme gets a draft targeting run, the run `sigap targeting run`
+    would make (submit and approve it as usual).  With --people (a partitioned snapshot, the nation on
+    SIGAP_ENGINE=spark) it writes one decisions data set partitioned by programme and registers no run."""
+    from sigap.cli.programme import read_toml
+
+    documents = [(read_toml(file), str(file)) for file in files]
     setup_django()
+    from sigap.programmes.actions import programme_apply
     from sigap.programmes.many import programmes_for, targeting_run_many
     from sigap.registry.models import Snapshot
 
-    chosen = programmes_for(
-        codes=[c.strip() for c in (codes or "").split(",") if c.strip()],
-        region=region,
-        fiscal_year=fiscal_year,
-    )
+    named = [c.strip() for c in (codes or "").split(",") if c.strip()]
+    for document, source_name in documents:
+        applied, _, _ = programme_apply(document=document, source_name=source_name)
+        if applied.code not in named:
+            named.append(applied.code)
+    chosen = programmes_for(codes=named, region=region, fiscal_year=fiscal_year)
     result = targeting_run_many(
         programmes=chosen,
         snapshot=_snapshot(snapshot_id, Snapshot.REGISTRY),
@@ -234,10 +249,14 @@ def run_many_command(
             )
         console.print(table)
         console.print(
-            f"outside every programme: {r['outside']:,}; decisions: {r['output']}; {r['seconds']:.1f} s",
+            f"outside every programme: {r['outside']:,}; output: {r['output']}; {r['seconds']:.1f} s",
             highlight=False,
             markup=False,
         )
+        for code, run_id in r["runs"].items():
+            console.print(
+                f"  {code}: penetapan / run #{run_id} (draf / draft)", highlight=False, markup=False
+            )
 
     emit(result.as_dict(), as_json=as_json, human=human)
 

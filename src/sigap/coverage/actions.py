@@ -23,6 +23,7 @@ from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.core.money import Month
 from sigap.core.programme import ProgrammeSpec
 from sigap.coverage.models import ReferenceFigure, SegmentList, SegmentMember
+from sigap.coverage.selectors import is_segment
 from sigap.errors import UserError
 from sigap.programmes.models import Programme
 from sigap.reference import regions
@@ -127,11 +128,6 @@ class SegmentImportResult:
             "also_funded": s.stats.get("also_funded", {}),
             "report": str(s.report_file) if s.report_file else None,
         }
-
-
-def is_segment(programme: Programme) -> bool:
-    """A programme whose members were imported as an existing segment (never targeted by SIGAP)."""
-    return SegmentList.objects.filter(programme=programme).exists()
 
 
 def _sha256_json(document: Any) -> str:

@@ -211,3 +211,8 @@ def workforce_coverage(programme: Programme, on: dt.date, run: Any = None) -> di
         "roster": roster,
         "registry": registry,
     }
+
+
+def is_segment(programme: Programme) -> bool:
+    """A programme whose members were imported as an existing segment (never targeted by SIGAP)."""
+    return SegmentList.objects.filter(programme=programme).exists()

@@ -17,6 +17,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,20 @@ from sigap.reference import regions
 from sigap.registry.models import Snapshot
 
 Progress = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A programme's decisions made by a many-programme pass (:mod:`sigap.programmes.many`), for
+    :func:`targeting_run` to register as the programme's run instead of deciding again: ``file`` is one
+    Parquet file in the run's layout (moved into the run's folder), ``tie_break``/``seed_source`` those
+    of the pass, ``engine`` the engine that ran it and ``many`` the pass's id."""
+
+    file: Path
+    tie_break: tiebreak.TieBreak
+    seed_source: str
+    engine: str
+    many: str
 
 
 def spec_document(spec: ProgrammeSpec) -> dict[str, Any]:
@@ -290,6 +305,19 @@ def tie_break_for(
     return tiebreak.TieBreak.seeded(new_tie_break_seed()), TargetingRun.SEED_RANDOM
 
 
+def standing_exclusions(programme: Programme, spec: ProgrammeSpec) -> list[tuple[str, str]]:
+    """``(nik, reason)`` of the people no run of an APBD ``programme`` may select: members of another
+    APBD programme whose coverage overlaps, and people in a segment the region already funds (RT/RW,
+    kader Posyandu...; ADR 0020).  None for other funding.  Every run and every many-programme pass
+    (:mod:`sigap.programmes.many`) excludes exactly these."""
+    if spec.funding != "APBD":
+        return []
+    from sigap.enrolment.selectors import covered_by_other_programmes
+
+    # segments the region already funds included, with the same reason (ADR 0020)
+    return covered_by_other_programmes(programme, spec.coverage_start, spec.coverage_end)
+
+
 def targeting_run(
     *,
     programme: Programme,
@@ -305,6 +333,7 @@ def targeting_run(
     excluded: Sequence[tuple[str, str]] = (),
     continuing: Sequence[tuple[str, str]] | None = None,
     tie_break_seed: str | None = None,
+    decided: Decided | None = None,
 ) -> TargetingRun:
     """Decide every person of ``snapshot`` for ``programme``: eligible, ranked, cut to the budget.
 
@@ -321,10 +350,22 @@ def targeting_run(
 
     People equal on every priority key are ordered by ``sha256(seed || nik)`` (ADR 0014); the seed
     (``tie_break_seed``, else :func:`tie_break_for`) is kept in the run and its audit row.
+
+    ``decided``: the decisions were made by ``sigap targeting run-many`` with the same inputs; they are
+    registered (summaries, exports, run row, audit) as if this run had made them.
     """
     report = progress or (lambda *a, **k: None)
     require_region(acting_user, programme.region, what="programme region")
     started = time.monotonic()
+    from sigap.coverage.selectors import is_segment
+
+    if is_segment(programme):
+        raise UserError(
+            _(
+                "Program %(code)s adalah segmen yang sudah dibiayai (daftar diimpor); tidak ada penetapan sasaran."
+            )
+            % {"code": programme.code}
+        )
     if kind == TargetingRun.INITIAL:
         refuse_second_list(programme)
     if snapshot is None:
@@ -361,14 +402,11 @@ def targeting_run(
                 _("Program %(code)s: definisi yang tersimpan tidak sah.") % {"code": programme.code},
                 details=e.problems,
             ) from None
-    if spec.funding == "APBD":
-        from sigap.enrolment.selectors import covered_by_other_programmes
-
-        excluded = [
-            *covered_by_other_programmes(programme, spec.coverage_start, spec.coverage_end),
-            *excluded,
-        ]
-    tie_break, seed_source = tie_break_for(spec, kind=kind, parent=parent, seed=tie_break_seed)
+    excluded = [*standing_exclusions(programme, spec), *excluded]
+    if decided is not None:
+        tie_break, seed_source = decided.tie_break, decided.seed_source
+    else:
+        tie_break, seed_source = tie_break_for(spec, kind=kind, parent=parent, seed=tie_break_seed)
     cost_per_person = spec.cost_per_person()
     index = regions()
 
@@ -386,8 +424,10 @@ def targeting_run(
     try:
         report("Selecting", 0, 3)
         eng.register_parquet("people", snapshot.data_file)
-        if roster is not None:
-            eng.register_parquet("insured", roster.data_file)
+        if roster is not None:  # the roster linked to this registry: a linked row carries the person's NIK
+            from sigap.programmes.linkage import insured_file
+
+            eng.register_parquet("insured", insured_file(registry=snapshot, roster=roster))
         if excluded:
             _write_pairs(
                 tmp / "excluded.parquet",
@@ -400,22 +440,27 @@ def targeting_run(
                 {"nik": [n for n, _ in continuing], "kpj": [k or None for _, k in continuing]},  # type: ignore[misc]
             )
             eng.register_parquet("continuing", tmp / "continuing.parquet")
-        sql = selection.decisions_sql(
-            spec,
-            tie_break=tie_break,
-            people="people",
-            insured="insured" if roster is not None else None,
-            cost_per_person=cost_per_person,
-            excluded="excluded" if excluded else None,
-            continuing="continuing" if continuing is not None else None,
-            materialize=selection.materialize_for(snapshot.accepted),
-        )
         decisions_file = tmp / "decisions.parquet"
-        written = eng.copy_to_parquet(sql, decisions_file)
+        if decided is None:
+            sql = selection.decisions_sql(
+                spec,
+                tie_break=tie_break,
+                people="people",
+                insured="insured" if roster is not None else None,
+                cost_per_person=cost_per_person,
+                excluded="excluded" if excluded else None,
+                continuing="continuing" if continuing is not None else None,
+                materialize=selection.materialize_for(snapshot.accepted),
+            )
+            written = eng.copy_to_parquet(sql, decisions_file)
+        else:
+            shutil.move(decided.file, decisions_file)
         report("Selecting", 1, 3)
         eng.register_parquet("decisions_stored", decisions_file)
+        if decided is not None:
+            written = int(eng.fetch("SELECT count(*) FROM decisions_stored")[0][0])
         decisions_sha = decisions_digest(eng, "decisions_stored")
-        engine_version = eng.version()
+        engine_version = eng.version() if decided is None else decided.engine
         if eng.dialect != "duckdb":
             local = default_engine()
             local.register_parquet("people", snapshot.data_file)
@@ -529,6 +574,7 @@ def targeting_run(
                     "tie_break_seed": tie_break.seed,
                     "tie_break_seed_source": seed_source,
                     "engine": engine_version,
+                    **({"run_many": decided.many} if decided is not None else {}),
                     **figures,
                 },
             )
