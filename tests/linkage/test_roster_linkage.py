@@ -107,3 +107,43 @@ def test_import_links_reviews_decides_and_remembers(sigap: Any, tmp_path: Path) 
     decisions = _decisions()
     assert decisions[nik[4]] == "ineligible" and decisions[nik[5]] == "selected"
     assert decisions[nik[7]] == "ineligible"
+
+
+def test_the_officer_decides_in_the_browser(sigap: Any, tmp_path: Path) -> None:
+    """The same queue on Kelola data > Pencocokan BPJS TK: each pair with its probability and evidence in
+    words; "Orang yang sama" is remembered and audited; a pair outside the officer's area is refused."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from sigap.accounts.actions import user_create
+    from sigap.audit.models import AuditEvent
+    from sigap.programmes.models import LinkDecision
+
+    people = linkage_people()
+    nik = {i + 1: p["nomor_nik"] for i, p in enumerate(people)}
+    sigap(
+        "registry", "import", str(write_csv(tmp_path / "dtsen.csv", people)), "--reference-date", "2026-01-01"
+    )
+    sigap("roster", "import", str(write_roster_csv(tmp_path / "bpjs.csv", linkage_roster(people))),
+          "--reference-date", "2026-01-01")  # fmt: skip
+    admin = user_create(
+        username="admin.dinas", password="sandi-rahasia-1", role="admin_dinas", area_code="3275"
+    )
+    bandung = user_create(
+        username="admin.bdg", password="sandi-rahasia-1", role="admin_dinas", area_code="3273"
+    )
+    client, other = Client(), Client()
+    client.force_login(admin)
+    other.force_login(bandung)
+    url = reverse("ops:linkage-review")
+    page = client.get(url).content.decode()
+    assert nik[4] in page and nik[5] in page and "nama sama setelah dibakukan" in page and "%" in page
+    assert nik[4] not in other.get(url).content.decode()  # another city's officer sees none of it
+    refused = other.post(url, {"source_row": "5", "nik": nik[4], "decision": "confirmed"}, follow=True)
+    assert "tidak ada dalam antrean wilayah Anda" in refused.content.decode()
+    assert LinkDecision.objects.count() == 0
+    done = client.post(url, {"source_row": "5", "nik": nik[4], "decision": "confirmed"}, follow=True)
+    assert "diingat untuk impor berikutnya" in done.content.decode()
+    assert LinkDecision.objects.get(nik=nik[4]).decision == "confirmed"
+    assert AuditEvent.objects.filter(action="roster.link_confirm", actor=admin).exists()
+    assert nik[4] not in client.get(url).content.decode()  # decided: out of the queue

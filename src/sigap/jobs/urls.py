@@ -5,6 +5,7 @@ from sigap.jobs import views
 app_name = "ops"
 urlpatterns = [
     path("proses/", views.jobs, name="jobs"),
+    path("pencocokan/", views.linkage_review, name="linkage-review"),
     path("proses/<int:job_id>/", views.job_detail, name="job-detail"),
     path("impor/", views.imports, name="imports"),
     path("impor/pemetaan/<str:token>/", views.import_mapping, name="import-mapping"),

@@ -564,3 +564,54 @@ def user_active(request: HttpRequest, user_id: int, active: int) -> HttpResponse
     except UserError as e:
         messages.error(request, e.message)
     return redirect("ops:users")
+
+
+# --------------------------------------------------------------------------- roster linkage review
+
+
+def _linkage_queue(request: HttpRequest) -> tuple[Any, list[Any]]:
+    """The newest roster linkage and its pairs waiting for the officer, in the officer's area."""
+    from sigap.programmes.linkage import review_queue
+    from sigap.programmes.models import RosterLinkage
+
+    linkage = RosterLinkage.objects.select_related("roster", "registry").order_by("-id").first()
+    if linkage is None:
+        return None, []
+    prefix = area_prefix(request.user)
+    queue = review_queue(linkage=linkage, acting_user=request.user)
+    return linkage, [c for c in queue if (c.kode_kelurahan or "").startswith(prefix)]
+
+
+@role_required(OPS_ROLES)
+def linkage_review(request: HttpRequest) -> HttpResponse:
+    """The officer's queue of the roster linkage (ADR 0022): each uncertain pair with its probability and
+    evidence in words; "orang yang sama" or "bukan" is remembered for the next import."""
+    from sigap.programmes.linkage import link_decide
+    from sigap.programmes.linkage_labels import evidence_words
+
+    linkage, queue = _linkage_queue(request)
+    if request.method == "POST" and linkage is not None:
+        wanted = (request.POST.get("source_row", ""), request.POST.get("nik", ""))
+        decision = request.POST.get("decision", "")
+        if not any((str(c.source_row), c.nik) == wanted for c in queue):
+            messages.error(request, _("Pasangan itu tidak ada dalam antrean wilayah Anda."))
+        else:
+            try:
+                link_decide(
+                    linkage=linkage,
+                    source_row=int(wanted[0]),
+                    nik=wanted[1],
+                    decision=decision,
+                    note=request.POST.get("note", "")[:255],
+                    acting_user=request.user,
+                )
+                messages.success(request, _("Keputusan disimpan dan diingat untuk impor berikutnya."))
+            except UserError as e:
+                messages.error(request, str(e))
+        return redirect("ops:linkage-review")
+    rows = [(c, evidence_words(c.evidence), round(c.probability * 100, 1)) for c in queue]
+    return render(
+        request,
+        "ops/linkage_review.html",
+        {"nav": "ops", "subnav": "linkage", "linkage": linkage, "rows": rows},
+    )
