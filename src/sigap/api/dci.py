@@ -256,12 +256,10 @@ def _in_force() -> QuerySet[Any]:
     from sigap.enrolment.models import CoveragePeriod, Member
     from sigap.programmes.models import TargetingRun
 
-    in_force = (TargetingRun.APPROVED, TargetingRun.ENROLLED)  # the states list_in_force reads (ADR 0013)
-
     periods = CoveragePeriod.objects.filter(member=OuterRef("pk"))
     first = Subquery(periods.order_by("start_month").values("start_month")[:1], output_field=DateField())
     latest = Subquery(periods.order_by("-start_month").values("start_month")[:1], output_field=DateField())
-    return Member.objects.filter(run__state__in=in_force).annotate(
+    return Member.objects.filter(run__state__in=TargetingRun.IN_FORCE).annotate(
         enrolment_date=first,
         status_change_date=Coalesce(
             F("exit__date"), latest, TruncDate("run__decided_at"), output_field=DateField()

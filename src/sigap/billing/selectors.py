@@ -112,7 +112,7 @@ def quota(programme: Programme) -> int:
         TargetingRun.objects.filter(
             programme=programme,
             kind=TargetingRun.INITIAL,
-            state__in=[TargetingRun.APPROVED, TargetingRun.ENROLLED],
+            state__in=TargetingRun.IN_FORCE,
         )
         .order_by("id")
         .first()

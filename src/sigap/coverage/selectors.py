@@ -176,9 +176,12 @@ def workforce_coverage(programme: Programme, on: dt.date, run: Any = None) -> di
     list in force's ``selected ÷ eligible`` (``run``, default the programme's list in force)."""
     from sigap.programmes.models import TargetingRun
 
-    if run is None:
-        in_force = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
-        run = TargetingRun.objects.filter(programme=programme, state__in=in_force).order_by("-id").first()
+    if run is None:  # the list in force (a selector below programmes.selectors: no import of it)
+        run = (
+            TargetingRun.objects.filter(programme=programme, state__in=TargetingRun.IN_FORCE)
+            .order_by("-id")
+            .first()
+        )
     selected, eligible = (int(run.selected), int(run.eligible)) if run is not None else (0, 0)
     region = programme.region
     sources = _programme_sources(region, on)

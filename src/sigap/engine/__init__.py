@@ -36,11 +36,11 @@ __all__ = [
 ENGINES = ("duckdb", "spark")
 
 
-def duckdb_settings() -> dict[str, str | int]:
+def duckdb_settings() -> dict[str, Any]:
     """DuckDB settings from the environment for every DuckDB connection SIGAP opens (the engine and the
     import readers): ``SIGAP_ENGINE_MEMORY_LIMIT`` (e.g. ``4GB``: DuckDB spills to disk beyond it; unset:
     :func:`default_memory_limit`) and ``SIGAP_ENGINE_THREADS``."""
-    found: dict[str, str | int] = {}
+    found: dict[str, Any] = {}
     memory_limit = (os.environ.get("SIGAP_ENGINE_MEMORY_LIMIT") or "").strip()
     if memory_limit:
         if not MEMORY_LIMIT.match(memory_limit):

@@ -36,6 +36,7 @@ import pyarrow as pa
 from sigap.core import linkage as L
 from sigap.core.names import match_key
 from sigap.core.nik_sql import sql_str
+from sigap.engine import duckdb_settings
 
 #: Columns of the links file: one row per (roster row, registry person) candidate or link.
 LINK_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -297,7 +298,7 @@ def link_roster(
         timings[name] = round(now - mark, 3)
         mark = now
 
-    config: dict[str, Any] = {}
+    config: dict[str, Any] = duckdb_settings()  # SIGAP_ENGINE_MEMORY_LIMIT: a province's roster spills
     if threads:
         config["threads"] = threads
     if scratch is not None:
@@ -427,7 +428,7 @@ def write_insured(
 ) -> None:
     """Write the insured file again from a linkage's links file and the officer's decisions (after a
     decision: no model run).  A confirmed pair links; a rejected one does not."""
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_settings())
     try:
         con.execute(
             "CREATE TABLE ros_rows AS SELECT source_row, kpj, nik, segmen, status"  # noqa: S608 -- path quoted
@@ -460,7 +461,7 @@ def read_links(
     links: Path | str, *, bands: tuple[str, ...], limit: int | None = None
 ) -> list[dict[str, Any]]:
     """Rows of a links file in the given bands, ordered by roster row then probability."""
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_settings())
     try:
         wanted = ", ".join(sql_str(b) for b in bands)
         cursor = con.execute(

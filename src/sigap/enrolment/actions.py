@@ -65,7 +65,7 @@ def _lock_run(run: TargetingRun) -> TargetingRun:
 
 
 def _refuse_frozen(run: TargetingRun, verb: str) -> None:
-    if run.state in (TargetingRun.APPROVED, TargetingRun.ENROLLED):
+    if run.state in TargetingRun.IN_FORCE:
         raise UserError(
             _(
                 "Penetapan #%(id)s sudah %(state)s (hash daftar %(hash)s): daftar yang disetujui tidak pernah "
@@ -317,10 +317,9 @@ def run_approve(
     user = _approvable(run, acting_user)
     programme = Programme.objects.select_for_update().get(pk=run.programme_id)
     checked = check_decree(decree, programme=programme, today=timezone.localdate()) if decree else None
-    frozen = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
     if run.kind == TargetingRun.REPLACEMENT:
         parent = run.parent
-        if parent is None or parent.programme_id != programme.pk or parent.state not in frozen:
+        if parent is None or parent.programme_id != programme.pk or parent.state not in TargetingRun.IN_FORCE:
             raise UserError(
                 _(
                     "Penetapan pengganti #%(id)s harus mengubah daftar yang sudah disetujui dari program %(code)s."
@@ -458,7 +457,7 @@ def annex_write(*, run: TargetingRun, acting_user: Actor = None) -> dict[str, Pa
     """
     run = TargetingRun.objects.select_related("programme", "decided_by").get(pk=run.pk)
     require_region(acting_user, run.programme.region, what="programme region")
-    if run.state not in (TargetingRun.APPROVED, TargetingRun.ENROLLED) or not run.list_sha256:
+    if run.state not in TargetingRun.IN_FORCE or not run.list_sha256:
         raise UserError(
             _(
                 "Penetapan #%(id)s berstatus %(state)s: hanya daftar yang disetujui yang memiliki lampiran keputusan."

@@ -78,7 +78,7 @@ from sigap.programmes.models import Programme, TargetingRun
 from sigap.programmes.selectors import decisions_relation, list_in_force, stored_columns
 from sigap.registry.models import Snapshot
 
-FROZEN = (TargetingRun.APPROVED, TargetingRun.ENROLLED)
+FROZEN = TargetingRun.IN_FORCE
 EXIT_SOURCES = {
     MemberExit.DIED: "snapshot",
     MemberExit.MOVED: "snapshot",

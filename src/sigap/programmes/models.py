@@ -55,6 +55,10 @@ class TargetingRun(models.Model):
         (ENROLLED, _("Didaftarkan")),
     ]
 
+    #: A run in one of these states is a decided list: frozen, and the newest of a programme is its list
+    #: in force (ADR 0013).  Every query of "the list in force" uses this, never its own tuple.
+    IN_FORCE = (APPROVED, ENROLLED)
+
     INITIAL, REPLACEMENT, RENEWAL = "initial", "replacement", "renewal"
     KINDS = [(INITIAL, _("Awal")), (REPLACEMENT, _("Pengganti")), (RENEWAL, _("Perpanjangan"))]
 

@@ -45,9 +45,7 @@ def list_in_force(programme: Programme) -> TargetingRun | None:
     """The programme's list in force: its newest approved (or enrolled) run -- the initial list or the
     replacement that amended it.  Draft, submitted and returned runs are previews and never count (ADR 0013)."""
     return (
-        TargetingRun.objects.filter(
-            programme=programme, state__in=(TargetingRun.APPROVED, TargetingRun.ENROLLED)
-        )
+        TargetingRun.objects.filter(programme=programme, state__in=TargetingRun.IN_FORCE)
         .select_related("programme", "snapshot")
         .order_by("-id")
         .first()

@@ -1,6 +1,6 @@
 """Refresh the read models (citizen status, dashboard aggregates) of one programme.
 
-What they show is the programme's **list in force** (:func:`in_force_run`: its newest approved or
+What they show is the programme's **list in force** (:func:`sigap.programmes.selectors.list_in_force`: its newest approved or
 enrolled run) and its members -- never a draft, submitted or returned run (ADR 0013).  Hooks called
 explicitly (no signals) by the actions that change that state:
 
@@ -49,11 +49,6 @@ from sigap.status.models import AreaCell, CitizenStatus, MonthFigure, ProgrammeF
 ESTIMATE_KEY = "estimated_vulnerable_workers"
 _INSERT_CHUNK = 5000
 _DELETE_CHUNK = 900  # values per ``IN`` (SQLite's historical limit)
-
-
-def in_force_run(programme: Programme) -> TargetingRun | None:
-    """The programme's list in force (:func:`sigap.programmes.selectors.list_in_force`)."""
-    return list_in_force(programme)
 
 
 def estimate_of(programme: Programme) -> int | None:
@@ -190,7 +185,7 @@ def citizen_status_refresh(*, programme: Programme, run: TargetingRun | None = N
     state is joined at look-up time) and the status file of the list in force.  Returns the number of
     people the check can answer for.  Runs inside the approving transaction: the answers switch when
     the approval commits, never because someone made or returned a draft."""
-    run = run if run is not None else in_force_run(programme)
+    run = run if run is not None else list_in_force(programme)
     people = 0
     if run is not None and run.decisions_file.is_file():
         written = write_status_file(run)
@@ -322,7 +317,7 @@ def dashboard_refresh(
     from sigap.billing.selectors import realisation
 
     on = on or timezone.localdate()
-    run = run if run is not None else in_force_run(programme)
+    run = run if run is not None else list_in_force(programme)
     cells = area_cells(programme, run)
     estimate = estimate_of(programme)
     target = members_for_share(estimate, RPJMN_TARGET_BP) if estimate else None
@@ -358,7 +353,7 @@ def dashboard_refresh(
 
 def programme_refresh(*, programme: Programme, on: dt.date | None = None) -> None:
     """Both read models of ``programme``, now (the stand-alone refresh)."""
-    run = in_force_run(programme)
+    run = list_in_force(programme)
     citizen_status_refresh(programme=programme, run=run)
     dashboard_refresh(programme=programme, on=on, run=run)
 

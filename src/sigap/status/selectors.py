@@ -14,7 +14,7 @@ from sigap.core.money import Month
 from sigap.core.realisation import straight_line_plan
 from sigap.core.selection import OUTSIDE
 from sigap.core.targets import RPJMN_TARGET_BP, RPJMN_TARGET_YEAR, format_bp, share_bp
-from sigap.programmes.models import Programme
+from sigap.programmes.models import Programme, TargetingRun
 from sigap.reference import regions
 from sigap.status.keys import status_key
 from sigap.status.models import AreaCell, MonthFigure, ProgrammeFigures
@@ -43,11 +43,13 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-# The list in force of every programme: its newest approved or enrolled run.
+# The list in force of every programme: its newest approved or enrolled run (states: constants only).
 _IN_FORCE_SQL = (
-    "SELECT r.programme_id, p.name, r.decisions_path FROM programmes_targetingrun r "
+    "SELECT r.programme_id, p.name, r.decisions_path FROM programmes_targetingrun r "  # noqa: S608
     "JOIN programmes_programme p ON p.id = r.programme_id "
-    "WHERE r.id IN (SELECT max(id) FROM programmes_targetingrun WHERE state IN ('approved', 'enrolled') "
+    "WHERE r.id IN (SELECT max(id) FROM programmes_targetingrun WHERE state IN ("
+    + ", ".join(f"'{state}'" for state in TargetingRun.IN_FORCE)
+    + ") "
     "GROUP BY programme_id) ORDER BY p.name, r.programme_id"
 )
 

@@ -267,7 +267,7 @@ def _annex_job(request: HttpRequest, run: TargetingRun, *, start: bool) -> Job |
 
 def _annex_run(request: HttpRequest, run_id: int) -> TargetingRun:
     run = _run(request, run_id)
-    if run.state not in (TargetingRun.APPROVED, TargetingRun.ENROLLED) or not run.list_sha256:
+    if run.state not in TargetingRun.IN_FORCE or not run.list_sha256:
         raise Http404("only an approved list has an annex")
     return run
 

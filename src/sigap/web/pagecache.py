@@ -65,7 +65,7 @@ def _version_sql() -> str:
     def table(model: Any) -> str:
         return str(connection.ops.quote_name(model._meta.db_table))
 
-    in_force = ", ".join(f"'{s}'" for s in (TargetingRun.APPROVED, TargetingRun.ENROLLED))
+    in_force = ", ".join(f"'{s}'" for s in TargetingRun.IN_FORCE)
     # table names from the models, values from constants; the user id is a parameter
     return (
         f"SELECT 'f', programme_id, CAST(computed_at AS TEXT) FROM {table(ProgrammeFigures)}"  # noqa: S608
