@@ -211,6 +211,7 @@ ACTIONS: dict[str, Act] = {
     ),
     "user.activate": Act(gettext_lazy("mengaktifkan akun %(what)s"), gettext_lazy("pengguna")),
     "user.deactivate": Act(gettext_lazy("menonaktifkan akun %(what)s"), gettext_lazy("pengguna")),
+    "audit.view": Act(gettext_lazy("membuka log audit"), note="query"),
     "audit.export": Act(gettext_lazy("mengunduh log audit")),
     # machine clients (REST API)
     "api.client.create": Act(gettext_lazy("membuat %(what)s"), gettext_lazy("klien API")),

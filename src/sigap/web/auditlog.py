@@ -99,11 +99,24 @@ def audit_events(user: Any, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
     return events.select_related("actor__profile").order_by("-at", "-id")
 
 
+def _filters_after(filters: dict[str, Any]) -> dict[str, str]:
+    """The filters that were set, as the audit row records them (the same for the page and exports)."""
+    return {k: str(v) for k, v in filters.items() if v and k != "bad_dates"}
+
+
 @role_required(AUDIT_ROLES)
 def audit_log(request: HttpRequest) -> HttpResponse:
     filters = audit_filters(request.GET)
     events = audit_events(request.user, filters)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("halaman"))
+    # Looking at the log is a disclosure like any list: who looked, at which filters and page
+    # (recorded after the page's query, so the row itself shows on the next look, not this one).
+    audit_record(
+        acting_user=request.user,
+        action="audit.view",
+        after={**_filters_after(filters), "page": page.number, "shown": len(page.object_list)},
+        note=", ".join(f"{k}={v}" for k, v in request.GET.items() if str(v).strip() and k != "halaman")[:500],
+    )
     query = request.GET.copy()
     query.pop("halaman", None)
     actions = visible_events(request.user).order_by("action").values_list("action", flat=True).distinct()
@@ -218,7 +231,7 @@ def audit_export(request: HttpRequest, fmt: str = "csv") -> HttpResponseBase:
     audit_record(
         acting_user=request.user,
         action="audit.export",
-        after={"format": fmt, **{k: str(v) for k, v in filters.items() if v and k != "bad_dates"}},
+        after={"format": fmt, **_filters_after(filters)},
         note=request.GET.urlencode()[:500],
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
