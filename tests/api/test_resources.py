@@ -165,6 +165,67 @@ def test_payments_idempotent_by_sp2d_number(world: Any, api_client: Any, clock: 
     problem(finance.post("/api/v1/payments/NONE/reversal", {"reason": "x"}), 404)
 
 
+def test_sp2d_replay_is_the_same_payment_and_a_different_one_is_refused(
+    world: Any, api_client: Any, clock: Any, tmp_path: Any
+) -> None:
+    """A replayed SP2D answers the recorded payment without a second payment, allocation or audit row
+    of money; a replay that differs is a 409 naming each field; an SP2D number of another area is
+    refused without disclosing what it paid."""
+    from sigap.billing.models import PaymentAllocation
+    from sigap.enrolment.actions import response_import
+
+    batch = _batch(world, clock)
+    path = tmp_path / "jawaban.csv"
+    niks = list(batch.lines.values_list("member__nik", flat=True))
+    path.write_text(
+        "NIK,KPJ,STATUS,TANGGAL_EFEKTIF\n" + "".join(f"{n},K{n[-8:]},DITERIMA,2026-01-05\n" for n in niks)
+    )
+    response_import(batch=batch, path=path, today=ANSWERED_ON)
+    invoice = invoice_issue(programme=world.bekasi, month=Month(2026, 1))
+    finance = api_client(["payments:write"], "3275")
+    push = {
+        "programme": "SIGAP-2026",
+        "sp2d_number": "77/SP2D/2026",
+        "sp2d_date": "2026-01-14",
+        "amount": 100_000,
+    }
+    created = finance.post("/api/v1/payments", push)
+    assert created.status_code == 201
+
+    def money() -> tuple[Any, ...]:
+        return (
+            sorted(Payment.objects.values_list("sp2d_number", "kind", "amount")),
+            sorted(PaymentAllocation.objects.values_list("invoice__number", "amount")),
+            AuditEvent.objects.filter(action="payment.record").count(),
+        )
+
+    recorded = money()
+    assert recorded == ([("77/SP2D/2026", "payment", 100_000)], [(invoice.number, 100_000)], 1)
+    for _ in range(2):
+        replay = finance.post("/api/v1/payments", {**push, "sp2d_number": " 77/SP2D/2026 ", "exact": True})
+        assert replay.status_code == 200 and replay.json() == created.json()
+    assert money() == recorded
+
+    conflict = problem(
+        finance.post("/api/v1/payments", {**push, "sp2d_date": "2026-01-15", "amount": 100_001}), 409
+    )
+    assert "77/SP2D/2026 was already recorded differently" in conflict["detail"]
+    assert "reverse it" in conflict["detail"]
+    assert conflict["errors"] == [
+        {"field": "sp2d_date", "reason": "recorded as 2026-01-14, pushed 2026-01-15"},
+        {"field": "amount", "reason": "recorded as 100000, pushed 100001"},
+    ]
+    assert money() == recorded
+
+    # The same number pushed for Bandung by Bandung's finance system: used, nothing disclosed.
+    bandung = api_client(["payments:write"], "3273")
+    elsewhere = problem(bandung.post("/api/v1/payments", {**push, "programme": "BDG-2026"}), 409)
+    assert elsewhere["detail"] == "SP2D number 77/SP2D/2026 is already used" and not elsewhere.get("errors")
+    # Bekasi's finance system pushing it for Bandung's programme is refused before anything else.
+    problem(finance.post("/api/v1/payments", {**push, "programme": "BDG-2026"}), 403)
+    assert money() == recorded
+
+
 def test_grievances_from_another_channel(world: Any, api_client: Any, clock: Any) -> None:
     clock(dt.date(2026, 2, 3))
     channel = api_client(["grievances:write"], "3275", name="SP4N-LAPOR! Kota Bekasi")

@@ -17,7 +17,14 @@ from sigap.billing.actions import invoice_issue
 from sigap.billing.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from sigap.core.money import Month
 from sigap.enrolment.actions import batch_export
-from sigap.enrolment.models import CoveragePeriod, EnrolmentBatch, EnrolmentLine, Member, MemberExit
+from sigap.enrolment.models import (
+    BpjsResponse,
+    CoveragePeriod,
+    EnrolmentBatch,
+    EnrolmentLine,
+    Member,
+    MemberExit,
+)
 from sigap.programmes.models import TargetingRun
 
 from .conftest import ANSWERED_ON, EXPORTED_ON
@@ -73,7 +80,30 @@ def state() -> dict[str, Any]:
         "allocations": sorted(
             PaymentAllocation.objects.values_list("payment__sp2d_number", "invoice__number", "amount")
         ),
+        "responses": sorted(BpjsResponse.objects.values_list("batch__number", "accepted", "rejected")),
     }
+
+
+def audit(*, source: str) -> list[tuple[Any, ...]]:
+    """The audit rows the month wrote from the batch export on, without who (an API client, the command
+    line), the answer's source name, digest, timing and row id, and the calls' own rows (api.*, batch.pull)."""
+    from sigap.audit.models import AuditEvent
+
+    events = AuditEvent.objects.order_by("id")
+    first = events.filter(action="batch.export").values_list("id", flat=True).get()
+    rows = []
+    for action, kind, before, after, note in events.filter(id__gte=first).values_list(
+        "action", "object_type", "before", "after", "note"
+    ):
+        if action.startswith("api.") or action == "batch.pull":
+            continue
+        if action == "batch.response":
+            assert after["source"] == source
+            after = {
+                k: v for k, v in after.items() if k not in ("source", "sha256", "duration_ms", "response")
+            }
+        rows.append((action, kind, before, after, note.replace(source, "<answer>")))
+    return rows
 
 
 def test_the_api_and_the_files_leave_the_same_database(
@@ -130,6 +160,7 @@ def test_the_api_and_the_files_leave_the_same_database(
         )
         assert paid.status_code == 201, paid.content
         through_api = state()
+        api_audit = audit(source=BpjsResponse.objects.get().source_name)
         transaction.set_rollback(True)
 
     assert not EnrolmentBatch.objects.exists() and not Payment.objects.exists()
@@ -165,8 +196,14 @@ def test_the_api_and_the_files_leave_the_same_database(
         "--date", PAID_ON.isoformat(), "--amount", str(total), "--exact",
     )  # fmt: skip
     through_files = state()
+    files_audit = audit(source=answer_file.name)
 
     assert through_api["members"] and through_api["payments"]
     assert {"active", "rejected"} <= {s for _, s, _, _ in through_api["members"]}
     for name in through_files:
         assert through_api[name] == through_files[name], name
+    assert [a for a, *_ in api_audit] == [
+        "batch.export", *["member.exit"] * REJECT, "run.enrolled", "batch.response",
+        "invoice.issue", "payment.record", "invoice.state",
+    ]  # fmt: skip
+    assert api_audit == files_audit
