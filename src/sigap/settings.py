@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "sigap.web.middleware.TrustedProxyMiddleware",  # https from a trusted proxy, before the redirect
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sigap.web.pagecache.FastPageMiddleware",  # a leader's cached dashboard in one statement
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
