@@ -11,7 +11,13 @@ import xlsxwriter
 
 from factories import make_programme, make_run, make_snapshot
 from sigap.audit.models import AuditEvent
-from sigap.enrolment.actions import batch_export, response_import, run_approve, run_submit
+from sigap.enrolment.actions import (
+    batch_export,
+    response_apply,
+    response_import,
+    run_approve,
+    run_submit,
+)
 from sigap.enrolment.models import BpjsResponse, CoveragePeriod, EnrolmentLine, Member, MemberExit
 from sigap.errors import UserError
 
@@ -66,6 +72,37 @@ def test_same_file_again_changes_nothing(batch: Any, tmp_path: Path) -> None:
     state = _snapshot_state()
     again = response_import(batch=batch, path=path, today=ANSWERED_ON)
     assert again.duplicate and "sudah pernah diimpor" in again.notes[0] and again.accepted == 0
+    assert _snapshot_state() == state
+
+
+def test_rows_without_a_file_are_applied_as_the_file_would_be(
+    batch: Any, tmp_path: Path, officer: Any
+) -> None:
+    """The API's path: rows handed over directly, the same checks, audit and repeat detection."""
+    columns = ["NIK", "KPJ", "STATUS", "ALASAN", "TANGGAL_EFEKTIF"]
+    rows = answers(batch, reject=2)
+    cells = [(i + 2, [r.get(c, "") for c in columns]) for i, r in enumerate(rows)]
+    with pytest.raises(UserError) as refused:
+        response_apply(
+            batch=batch, source="api-x", header=columns, rows=[*cells[:3], (9, ["12", "", "MUNGKIN", "", ""])]
+        )
+    assert [d.split(": ", 2)[1] for d in refused.value.details] == [
+        "baris 9, kolom NIK",
+        "baris 9, kolom STATUS",
+    ]
+    assert not BpjsResponse.objects.exists()
+
+    result = response_apply(
+        batch=batch, source="api-x", header=columns, rows=cells, acting_user=officer, today=ANSWERED_ON
+    )
+    assert (result.accepted, result.rejected, result.pending, result.duplicate) == (PLACES - 2, 2, 0, False)
+    event = AuditEvent.objects.get(action="batch.response")
+    assert (event.actor, event.note, event.after["source"]) == (officer, "api-x", "api-x")
+    assert AuditEvent.objects.filter(action="member.exit").count() == 2
+    state = _snapshot_state()
+    # The same answer as an answer file (UTF-8, ",", LF) is recognised as the same answer.
+    again = response_import(batch=batch, path=write_response(tmp_path, rows), today=ANSWERED_ON)
+    assert again.duplicate and again.sha256 == result.sha256
     assert _snapshot_state() == state
 
 

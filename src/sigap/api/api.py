@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import tempfile
 import urllib.parse
-from pathlib import Path
 from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -449,29 +446,32 @@ def batch_answers(request: HttpRequest, number: str, payload: AnswersIn) -> Any:
     BPJS TK's answer for lines of the batch: checked and applied exactly as the answer-file import
     (all valid, or nothing applied).  The same answer twice changes nothing; a different answer for a
     line already answered is a 409 conflict."""
-    from sigap.enrolment.actions import response_import
+    from sigap.enrolment.actions import response_apply
     from sigap.enrolment.response import ANSWERED_DIFFERENTLY
 
     who = principal(request, BPJS_WRITE)
     batch = _batch(number, who)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    with tempfile.TemporaryDirectory(prefix="sigap-api-") as folder:
-        # The file the import reads: the layout BPJS TK's answer files have (sigap.enrolment.response).
-        path = Path(folder) / f"api-{who.client.client_id}-{stamp}.csv"
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(list(ANSWER_COLUMNS))
-            for a in payload.answers:
-                writer.writerow([a.nik, a.kpj, a.status, a.reason, a.effective_date])
-        try:
-            result = response_import(batch=batch, path=path, acting_user=who.actor)
-        except UserError as e:
-            problem = problems.from_user_error(
-                e, rows={i + 2: f"answers[{i}]" for i in range(len(payload.answers))}, columns=ANSWER_COLUMNS
-            )
-            if e.details and all(getattr(d, "kind", "") == ANSWERED_DIFFERENTLY for d in e.details):
-                problem.kind = "conflict"
-            raise problem from None
+    # The rows as the answer file's layout holds them (sigap.enrolment.response), numbered like a
+    # file's rows (row 1 is the header) so a problem at row N is mapped back to answers[N - 2].
+    rows = [
+        (i + 2, [a.nik, a.kpj, a.status, a.reason, a.effective_date]) for i, a in enumerate(payload.answers)
+    ]
+    try:
+        result = response_apply(
+            batch=batch,
+            source=f"api-{who.client.client_id}-{stamp}",  # no file: the call that brought them
+            header=list(ANSWER_COLUMNS),
+            rows=rows,
+            acting_user=who.actor,
+        )
+    except UserError as e:
+        problem = problems.from_user_error(
+            e, rows={row: f"answers[{row - 2}]" for row, _cells in rows}, columns=ANSWER_COLUMNS
+        )
+        if e.details and all(getattr(d, "kind", "") == ANSWERED_DIFFERENTLY for d in e.details):
+            problem.kind = "conflict"
+        raise problem from None
     found = result.as_dict()
     return {k: found[k] for k in AnswersOut.model_fields}
 

@@ -746,14 +746,8 @@ def response_import(
     acting_user: Actor = None,
     today: dt.date | None = None,
 ) -> ResponseResult:
-    """Apply BPJS TK's answer for ``batch`` (CSV or XLSX keyed by NIK): all rows valid, or nothing.
-
-    Accepted: member ``active`` with its KPJ and a coverage period from the month of the effective
-    date.  Rejected: member ``rejected`` with an exit (reason ``rejected``) so it can be replaced.
-    The same file again changes nothing.
-    """
-    started = time.monotonic()
-    today = today or dt.date.today()
+    """Apply BPJS TK's answer file for ``batch`` (CSV or XLSX keyed by NIK) with :func:`response_apply`:
+    all rows valid, or nothing.  The same file again changes nothing (recognised by its sha256)."""
     path = Path(path)
     try:
         content = path.read_bytes()
@@ -761,8 +755,50 @@ def response_import(
         raise UserError(
             _("%(path)s: berkas tidak dapat dibaca (%(why)s).") % {"path": path, "why": e.strerror}
         ) from None
-    digest = hashlib.sha256(content).hexdigest()
     name = path.name
+    with _gc_paused():
+        try:
+            header, rows = response_files.read_rows(path, content)
+        except Exception as e:  # noqa: BLE001 -- any unreadable file is the user's input problem
+            raise UserError(
+                _("%(name)s: berkas tidak dapat dibaca sebagai CSV atau XLSX (%(why)s).")
+                % {"name": name, "why": e}
+            ) from None
+        return response_apply(
+            batch=batch,
+            source=name,
+            header=header,
+            rows=rows,
+            sha256=hashlib.sha256(content).hexdigest(),
+            acting_user=acting_user,
+            today=today,
+        )
+
+
+def response_apply(
+    *,
+    batch: EnrolmentBatch,
+    source: str,
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    sha256: str | None = None,
+    acting_user: Actor = None,
+    today: dt.date | None = None,
+) -> ResponseResult:
+    """Apply BPJS TK's answer for ``batch``: ``header`` names the columns (NIK, STATUS, KPJ, ALASAN,
+    TANGGAL_EFEKTIF or their other names), ``rows`` are (row number, cells); problems name ``source``
+    and the row number.  All rows valid, or nothing.
+
+    Accepted: member ``active`` with its KPJ and a coverage period from the month of the effective
+    date.  Rejected: member ``rejected`` with an exit (reason ``rejected``) so it can be replaced.
+    The same answer again changes nothing: ``sha256`` identifies it (the file's bytes; without it, the
+    rows as a CSV answer file would hold them, :func:`sigap.enrolment.response.digest`).  The answer
+    file import and the API call this once their rows are read.
+    """
+    started = time.monotonic()
+    today = today or dt.date.today()
+    digest = sha256 or response_files.digest(header, rows)
+    name = source
     with transaction.atomic(), _gc_paused():
         batch = EnrolmentBatch.objects.select_for_update().select_related("programme").get(pk=batch.pk)
         earlier = BpjsResponse.objects.filter(batch=batch, content_sha256=digest).first()
@@ -787,13 +823,6 @@ def response_import(
                 ],
                 duration_ms=int((time.monotonic() - started) * 1000),
             )
-        try:
-            header, rows = response_files.read_rows(path, content)
-        except Exception as e:  # noqa: BLE001 -- any unreadable file is the user's input problem
-            raise UserError(
-                _("%(name)s: berkas tidak dapat dibaca sebagai CSV atau XLSX (%(why)s).")
-                % {"name": name, "why": e}
-            ) from None
         lines = _batch_lines(batch)
         nik_col = next(
             (i for i, h in enumerate(header) if response_files.ALIASES.get(response_files._key(h)) == "NIK"),

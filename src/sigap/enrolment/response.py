@@ -1,7 +1,8 @@
 """BPJS TK response files: read (CSV with , ; | or XLSX), validate every row, plan the answers.
 
 Nothing here writes: :func:`plan` returns the answers to apply or every problem found, each naming
-the file, row, column and reason.  ``sigap.enrolment.actions.response_import`` applies a plan.
+the file, row, column and reason.  ``sigap.enrolment.actions.response_apply`` applies a plan;
+``response_import`` reads a file for it, the API passes the rows it was sent.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -121,6 +123,16 @@ def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
         return header, rows
     finally:
         workbook.close()
+
+
+def digest(header: Sequence[str], rows: Iterable[tuple[int, Sequence[str]]]) -> str:
+    """The sha256 of rows that came without a file (the API): the bytes of the CSV answer file holding
+    them (UTF-8, ``,``, ``\\n``), so the same answer pushed twice is recognised as a repeat."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(cells for _row, cells in rows)
+    return hashlib.sha256(text.getvalue().encode("utf-8")).hexdigest()
 
 
 @functools.lru_cache(maxsize=4096)
