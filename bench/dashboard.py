@@ -264,9 +264,12 @@ def main() -> None:
         return
     from django.conf import settings
 
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # the cookies a browser sends back after its first visit: the session and the CSRF cookie
+    cookies = {
+        name: client.cookies[name].value for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    }
     connection.close()
-    under_load(args, session=session, covered=leaders["totals"]["covered"])
+    under_load(args, cookies=cookies, covered=leaders["totals"]["covered"])
 
 
 def fetch(port: int, cookie: str) -> bytes:
@@ -276,14 +279,12 @@ def fetch(port: int, cookie: str) -> bytes:
         return bytes(response.read())
 
 
-def under_load(args: argparse.Namespace, *, session: str, covered: int) -> None:
+def under_load(args: argparse.Namespace, *, cookies: dict[str, str], covered: int) -> None:
     """(d): SIGAP's dashboard, then the bare app with the same bytes, one server at a time."""
-    from django.conf import settings
-
     loader = loader_of(args)
     work = Path(tempfile.mkdtemp(prefix="sigap-bench-dashboard-load-"))
     env = {**os.environ, "SIGAP_ENV": "production"}  # as gunicorn would run it (sigap.wsgi)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+    cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
     request = {"path": "/", "headers": {"Cookie": cookie}}
 
     started_load = load_average()

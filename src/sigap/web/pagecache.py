@@ -223,6 +223,30 @@ def _cached_fast_sql(vendor: str) -> str:
     return _fast_sql()
 
 
+def _statement_cursor() -> Any:
+    """A cursor for the fast path's statement.  On PostgreSQL a server-side prepared statement: the
+    statement is the same every time, and planning its thirteen parts cost PostgreSQL ~0.37 ms per
+    request, twice its execution (EXPLAIN ANALYZE, 100,000 members).  Django's own cursors bind on the
+    client and never prepare (``prepare_threshold`` is off for connection poolers); this one is per
+    connection (``CONN_MAX_AGE``) and wrapped as Django wraps its cursors (logged in tests and DEBUG)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw: Any = _prepared_cursor_class()(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+@functools.cache
+def _prepared_cursor_class() -> Any:
+    import psycopg
+
+    class Prepared(psycopg.Cursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    return Prepared
+
+
 def _is_cached_page(path: str) -> bool:
     found = _served.get(path)
     if found is None:
@@ -280,8 +304,8 @@ def _fast_answer(request: HttpRequest) -> HttpResponse | None:
     if user_id is None or not _is_cached_page(request.path_info):
         return None
     now = timezone.now()
-    with connection.cursor() as cursor:
-        stamp = connection.ops.adapt_datetimefield_value(now)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with _statement_cursor() as cursor:
         cursor.execute(_cached_fast_sql(connection.vendor), [user_id, session_key, stamp, user_id, user_id])
         rows = sorted((str(a), int(b or 0), str(c)) for a, b, c in cursor.fetchall())
     by_kind = {a: (b, c) for a, b, c in rows}
