@@ -7,9 +7,12 @@ import threading
 import pytest
 from django.db import connection
 
+from sigap.audit.models import AuditEvent
 from sigap.billing.actions import (
+    PaymentConflict,
     invoice_issue,
     invoice_reconcile,
+    payment_post,
     payment_record,
     payment_reverse,
 )
@@ -112,6 +115,50 @@ def test_same_sp2d_twice_names_the_earlier_payment(programme) -> None:  # type: 
     assert Payment.objects.count() == 1
 
 
+def test_an_sp2d_posted_again_is_the_same_payment_or_a_conflict(programme) -> None:  # type: ignore[no-untyped-def]
+    invoice_issue(programme=programme, month=JAN)
+    first = payment_post(programme=programme, sp2d_number="SP2D/88", sp2d_date=D, amount=50_000)
+    assert first.created and first.payment.amount == 50_000
+
+    def money() -> tuple[object, ...]:
+        return (
+            list(Payment.objects.values_list("sp2d_number", "amount")),
+            list(PaymentAllocation.objects.values_list("invoice__number", "amount")),
+            AuditEvent.objects.filter(action__in=["payment.record", "invoice.state"]).count(),
+            _state("SIGAP-2026/INV/2026-01"),
+        )
+
+    recorded = money()
+    assert recorded[:2] == ([("SP2D/88", 50_000)], [("SIGAP-2026/INV/2026-01", 50_000)])
+    again = payment_post(programme=programme, sp2d_number=" SP2D/88 ", sp2d_date=D, amount=50_000, exact=True)
+    assert (again.created, again.payment) == (False, first.payment)
+    assert money() == recorded  # no second payment, allocation or audit row
+
+    with pytest.raises(PaymentConflict) as refused:
+        payment_post(
+            programme=programme, sp2d_number="SP2D/88", sp2d_date=dt.date(2026, 1, 21), amount=50_001
+        )
+    conflict = refused.value
+    assert conflict.payment == first.payment
+    assert [(d.field, d.recorded, d.sent) for d in conflict.differences] == [
+        ("sp2d_date", D, dt.date(2026, 1, 21)),
+        ("amount", 50_000, 50_001),
+    ]
+    assert f"SP2D SP2D/88 sudah dicatat sebagai pembayaran #{first.payment.pk}" in conflict.message
+    assert "berbeda dengan yang dikirim (tanggal SP2D, jumlah)" in conflict.message
+    assert "batalkan lalu catat SP2D yang benar" in conflict.message
+    assert conflict.details == [
+        "tanggal SP2D: tercatat 20 Januari 2026, dikirim 21 Januari 2026",
+        "jumlah: tercatat Rp50.000, dikirim Rp50.001",
+    ]
+    assert money() == recorded
+    # An officer recording the number by hand is still told it is taken, even for the same payment.
+    with pytest.raises(UserError, match="sudah dicatat sebagai") as typed:
+        payment_record(programme=programme, sp2d_number="SP2D/88", sp2d_date=D, amount=50_000)
+    assert not isinstance(typed.value, PaymentConflict)
+    assert money() == recorded
+
+
 def test_payment_for_a_reconciled_invoice_is_refused(programme) -> None:  # type: ignore[no-untyped-def]
     inv = invoice_issue(programme=programme, month=JAN)
     payment_record(programme=programme, sp2d_number="S1", sp2d_date=D, amount=168_000)
@@ -177,5 +224,35 @@ def test_concurrent_submissions_of_one_sp2d_record_one_payment() -> None:
     for t in threads:
         t.join()
     assert sorted(o[:2] for o in outcomes) == ["SP", "ok"]
+    assert Payment.objects.filter(sp2d_number="RACE").count() == 1
+    assert sum(PaymentAllocation.objects.values_list("amount", flat=True)) == 100_000
+
+
+@pytest.mark.skipif(not POSTGRES, reason="concurrency guarantee is checked on PostgreSQL (DATABASE_URL)")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_of_one_sp2d_are_one_payment_and_one_replay() -> None:
+    programme = make_programme()
+    make_members(programme, 10)
+    invoice_issue(programme=programme, month=JAN)
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def post() -> None:
+        try:
+            barrier.wait()
+            outcomes.append(
+                payment_post(programme=programme, sp2d_number="RACE", sp2d_date=D, amount=100_000).created
+            )
+        except UserError as e:
+            outcomes.append(e.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes, key=str) == [False, True]
     assert Payment.objects.filter(sp2d_number="RACE").count() == 1
     assert sum(PaymentAllocation.objects.values_list("amount", flat=True)) == 100_000

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import urllib.parse
 from typing import Annotated, Any
 
@@ -503,39 +504,6 @@ def _payment_out(payment: Any) -> dict[str, Any]:
     }
 
 
-def _recorded(sp2d_number: str) -> Any:
-    from sigap.billing.models import Payment
-
-    return (
-        Payment.objects.select_related("programme")
-        .filter(sp2d_number=sp2d_number, kind=Payment.PAYMENT)
-        .first()
-    )
-
-
-def _replay(existing: Any, payload: PaymentIn, who: Principal) -> Any:
-    """A push of an SP2D already recorded: the same payment again -> 200 with it; anything else -> 409."""
-    if not existing.programme.region.startswith(who.area):
-        raise ApiProblem("conflict", f"SP2D number {existing.sp2d_number} is already used")
-    differs = [
-        {"field": name, "reason": f"recorded as {recorded}, pushed {pushed}"}
-        for name, recorded, pushed in (
-            ("programme", existing.programme.code, payload.programme),
-            ("sp2d_date", existing.sp2d_date.isoformat(), payload.sp2d_date.isoformat()),
-            ("amount", existing.amount, payload.amount),
-        )
-        if recorded != pushed
-    ]
-    if differs:
-        raise ApiProblem(
-            "conflict",
-            f"SP2D {existing.sp2d_number} was already recorded differently; a recorded payment never changes: "
-            f"reverse it (POST /api/v1/payments/{{number}}/reversal) and push the correct SP2D",
-            errors=differs,
-        )
-    return Status(200, _payment_out(existing))
-
-
 @api.post(
     "/payments",
     response={200: PaymentOut, 201: PaymentOut, **NOT_FOUND, 409: Problem},
@@ -550,17 +518,14 @@ def payment_record(request: HttpRequest, payload: PaymentIn) -> Any:
 
     Record an SP2D disbursement, allocated to invoices oldest first.  Idempotent by SP2D number: the
     same push again returns the recorded payment (200); a different amount or date is a 409."""
-    from sigap.billing.actions import payment_record as record
+    from sigap.billing.actions import PaymentConflict, payment_post
 
     who = principal(request, PAYMENTS_WRITE)
-    number = payload.sp2d_number.strip()
     programme = _programme(payload.programme, who, whole_region=True)
-    if (existing := _recorded(number)) is not None:
-        return _replay(existing, payload, who)
     try:
-        payment = record(
+        posted = payment_post(
             programme=programme,
-            sp2d_number=number,
+            sp2d_number=payload.sp2d_number,
             sp2d_date=payload.sp2d_date,
             amount=payload.amount,
             invoices=payload.invoices,
@@ -568,15 +533,30 @@ def payment_record(request: HttpRequest, payload: PaymentIn) -> Any:
             exact=payload.exact,
             acting_user=who.actor,
         )
-    except UserError:
-        if (existing := _recorded(number)) is not None:  # recorded meanwhile by a concurrent push
-            return _replay(existing, payload, who)
-        raise
-    return Status(201, _payment_out(payment))
+    except PaymentConflict as e:
+        number = e.payment.sp2d_number
+        if not e.payment.programme.region.startswith(who.area):  # another area's payment: nothing shown
+            raise ApiProblem("conflict", f"SP2D number {number} is already used") from None
+        raise ApiProblem(
+            "conflict",
+            f"SP2D {number} was already recorded differently; a recorded payment never changes: "
+            f"reverse it (POST /api/v1/payments/{{number}}/reversal) and push the correct SP2D",
+            errors=[
+                {"field": d.field, "reason": f"recorded as {_shown(d.recorded)}, pushed {_shown(d.sent)}"}
+                for d in e.differences
+            ],
+        ) from None
+    return Status(201 if posted.created else 200, _payment_out(posted.payment))
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _payment(number: str, who: Principal) -> Any:
-    payment = _recorded(number)
+    from sigap.billing.selectors import sp2d_payment
+
+    payment = sp2d_payment(number)
     if payment is None:
         raise ApiProblem("not-found", f"SP2D {number} was not recorded")
     _programme(payment.programme.code, who, whole_region=True)

@@ -26,13 +26,17 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sigap.audit.actions import Actor, audit_record, stored_user
 from sigap.billing.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from sigap.billing.selectors import (
     BILLED_STATES,
+    Sp2dDifference,
     member_periods,
     paid_ledger,
+    sp2d_differences,
+    sp2d_payment,
 )
 from sigap.core import coverage
 from sigap.core.money import Month, format_rupiah
@@ -325,11 +329,7 @@ def _describe(payment: Payment) -> str:
 
 
 def _duplicate(sp2d_number: str) -> UserError | None:
-    earlier = (
-        Payment.objects.select_related("programme")
-        .filter(sp2d_number=sp2d_number, kind=Payment.PAYMENT)
-        .first()
-    )
+    earlier = sp2d_payment(sp2d_number)
     if earlier is None:
         return None
     return UserError(
@@ -514,6 +514,105 @@ def payment_record(
         _set_state_from_balance(a.invoice, acting_user, f"SP2D {sp2d_number}")
     _refresh_dashboard(programme)
     return payment
+
+
+class PaymentConflict(UserError):
+    """An SP2D number already recorded as another payment: ``payment`` is the recorded one,
+    ``differences`` what the new one changes (see :func:`payment_post`)."""
+
+    def __init__(self, message: str, *, payment: Payment, differences: list[Sp2dDifference]) -> None:
+        super().__init__(message, details=[_difference_text(d) for d in differences])
+        self.payment = payment
+        self.differences = differences
+
+
+_SP2D_FIELDS = {
+    "programme": gettext_lazy("program"),
+    "sp2d_date": gettext_lazy("tanggal SP2D"),
+    "amount": gettext_lazy("jumlah"),
+}
+
+
+def _difference_text(d: Sp2dDifference) -> str:
+    def shown(value: str | int | dt.date) -> str:
+        if isinstance(value, dt.date):
+            return date_format(value, "j F Y")
+        return format_rupiah(value) if isinstance(value, int) else value
+
+    return _("%(field)s: tercatat %(recorded)s, dikirim %(sent)s") % {
+        "field": _SP2D_FIELDS[d.field],
+        "recorded": shown(d.recorded),
+        "sent": shown(d.sent),
+    }
+
+
+@dataclass(frozen=True)
+class PaymentPosted:
+    payment: Payment
+    created: bool  # False: this SP2D was recorded before, as the same payment; nothing changed
+
+
+def payment_post(
+    *,
+    programme: Programme,
+    sp2d_number: str,
+    sp2d_date: dt.date,
+    amount: int,
+    invoices: Sequence[str] | None = None,
+    months: int | None = None,
+    exact: bool = False,
+    acting_user: Actor = None,
+) -> PaymentPosted:
+    """Record an SP2D sent by a system that may send it again (the finance system through the API).
+
+    Idempotent by SP2D number: the same payment again (same programme, SP2D date and amount) returns
+    the recorded one and changes nothing -- no second payment, allocation or audit row; a different
+    payment under a recorded number is refused with :class:`PaymentConflict` naming each difference (a
+    recorded payment never changes: it is reversed and the correct SP2D recorded).  Otherwise
+    :func:`payment_record`, which itself refuses any second use of a number: an officer typing a number
+    twice is told so.
+    """
+    number = (sp2d_number or "").strip()
+    if (recorded := sp2d_payment(number)) is not None:
+        return _replayed(recorded, programme=programme, sp2d_date=sp2d_date, amount=amount)
+    try:
+        payment = payment_record(
+            programme=programme,
+            sp2d_number=number,
+            sp2d_date=sp2d_date,
+            amount=amount,
+            invoices=invoices,
+            months=months,
+            exact=exact,
+            acting_user=acting_user,
+        )
+    except UserError:
+        if (
+            number and (recorded := sp2d_payment(number)) is not None
+        ):  # recorded meanwhile by a concurrent post
+            return _replayed(recorded, programme=programme, sp2d_date=sp2d_date, amount=amount)
+        raise
+    return PaymentPosted(payment, created=True)
+
+
+def _replayed(recorded: Payment, *, programme: Programme, sp2d_date: dt.date, amount: int) -> PaymentPosted:
+    differences = sp2d_differences(recorded, programme=programme.code, sp2d_date=sp2d_date, amount=amount)
+    if differences:
+        raise PaymentConflict(
+            _(
+                "SP2D %(number)s sudah dicatat sebagai %(earlier)s, berbeda dengan yang dikirim (%(what)s); "
+                "tidak ada yang dicatat. Pembayaran yang tercatat tidak pernah diubah: batalkan lalu catat SP2D "
+                "yang benar dengan nomornya sendiri."
+            )
+            % {
+                "number": recorded.sp2d_number,
+                "earlier": _describe(recorded),
+                "what": ", ".join(str(_SP2D_FIELDS[d.field]) for d in differences),
+            },
+            payment=recorded,
+            differences=differences,
+        )
+    return PaymentPosted(recorded, created=False)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
 
-from sigap.billing.models import Invoice, InvoiceLine, PaymentAllocation
+from sigap.billing.models import Invoice, InvoiceLine, Payment, PaymentAllocation
 from sigap.core import coverage
 from sigap.core.money import Month
 from sigap.core.realisation import Enrolled, Realisation, realise
@@ -240,3 +240,42 @@ def member_months(*, member: Member, on: dt.date) -> MemberLedger:
 
 
 __all__ = ["MemberLedger", "MemberMonth", "member_months", "premium_for", "quota", "realisation"]
+
+
+# --------------------------------------------------------------------------- SP2D replays
+
+
+def sp2d_payment(sp2d_number: str) -> Payment | None:
+    """The payment recorded under an SP2D number (a reversal carries the same number; this is the
+    payment it reverses), with its programme; ``None`` if the number is unused."""
+    return (
+        Payment.objects.select_related("programme")
+        .filter(sp2d_number=sp2d_number.strip(), kind=Payment.PAYMENT)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Sp2dDifference:
+    """One way an SP2D sent again differs from the payment recorded under its number."""
+
+    field: str  # programme | sp2d_date | amount
+    recorded: str | int | dt.date
+    sent: str | int | dt.date
+
+
+def sp2d_differences(
+    recorded: Payment, *, programme: str, sp2d_date: dt.date, amount: int
+) -> list[Sp2dDifference]:
+    """How an SP2D sent again differs from the payment recorded under its number: empty when it is the
+    same payment (same programme, SP2D date and amount -- how it was allocated was decided when it was
+    recorded), else each differing field in the order programme, SP2D date, amount."""
+    return [
+        Sp2dDifference(name, was, now)
+        for name, was, now in (
+            ("programme", recorded.programme.code, programme),
+            ("sp2d_date", recorded.sp2d_date, sp2d_date),
+            ("amount", recorded.amount, amount),
+        )
+        if was != now
+    ]
