@@ -240,6 +240,12 @@ SIGAP_JOB_LEASE_SECONDS = float(env_str("SIGAP_JOB_LEASE_SECONDS", "120"))
 if SIGAP_JOB_LEASE_SECONDS <= 0:
     raise ImproperlyConfigured(f"SIGAP_JOB_LEASE_SECONDS={SIGAP_JOB_LEASE_SECONDS}: use a positive number")
 
+# Exports that grow with people or audit rows (the audit log, a programme's members): up to this many
+# rows the request writes the file; above it a background job does, with progress (ADR 0024).
+SIGAP_EXPORT_INLINE_ROWS = int(env_str("SIGAP_EXPORT_INLINE_ROWS", "2000"))
+if SIGAP_EXPORT_INLINE_ROWS < 0:
+    raise ImproperlyConfigured(f"SIGAP_EXPORT_INLINE_ROWS={SIGAP_EXPORT_INLINE_ROWS}: use 0 or more")
+
 # Rate-limit counters: "auto" (Redis when SIGAP_CACHE_URL is set, else the database), "database", "cache".
 SIGAP_RATELIMIT_STORE = env_str("SIGAP_RATELIMIT_STORE", "auto")
 if SIGAP_RATELIMIT_STORE not in ("auto", "database", "cache"):

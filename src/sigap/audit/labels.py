@@ -201,6 +201,7 @@ ACTIONS: dict[str, Act] = {
     "job.run": Act(gettext_lazy("mulai mengerjakan %(what)s"), gettext_lazy("proses latar")),
     "job.done": Act(gettext_lazy("menyelesaikan %(what)s"), gettext_lazy("proses latar")),
     "job.fail": Act(gettext_lazy("mencatat kegagalan %(what)s"), gettext_lazy("proses latar")),
+    "job.download": Act(gettext_lazy("mengunduh berkas hasil %(what)s"), gettext_lazy("proses latar")),
     # accounts
     "user.create": Act(gettext_lazy("membuat akun %(what)s"), gettext_lazy("pengguna")),
     "user.role_change": Act(gettext_lazy("mengubah peran %(what)s"), gettext_lazy("pengguna")),

@@ -17,7 +17,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sigap.accounts.scoping import area_prefix
@@ -35,9 +37,8 @@ from sigap.enrolment.models import EnrolmentBatch, EnrolmentLine, Member
 from sigap.enrolment.selectors import OPEN_STATES
 from sigap.errors import UserError
 from sigap.programmes.models import Programme
-from sigap.reference import regions
 from sigap.registry.models import Snapshot
-from sigap.web import listing
+from sigap.web import exportfiles, exportjobs, listing
 from sigap.web.access import (
     FINANCE_ROLES,
     MEMBER_ROLES,
@@ -95,7 +96,7 @@ def programme_ids(request: HttpRequest, *, whole: bool = False) -> list[int]:
 
 def members_in_area(request: HttpRequest, programme: Programme) -> QuerySet[Member]:
     """The programme's members inside the user's area (the filter is part of the query)."""
-    return Member.objects.filter(programme=programme, kode_kelurahan__startswith=area_prefix(request.user))
+    return exportfiles.members_in_area(request.user, programme)
 
 
 def write_refused(request: HttpRequest) -> HttpResponse | None:
@@ -105,9 +106,7 @@ def write_refused(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def place(code: str) -> str:
-    found = regions().get(code)
-    return found.name if found is not None else code
+place = exportfiles.place
 
 
 def error_text(exc: UserError) -> list[str]:
@@ -148,24 +147,7 @@ def money_home(request: HttpRequest) -> HttpResponse:
 def _filtered_members(
     request: HttpRequest, programme: Programme
 ) -> tuple[QuerySet[Member], MemberFilterForm]:
-    base = members_in_area(request, programme)
-    codes = sorted(set(base.values_list("kode_kelurahan", flat=True)))
-    form = MemberFilterForm(request.GET or None, kelurahan=[(c, f"{place(c)} ({c})") for c in codes])
-    members = base
-    if form.is_valid():
-        data = form.cleaned_data
-        query = data["q"].strip()
-        if query:
-            members = (
-                members.filter(nik=query)
-                if query.isdigit() and len(query) == 16
-                else members.filter(Q(nama__icontains=query) | Q(nik__startswith=query))
-            )
-        if data["state"]:
-            members = members.filter(state=data["state"])
-        if data["kelurahan"]:
-            members = members.filter(kode_kelurahan=data["kelurahan"])
-    return members, form
+    return exportfiles.filtered_members(request.user, programme, request.GET)
 
 
 @role_required(MEMBER_ROLES)
@@ -195,47 +177,31 @@ def member_list(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 
 @role_required(MEMBER_ROLES)
-def member_export(request: HttpRequest, programme_id: int) -> HttpResponse:
+def member_export(request: HttpRequest, programme_id: int) -> HttpResponseBase:
+    """The members list as Excel, with the list's filters; a long list is written by a job (ADR 0024)."""
     programme = programme_for(request, programme_id)
     members, _form = _filtered_members(request, programme)
-    rows = list(members.order_by("rank", "id"))
+    rows = members.count()
     audit_record(
         acting_user=request.user,
         action="member.export",
         obj=programme,
-        after={"area": area_prefix(request.user), "filters": dict(request.GET.items()), "rows": len(rows)},
+        after={"area": area_prefix(request.user), "filters": dict(request.GET.items()), "rows": rows},
     )
-    return listing.xlsx_response(
-        filename=f"peserta-{programme.code}.xlsx",
-        title=_("Peserta"),
-        headers=[
-            _("Peringkat"),
-            "NIK",
-            _("Nama"),
-            _("Tanggal lahir"),
-            _("Jenis kelamin"),
-            _("Kode kelurahan"),
-            _("Kelurahan"),
-            _("Pekerjaan"),
-            _("Desil"),
-            _("Status"),
-            _("Nomor KPJ"),
-        ],
-        rows=(
-            [
-                m.rank,
-                m.nik,
-                m.nama,
-                m.tanggal_lahir,
-                m.jenis_kelamin,
-                m.kode_kelurahan,
-                place(m.kode_kelurahan),
-                m.pekerjaan,
-                m.desil,
-                m.get_state_display(),
-                m.kpj,
-            ]
-            for m in rows
+    filename = f"peserta-{programme.code}.xlsx"
+    return exportjobs.export_or_job(
+        request,
+        export="members",
+        fmt="xlsx",
+        rows=rows,
+        filename=filename,
+        params={"programme": programme.pk, "query": request.GET.urlencode()},
+        back=f"{reverse('web:member-list', args=[programme.pk])}?{request.GET.urlencode()}",
+        inline=lambda: listing.xlsx_response(
+            filename=filename,
+            title=_("Peserta"),
+            headers=exportfiles.member_headers(),
+            rows=exportfiles.member_rows(members),
         ),
     )
 

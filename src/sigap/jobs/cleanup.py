@@ -51,7 +51,7 @@ AUDIT_PATHS = 50
 @dataclass
 class Removal:
     path: str  # relative to DATA_DIR
-    what: str  # scratch | orphan | upload
+    what: str  # scratch | orphan | upload | export
     bytes: int
 
 
@@ -80,7 +80,8 @@ class CleanupReport:
         total = f"{self.size():,}".replace(",", ".")
         out.append(
             f"{len(self.removed)} {verb} ({total} bait): sementara {self.count('scratch')}, "
-            f"tanpa baris {self.count('orphan')}, unggahan {self.count('upload')}; "
+            f"tanpa baris {self.count('orphan')}, unggahan {self.count('upload')}, "
+            f"unduhan lama {self.count('export')}; "
             f"proses gagal {len(self.jobs_failed)}; terlalu baru, dibiarkan {self.kept_young}"
         )
         return out
@@ -94,6 +95,8 @@ class CleanupReport:
             "orphan_bytes": self.size("orphan"),
             "uploads": self.count("upload"),
             "upload_bytes": self.size("upload"),
+            "exports": self.count("export"),
+            "export_bytes": self.size("export"),
             "bytes": self.size(),
             "kept_young": self.kept_young,
             "dry_run": self.dry_run,
@@ -207,6 +210,32 @@ class _Pass:
             if str(path.relative_to(self.root)) not in known and self.old(path):
                 self.remove(path, "orphan")
 
+    def exports(self) -> None:
+        """A large export's file (``exports/<job id>``) holds people chosen by one person's filters:
+        removed a day after its job ended (:data:`sigap.web.exportfiles.KEEP`), or when no job names it."""
+        from sigap.web.exportfiles import EXPORT_DIR, KEEP
+
+        folder = self.root / EXPORT_DIR
+        if not folder.is_dir():
+            return
+        numbered = {int(p.name): p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()}
+        if not numbered:
+            return
+        jobs = {
+            pk: (state, finished)
+            for pk, state, finished in Job.objects.filter(pk__in=list(numbered)).values_list(
+                "pk", "state", "finished_at"
+            )
+        }
+        for pk, path in sorted(numbered.items()):
+            if pk not in jobs:
+                if self.old(path):
+                    self.remove(path, "orphan")
+                continue
+            state, finished = jobs[pk]
+            if state in (Job.DONE, Job.FAILED) and finished is not None and self.now - finished > KEEP:
+                self.remove(path, "export")
+
     def uploads(self) -> None:
         """An upload folder belongs to the import job naming it: kept while the job is queued or
         running, removed once it ended (its import removes it; a killed one could not) or when no
@@ -273,6 +302,7 @@ def data_cleanup(
     work.scratch()
     work.orphan_folders()
     work.orphan_batch_files()
+    work.exports()
     work.uploads()
     report = work.report
     if report.anything and not dry_run:

@@ -187,6 +187,13 @@ def _annex(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:
     }
 
 
+def _list_export(job: Job, acting_user: Any, progress: Progress) -> dict[str, Any]:
+    """A large export (the audit log, a programme's members) written to a file for its asker."""
+    from sigap.web.exportfiles import export_write
+
+    return export_write(job_id=job.pk, user=acting_user, params=job.params, progress=progress)
+
+
 KINDS: dict[str, JobKind] = {
     Job.SNAPSHOT_IMPORT: JobKind(
         run=_import,
@@ -213,6 +220,11 @@ KINDS: dict[str, JobKind] = {
             "Writing": "Menulis lampiran PDF dan Excel / writing the PDF and Excel annex",
             "Done": "Selesai / done",
         },
+    ),
+    Job.LIST_EXPORT: JobKind(
+        run=_list_export,
+        phases=("Writing",),
+        labels={"Writing": "Menulis berkas unduhan / writing the file"},
     ),
     Job.BATCH_EXPORT: JobKind(
         run=_batch,

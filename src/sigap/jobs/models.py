@@ -18,11 +18,13 @@ class Job(models.Model):
 
     SNAPSHOT_IMPORT, TARGETING_RUN, BATCH_EXPORT = "snapshot_import", "targeting_run", "batch_export"
     ANNEX_EXPORT = "annex_export"
+    LIST_EXPORT = "list_export"
     KINDS = [
         (SNAPSHOT_IMPORT, _("Impor snapshot")),
         (TARGETING_RUN, _("Penetapan sasaran")),
         (BATCH_EXPORT, _("Ekspor batch pendaftaran")),
         (ANNEX_EXPORT, _("Lampiran keputusan (daftar nominatif)")),
+        (LIST_EXPORT, _("Unduhan daftar besar (log audit, peserta)")),
     ]
 
     kind = models.CharField(_("jenis"), max_length=32, choices=KINDS)

@@ -104,6 +104,8 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "run_id": result.get("run") if job.kind == Job.TARGETING_RUN else None,
         "batch_id": result.get("batch") if job.kind == Job.BATCH_EXPORT else None,
         "annex_run_id": job.params.get("run") if job.kind == Job.ANNEX_EXPORT else None,
+        # a large export's file is its asker's only (sigap.web.exportjobs): the link for them alone
+        "export_mine": job.kind == Job.LIST_EXPORT and job.created_by_id == request.user.pk,
         "nav": "ops",
         "subnav": "jobs",
     }

@@ -71,19 +71,18 @@ def sorted_page(
     return Listing(page=page, sort=wanted, sort_links=links, page_query=_query(params, page=None))
 
 
-def xlsx_response(
-    *, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> HttpResponse:
-    """An .xlsx attachment with one sheet: a bold header row then ``rows`` (ints stay numbers)."""
-    buffer = io.BytesIO()
+def xlsx_write(target: Any, *, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write one sheet to ``target`` (a path or a binary buffer): a bold header row then ``rows``
+    (ints stay numbers); returns the number of rows written."""
     # constant_memory writes row by row to temporary files (rows come in order): lower memory and time.
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False})
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet(title[:31])
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0"})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, bold)
+    r = 0
     for r, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
             if value is None:
@@ -98,6 +97,15 @@ def xlsx_response(
                 sheet.write_string(r, col, str(value))
     sheet.freeze_panes(1, 0)
     book.close()
+    return r
+
+
+def xlsx_response(
+    *, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
+    """An .xlsx attachment with one sheet: a bold header row then ``rows`` (ints stay numbers)."""
+    buffer = io.BytesIO()
+    xlsx_write(buffer, title=title, headers=headers, rows=rows)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from sigap.web import approval, auditlog, citizen, dashboard, people, views
+from sigap.web import approval, auditlog, citizen, dashboard, exportjobs, people, views
 
 app_name = "web"
 urlpatterns = [
@@ -25,6 +25,8 @@ urlpatterns = [
     path("audit/", auditlog.audit_log, name="audit-log"),
     path("audit/unduh.csv", auditlog.audit_export, name="audit-export"),
     path("audit/unduh.xlsx", auditlog.audit_export, {"fmt": "xlsx"}, name="audit-export-xlsx"),
+    path("unduhan/<int:job_id>/", exportjobs.export_status, name="export-status"),
+    path("unduhan/<int:job_id>/berkas/", exportjobs.export_download, name="export-download"),
     path("cek-status/", citizen.citizen_check, name="citizen-check"),
     path("", include("sigap.enrolment.urls")),
     path("", include("sigap.billing.urls")),
