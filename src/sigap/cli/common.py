@@ -32,11 +32,39 @@ def setup_django(*, migrate: bool = True) -> None:
     django.setup()
     from pathlib import Path
 
+    from django.utils import translation
+
+    translation.activate(cli_language())
+
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
     if migrate:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
+
+
+def cli_language() -> str:
+    """The language of the command's sentences: ``SIGAP_LANGUAGE`` (``id``, ``en``, ``en_US``...) when
+    it names one of SIGAP's languages, else the installation's ``LANGUAGE_CODE`` (Bahasa Indonesia).
+
+    ``LANG`` is not read: most servers and containers set ``en_US.UTF-8`` or ``C.UTF-8`` whatever the
+    officer reads.  ``--json`` output is the same in every language (keys and codes, no sentences).
+    """
+    from django.conf import settings
+
+    wanted = os.environ.get("SIGAP_LANGUAGE", "").strip().lower().replace("_", "-")
+    codes = {code for code, _name in settings.LANGUAGES}
+    for candidate in (wanted, wanted.split("-")[0]):
+        if candidate in codes:
+            return candidate
+    return str(settings.LANGUAGE_CODE)
+
+
+def number(value: int) -> str:
+    """A count as the active language writes it: 1.234.567 in Bahasa Indonesia, 1,234,567 in English."""
+    from django.utils.formats import number_format
+
+    return number_format(value, force_grouping=True)
 
 
 def json_option(func: F) -> F:

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from django.utils.translation import gettext
 
-from sigap.cli.common import console, emit, handle_errors, json_option, progress, setup_django
+from sigap.cli.common import console, emit, handle_errors, json_option, number, progress, setup_django
 
 DEMO_PROGRAMME = """\
 [programme]
@@ -152,7 +153,11 @@ def demo(
 
         from sigap.jobs.worker import needs_worker, worker_start, worker_stop
 
-        console.print(f"Membuka / serving http://127.0.0.1:{port}/ (Ctrl+C untuk berhenti / to stop)")
+        console.print(
+            gettext("Membuka http://127.0.0.1:%(port)s/ (Ctrl+C untuk berhenti)") % {"port": port},
+            highlight=False,
+            markup=False,
+        )
         # jobs started in the browser (imports, targeting runs) wait in the database for this worker
         worker = worker_start() if needs_worker() else None
         # SIGTERM ends the demo like Ctrl+C does, so the worker is stopped too
@@ -225,33 +230,52 @@ def _print_summary(r: dict[str, Any]) -> None:
 
     from sigap.core.money import format_rupiah
 
-    table = Table(title="SIGAP 2026 — ringkasan / summary", show_header=False)
+    t = gettext
+    table = Table(title=t("SIGAP 2026 — ringkasan"), show_header=False)
     rows = [
         (
-            "Registri / registry",
-            f"{r['rows']:,} baris, {r['accepted']:,} diterima, {r['rejected']:,} ditolak",
+            t("Registri"),
+            t("%(rows)s baris, %(accepted)s diterima, %(rejected)s ditolak")
+            % {
+                "rows": number(r["rows"]),
+                "accepted": number(r["accepted"]),
+                "rejected": number(r["rejected"]),
+            },
         ),
-        ("Laporan penolakan / rejection report", r["report"]),
-        ("Memenuhi syarat / eligible", f"{r['eligible']:,}"),
-        ("Terpilih / selected", f"{r['selected']:,}"),
-        ("Daftar tunggu / waiting", f"{r['waiting']:,}"),
-        ("Biaya per orang / cost per person", format_rupiah(r["cost_per_person"])),
-        ("Anggaran / budget", format_rupiah(r["budget"])),
-        ("Biaya / cost", format_rupiah(r["cost"])),
-        ("Sisa / remaining", format_rupiah(r["remaining"])),
+        (t("Laporan penolakan"), r["report"]),
+        (t("Memenuhi syarat"), number(r["eligible"])),
+        (t("Terpilih"), number(r["selected"])),
+        (t("Daftar tunggu"), number(r["waiting"])),
+        (t("Biaya per orang"), format_rupiah(r["cost_per_person"])),
+        (t("Anggaran"), format_rupiah(r["budget"])),
+        (t("Biaya"), format_rupiah(r["cost"])),
+        (t("Sisa"), format_rupiah(r["remaining"])),
     ]
     year = r.get("year") or {}
     if "members" in year:
         rows += [
-            ("Disetujui / approved", f"{year['members']:,} peserta, batch {year['batch']}"),
             (
-                "Jawaban BPJS TK / answer",
-                f"{year['bpjs_accepted']:,} diterima, {year['bpjs_rejected']:,} ditolak",
+                t("Disetujui"),
+                t("%(n)s peserta, batch %(batch)s") % {"n": number(year["members"]), "batch": year["batch"]},
             ),
-            ("Tagihan / invoices", f"{year['invoices']} bulan, {year['payments']} dibayar (SP2D)"),
             (
-                "Contoh / samples",
-                f"{year['incidents']} kejadian, {year['usulan']} usulan, {year['grievances']} pengaduan",
+                t("Jawaban BPJS TK"),
+                t("%(accepted)s diterima, %(rejected)s ditolak")
+                % {"accepted": number(year["bpjs_accepted"]), "rejected": number(year["bpjs_rejected"])},
+            ),
+            (
+                t("Tagihan"),
+                t("%(months)s bulan, %(paid)s dibayar (SP2D)")
+                % {"months": year["invoices"], "paid": year["payments"]},
+            ),
+            (
+                t("Contoh"),
+                t("%(incidents)s kejadian, %(usulan)s usulan, %(grievances)s pengaduan")
+                % {
+                    "incidents": year["incidents"],
+                    "usulan": year["usulan"],
+                    "grievances": year["grievances"],
+                },
             ),
         ]
     for label, value in rows:
@@ -259,9 +283,14 @@ def _print_summary(r: dict[str, Any]) -> None:
     console.print(table)
     for name, path in r["exports"].items():
         console.print(f"  {name}: {path}", highlight=False)
-    console.print(f"Web: {r['url']}  (login: {r['admin_user']} / {r['admin_password']})", highlight=False)
-    people = Table(title="Pengguna demo / demo users (satu per peran / one per role)")
-    for column in ("username", "password", "peran / role", "wilayah / area"):
+    console.print(
+        t("Web: %(url)s  (masuk: %(user)s / %(password)s)")
+        % {"url": r["url"], "user": r["admin_user"], "password": r["admin_password"]},
+        highlight=False,
+        markup=False,
+    )
+    people = Table(title=t("Pengguna demo (satu per peran)"))
+    for column in (t("nama pengguna"), t("kata sandi"), t("peran"), t("wilayah")):
         people.add_column(column)
     for u in r.get("users", []):
         people.add_row(u["username"], u["password"], u["role"], u["area_code"])

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from django.utils.translation import gettext as _
+from rich.markup import escape
 from rich.table import Table
 
-from sigap.cli.common import acting_user, console, emit, handle_errors, json_option, setup_django
+from sigap.cli.common import acting_user, console, emit, handle_errors, json_option, number, setup_django
 from sigap.errors import UserError
 
 as_option = click.option("--as", "username", help="Acting user (username); must exist.")
@@ -117,19 +119,37 @@ def run_approve_cmd(
 
     def human(r: dict[str, Any]) -> None:
         console.print(
-            f"Run #{r['run']} ({r['programme']}) approved by {r['decided_by']}: {r['members']:,} members, "
-            f"list SHA-256 {r['list_sha256']}",
+            _(
+                "Penetapan sasaran #%(run)s (%(programme)s) disetujui oleh %(user)s: %(members)s peserta, "
+                "SHA-256 daftar %(sha)s"
+            )
+            % {
+                "run": r["run"],
+                "programme": r["programme"],
+                "user": r["decided_by"],
+                "members": number(r["members"]),
+                "sha": r["list_sha256"],
+            },
             highlight=False,
+            markup=False,
         )
         if r["decree"]:
             d = r["decree"]
             console.print(
-                f"SK {d['number']} ({d['date']}), ditetapkan di {d['place']} oleh {d['signatory_name']}, "
-                f"{d['signatory_title']}",
+                _("SK %(number)s (%(date)s), ditetapkan di %(place)s oleh %(name)s, %(title)s")
+                % {
+                    "number": d["number"],
+                    "date": d["date"],
+                    "place": d["place"],
+                    "name": d["signatory_name"],
+                    "title": d["signatory_title"],
+                },
                 highlight=False,
+                markup=False,
             )
         if r["skipped"]:
-            console.print(f"[yellow]Skipped {r['skipped']:,}:[/]", highlight=False)
+            text = _("%(n)s orang dilewati:") % {"n": number(r["skipped"])}
+            console.print(f"[yellow]{escape(text)}[/]", highlight=False)
             for s in r["skipped_people"][:50]:
                 console.print(f"  - {s['nik']}: {s['reason']}", highlight=False)
 

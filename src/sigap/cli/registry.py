@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.table import Table
 
-from sigap.cli.common import emit, handle_errors, json_option, progress, setup_django
+from sigap.cli.common import emit, handle_errors, json_option, number, progress, setup_django
 from sigap.errors import UserError
 
 out = Console(highlight=False)
@@ -31,16 +32,16 @@ def _mapping(path: Path | None, kind: str) -> dict[str, Any] | None:
 
 
 def _show_import(result: dict[str, Any]) -> None:
-    title = f"Snapshot #{result['snapshot']}" + (
-        "" if result["created"] else " (sudah diimpor / already imported)"
-    )
+    title = (_("Snapshot #%(id)s") if result["created"] else _("Snapshot #%(id)s (sudah pernah diimpor)")) % {
+        "id": result["snapshot"]
+    }
     table = Table(title=title, show_header=True)
-    for name in ("baris / rows", "diterima / accepted", "ditolak / rejected", "peringatan / warnings"):
+    for name in (_("baris"), _("diterima"), _("ditolak"), _("peringatan")):
         table.add_column(name, justify="right")
-    table.add_row(*(f"{result[k]:,}" for k in ("rows", "accepted", "rejected", "warnings")))
+    table.add_row(*(number(result[k]) for k in ("rows", "accepted", "rejected", "warnings")))
     out.print(table)
     if result.get("report"):
-        click.echo(f"Laporan penolakan / rejection report: {result['report']}")
+        click.echo(_("Laporan penolakan: %(path)s") % {"path": result["report"]})
 
 
 def _run_import(

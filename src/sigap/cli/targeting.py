@@ -6,22 +6,25 @@ from pathlib import Path
 from typing import Any
 
 import click
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rich.markup import escape
 from rich.table import Table
 
-from sigap.cli.common import console, emit, handle_errors, json_option, progress, setup_django
+from sigap.cli.common import console, emit, handle_errors, json_option, number, progress, setup_django
 from sigap.core.money import format_rupiah
 from sigap.errors import UserError
 
 FIGURES = (
-    ("people", "Orang dalam snapshot / people", False),
-    ("eligible", "Memenuhi syarat / eligible", False),
-    ("selected", "Terpilih / selected", False),
-    ("waiting", "Daftar tunggu / waiting", False),
-    ("ineligible", "Tidak memenuhi syarat / ineligible", False),
-    ("budget", "Anggaran / budget", True),
-    ("cost_per_person", "Biaya per orang / cost per person", True),
-    ("cost", "Biaya / cost", True),
-    ("remaining", "Sisa / remaining", True),
+    ("people", gettext_lazy("Orang dalam snapshot"), False),
+    ("eligible", gettext_lazy("Memenuhi syarat"), False),
+    ("selected", gettext_lazy("Terpilih"), False),
+    ("waiting", gettext_lazy("Daftar tunggu"), False),
+    ("ineligible", gettext_lazy("Tidak memenuhi syarat"), False),
+    ("budget", gettext_lazy("Anggaran"), True),
+    ("cost_per_person", gettext_lazy("Biaya per orang"), True),
+    ("cost", gettext_lazy("Biaya"), True),
+    ("remaining", gettext_lazy("Sisa"), True),
 )
 
 
@@ -63,35 +66,40 @@ def _run_result(run: Any, exports: dict[str, Path] | None = None) -> dict[str, A
 
 
 def _human(result: dict[str, Any], summary: dict[str, Any] | None = None) -> None:
-    table = Table(title=f"Penetapan sasaran / targeting run #{result['run']} - {result['programme']}")
+    table = Table(
+        title=_("Penetapan sasaran #%(id)s - %(code)s") % {"id": result["run"], "code": result["programme"]}
+    )
     table.add_column("")
     table.add_column("", justify="right")
     for key, label, money in FIGURES:
         value = result[key]
-        table.add_row(label, format_rupiah(value) if money else f"{value:,}".replace(",", "."))
+        table.add_row(str(label), format_rupiah(value) if money else number(value))
     console.print(table)
     console.print(
-        f"{result['selected']:,} x {format_rupiah(result['cost_per_person'])} = {format_rupiah(result['cost'])}; "
+        f"{number(result['selected'])} x {format_rupiah(result['cost_per_person'])} = {format_rupiah(result['cost'])}; "
         f"{format_rupiah(result['cost'])} + {format_rupiah(result['remaining'])} = {format_rupiah(result['budget'])}",
         highlight=False,
     )
-    console.print(f"Urutan seri / tie-break: {result['tie_break']['text']}", highlight=False, markup=False)
+    console.print(
+        _("Urutan seri: %(text)s") % {"text": result["tie_break"]["text"]}, highlight=False, markup=False
+    )
     if summary:
-        kec = Table(title="Per kecamatan")
-        for col in ("Kode", "Kecamatan", "Memenuhi syarat", "Terpilih", "Tunggu", "Biaya"):
-            kec.add_column(col, justify="right" if col not in ("Kode", "Kecamatan") else "left")
+        kec = Table(title=_("Per kecamatan"))
+        columns = (_("Kode"), _("Kecamatan"), _("Memenuhi syarat"), _("Terpilih"), _("Tunggu"), _("Biaya"))
+        for i, col in enumerate(columns):
+            kec.add_column(col, justify="left" if i < 2 else "right")
         for row in summary.get("per_kecamatan", []):
             kec.add_row(
                 row["code"],
                 row["name"],
-                f"{row['eligible']:,}",
-                f"{row['selected']:,}",
-                f"{row['waiting']:,}",
+                number(row["eligible"]),
+                number(row["selected"]),
+                number(row["waiting"]),
                 format_rupiah(row["cost"]),
             )
         console.print(kec)
         for note in summary.get("notes", []):
-            console.print(f"[yellow]Catatan / note:[/] {note}", highlight=False)
+            console.print(f"[yellow]{escape(_('Catatan'))}:[/] {escape(str(note))}", highlight=False)
     for name, path in result["exports"].items():
         console.print(f"  {name}: {path}", highlight=False)
 
