@@ -26,32 +26,29 @@ SHOWN = ("eligible", "members", "covered", "exited", "rejected")
 OCCUPATIONS_SHOWN = 10
 
 
-# One indexed lookup on the keyed hash; a member's live state, first covered month and exit come from
-# enrolment by primary/unique keys in the same statement (the tables are named by the test suite).
-_CITIZEN_SQL = (
-    "SELECT s.programme_id, s.programme_name, s.status, s.reasons, s.office, m.state, x.date, x.reason, "
+# One statement, one round trip (the public check's cost under load is its round trips):
+# - 'm' rows: one indexed lookup on the keyed hash; a member's live state, first covered month and exit
+#   come from enrolment by primary/unique keys (the tables are named by the test suite);
+# - 'r' rows: the list in force of every programme, its newest approved or enrolled run (states:
+#   constants only), whose status file answers everyone else.
+_ANSWERS_SQL = (
+    "SELECT 'm', s.programme_id, s.programme_name, s.status, s.reasons, s.office, m.state, x.date, x.reason, "  # noqa: S608
     "(SELECT min(p.start_month) FROM enrolment_coverageperiod p WHERE p.member_id = m.id) "
     "FROM status_citizenstatus s "
     "LEFT JOIN enrolment_member m ON m.id = s.member_id "
     "LEFT JOIN enrolment_memberexit x ON x.member_id = m.id "
-    "WHERE s.lookup = %s ORDER BY s.programme_name, s.programme_id"
+    "WHERE s.lookup = %s "
+    "UNION ALL SELECT 'r', r.programme_id, p.name, r.decisions_path, NULL, NULL, NULL, NULL, NULL, NULL "
+    "FROM programmes_targetingrun r JOIN programmes_programme p ON p.id = r.programme_id "
+    "WHERE r.id IN (SELECT max(id) FROM programmes_targetingrun WHERE state IN ("
+    + ", ".join(f"'{state}'" for state in TargetingRun.IN_FORCE)
+    + ") GROUP BY programme_id)"
 )
 _ENDED = ("exited", "rejected")  # Member.EXITED, Member.REJECTED
 
 
 def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-# The list in force of every programme: its newest approved or enrolled run (states: constants only).
-_IN_FORCE_SQL = (
-    "SELECT r.programme_id, p.name, r.decisions_path FROM programmes_targetingrun r "  # noqa: S608
-    "JOIN programmes_programme p ON p.id = r.programme_id "
-    "WHERE r.id IN (SELECT max(id) FROM programmes_targetingrun WHERE state IN ("
-    + ", ".join(f"'{state}'" for state in TargetingRun.IN_FORCE)
-    + ") "
-    "GROUP BY programme_id) ORDER BY p.name, r.programme_id"
-)
 
 
 def citizen_answers(*, nik: str, kk: str) -> list[tuple[str, str, str, dt.date | None, str, str]]:
@@ -67,11 +64,13 @@ def citizen_answers(*, nik: str, kk: str) -> list[tuple[str, str, str, dt.date |
 
     key = status_key(nik, kk)
     with connection.cursor() as cursor:
-        cursor.execute(_CITIZEN_SQL, [key])
-        rows = cursor.fetchall()
-        answered = {programme_id for programme_id, *_ in rows}
-        cursor.execute(_IN_FORCE_SQL)
-        in_force = [r for r in cursor.fetchall() if r[0] not in answered]
+        cursor.execute(_ANSWERS_SQL, [key])
+        found = cursor.fetchall()
+    by_name = sorted((row for row in found if row[0] == "m"), key=lambda row: (row[2], row[1]))
+    rows = [row[1:] for row in by_name]
+    answered = {programme_id for programme_id, *_ in rows}
+    in_force = sorted((row[1], row[2], row[3]) for row in found if row[0] == "r" and row[1] not in answered)
+    in_force.sort(key=lambda row: (row[1], row[0]))
     answers = []
     for _, name, status, reasons, office, state, exit_date, exit_reason, first_month in rows:
         since: dt.date | None = None

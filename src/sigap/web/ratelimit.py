@@ -51,9 +51,18 @@ def store() -> str:
 
 def hit(*, scope: str, value: str, limit: int, window: int) -> bool:
     """Count one request for ``value``; False when it is over ``limit`` in the current window."""
-    key = _key(scope, value)
-    count = _hit_cache(key, window) if store() == "cache" else _hit_database(key, window)
-    return count <= limit
+    return hit_all([(scope, value, limit)], window=window)
+
+
+def hit_all(counters: list[tuple[str, str, int]], *, window: int) -> bool:
+    """Count one request on each ``(scope, value, limit)`` counter at once (in the database: one
+    statement, one round trip); False when any of them is over its limit in its window."""
+    keys = [_key(scope, value) for scope, value, _ in counters]
+    if store() == "cache":
+        counts = [_hit_cache(key, window) for key in keys]
+    else:
+        counts = _hit_database_many(keys, window)
+    return all(count <= limit for count, (_, _, limit) in zip(counts, counters, strict=True))
 
 
 def _hit_cache(key: str, window: int) -> int:
@@ -68,26 +77,38 @@ def _hit_cache(key: str, window: int) -> int:
 
 
 def _hit_database(key: str, window: int) -> int:
-    from sigap.web.models import RateCounter
+    return _hit_database_many([key], window)[0]
 
-    table = connection.ops.quote_name(RateCounter._meta.db_table)
-    now = time.time()
-    # One statement: insert the counter, or increment it, or restart it when its window has ended.
-    # Atomic on SQLite (one writer at a time) and PostgreSQL (the row is locked by ON CONFLICT).
-    sql = (
-        f"INSERT INTO {table} (bucket, hits, window_ends) VALUES (%s, 1, %s) "  # noqa: S608 -- our table name
+
+@functools.cache
+def _upsert_sql(table: str, rows: int) -> str:
+    # One statement: insert each counter, or increment it, or restart it when its window has ended.
+    # Atomic on SQLite (one writer at a time) and PostgreSQL (each row is locked by ON CONFLICT).  The
+    # window's end is compared with excluded.window_ends - window (= now) so that every row has the
+    # same two parameters.
+    values = ", ".join(["(%s, 1, %s)"] * rows)
+    return (
+        f"INSERT INTO {table} (bucket, hits, window_ends) VALUES {values} "  # noqa: S608 -- our table name
         f"ON CONFLICT (bucket) DO UPDATE SET "
         f"hits = CASE WHEN {table}.window_ends <= %s THEN 1 ELSE {table}.hits + 1 END, "
         f"window_ends = CASE WHEN {table}.window_ends <= %s THEN excluded.window_ends "
         f"ELSE {table}.window_ends END "
-        f"RETURNING hits"
+        f"RETURNING bucket, hits"
     )
+
+
+def _hit_database_many(keys: list[str], window: int) -> list[int]:
+    from sigap.web.models import RateCounter
+
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    now = time.time()
+    params: list[Any] = [p for key in keys for p in (key, now + window)] + [now, now]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key, now + window, now, now])
-        count = int(cursor.fetchone()[0])
+        cursor.execute(_upsert_sql(table, len(keys)), params)
+        counts = {str(bucket): int(hits) for bucket, hits in cursor.fetchall()}
         if random.randrange(PRUNE_ONE_IN) == 0:  # noqa: S311 -- housekeeping, not security
             cursor.execute(f"DELETE FROM {table} WHERE window_ends < %s", [now])  # noqa: S608
-    return count
+    return [counts[key] for key in keys]
 
 
 @functools.lru_cache(maxsize=8)
