@@ -246,6 +246,10 @@ SIGAP_EXPORT_INLINE_ROWS = int(env_str("SIGAP_EXPORT_INLINE_ROWS", "2000"))
 if SIGAP_EXPORT_INLINE_ROWS < 0:
     raise ImproperlyConfigured(f"SIGAP_EXPORT_INLINE_ROWS={SIGAP_EXPORT_INLINE_ROWS}: use 0 or more")
 
+# The few statements every request pays are prepared on PostgreSQL (sigap.hotsql); 0 behind PgBouncer
+# in transaction mode.
+SIGAP_DB_PREPARED_STATEMENTS = env_str("SIGAP_DB_PREPARED_STATEMENTS", "1") not in ("0", "false", "no")
+
 # Rate-limit counters: "auto" (Redis when SIGAP_CACHE_URL is set, else the database), "database", "cache".
 SIGAP_RATELIMIT_STORE = env_str("SIGAP_RATELIMIT_STORE", "auto")
 if SIGAP_RATELIMIT_STORE not in ("auto", "database", "cache"):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Sum
 from django.db.models.functions import Substr
 
+from sigap import hotsql
 from sigap.core.money import Month
 from sigap.core.realisation import straight_line_plan
 from sigap.core.selection import OUTSIDE
@@ -63,7 +63,7 @@ def citizen_answers(*, nik: str, kk: str) -> list[tuple[str, str, str, dt.date |
     from sigap.status.actions import office_of, status_file_name
 
     key = status_key(nik, kk)
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:  # prepared on PostgreSQL: the same statement for every visitor
         cursor.execute(_ANSWERS_SQL, [key])
         found = cursor.fetchall()
     by_name = sorted((row for row in found if row[0] == "m"), key=lambda row: (row[2], row[1]))

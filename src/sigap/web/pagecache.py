@@ -43,7 +43,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from sigap import __version__
+from sigap import __version__, hotsql
 from sigap.web.access import DASHBOARD_ROLES
 
 #: Seconds a page may stay in the cache (a new version makes a new key long before that).
@@ -223,30 +223,6 @@ def _cached_fast_sql(vendor: str) -> str:
     return _fast_sql()
 
 
-def _statement_cursor() -> Any:
-    """A cursor for the fast path's statement.  On PostgreSQL a server-side prepared statement: the
-    statement is the same every time, and planning its thirteen parts cost PostgreSQL ~0.37 ms per
-    request, twice its execution (EXPLAIN ANALYZE, 100,000 members).  Django's own cursors bind on the
-    client and never prepare (``prepare_threshold`` is off for connection poolers); this one is per
-    connection (``CONN_MAX_AGE``) and wrapped as Django wraps its cursors (logged in tests and DEBUG)."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    raw: Any = _prepared_cursor_class()(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-
-
-@functools.cache
-def _prepared_cursor_class() -> Any:
-    import psycopg
-
-    class Prepared(psycopg.Cursor):
-        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            return super().execute(query, params, prepare=True)
-
-    return Prepared
-
-
 def _is_cached_page(path: str) -> bool:
     found = _served.get(path)
     if found is None:
@@ -305,7 +281,7 @@ def _fast_answer(request: HttpRequest) -> HttpResponse | None:
         return None
     now = timezone.now()
     stamp = connection.ops.adapt_datetimefield_value(now)
-    with _statement_cursor() as cursor:
+    with hotsql.cursor() as cursor:  # prepared on PostgreSQL
         cursor.execute(_cached_fast_sql(connection.vendor), [user_id, session_key, stamp, user_id, user_id])
         rows = sorted((str(a), int(b or 0), str(c)) for a, b, c in cursor.fetchall())
     by_kind = {a: (b, c) for a, b, c in rows}

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from sigap import hotsql
 from sigap.deploy import Network, parse_networks
 
 #: One hit in this many also deletes expired counters (the table stays as small as the live windows).
@@ -103,7 +104,7 @@ def _hit_database_many(keys: list[str], window: int) -> list[int]:
     table = connection.ops.quote_name(RateCounter._meta.db_table)
     now = time.time()
     params: list[Any] = [p for key in keys for p in (key, now + window)] + [now, now]
-    with connection.cursor() as cursor:
+    with hotsql.cursor() as cursor:  # prepared on PostgreSQL: every request runs it
         cursor.execute(_upsert_sql(table, len(keys)), params)
         counts = {str(bucket): int(hits) for bucket, hits in cursor.fetchall()}
         if random.randrange(PRUNE_ONE_IN) == 0:  # noqa: S311 -- housekeeping, not security
