@@ -9,12 +9,15 @@ the invoice page and its export are audited.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, Value
+from django.db.models import BigIntegerField, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse as url_reverse
 from django.utils.translation import gettext as _
 
 from sigap.audit.actions import audit_record
@@ -35,7 +38,7 @@ from sigap.enrolment.figures import figure_rows, member_figures
 from sigap.enrolment.models import Member
 from sigap.enrolment.views import error_text, programme_for, programme_ids, write_refused
 from sigap.errors import UserError
-from sigap.web import listing
+from sigap.web import exportfiles, exportjobs, listing
 from sigap.web.access import FINANCE_ROLES, MONEY_WRITE_ROLES, REALISATION_ROLES, allowed, role_required
 from sigap.web.moneyforms import (
     InvoiceFilterForm,
@@ -153,15 +156,11 @@ def _invoice(request: HttpRequest, invoice_id: int) -> Invoice:
     )
 
 
-def _lines(invoice: Invoice, query: str) -> QuerySet[InvoiceLine]:
-    lines = InvoiceLine.objects.filter(invoice=invoice).select_related("member", "reverses")
-    if query:
-        lines = lines.filter(Q(member__nik=query) | Q(member__nama__icontains=query))
-    return lines
+_lines = exportfiles.invoice_lines
 
 
 @role_required(FINANCE_ROLES)
-def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
+def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponseBase:
     invoice = _invoice(request, invoice_id)
     if (refused := write_refused(request)) is not None:
         return refused
@@ -203,34 +202,7 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     lines = _lines(invoice, query)
     if request.GET.get("format") == "xlsx":
-        audit_record(acting_user=request.user, action="invoice.export", obj=invoice, after={"q": query})
-        return listing.xlsx_response(
-            filename=f"{invoice.number.replace('/', '-')}.xlsx",
-            title=_("Tagihan"),
-            headers=[
-                "NIK",
-                _("Nama"),
-                _("Nomor KPJ"),
-                _("Bulan"),
-                _("Jenis"),
-                _("Jumlah"),
-                _("Alasan"),
-                *COMPONENT_LABELS.values(),  # Jumlah per programme (JKK, JKM, JHT): they add up to it
-            ],
-            rows=(
-                [
-                    ln.member.nik,
-                    ln.member.nama,
-                    ln.member.kpj,
-                    str(Month.of(ln.month)),
-                    ln.get_kind_display(),
-                    ln.amount,
-                    ln.reason,
-                    *_component_cells(_line_components(invoice, ln.amount)),
-                ]
-                for ln in lines.order_by("id")
-            ),
-        )
+        return _lines_export(request, invoice, lines, query)
     if request.GET.get("format") == "pdf":
         return _invoice_pdf(request, invoice, lines)
     page = listing.sorted_page(request, lines, sorts=LINE_SORTS, default="nama")
@@ -261,19 +233,36 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return render(request, "money/invoice_detail.html", context, status=status)
 
 
-def _component_cells(parts: dict[str, int]) -> list[int | str]:
-    """One spreadsheet cell per programme (JKK, JKM, JHT): its amount, or empty when not paid."""
-    return [parts[code] if code in parts else "" for code in COMPONENT_LABELS]
+_component_cells = exportfiles.component_cells
+_line_components = exportfiles.line_components
 
 
-def _line_components(invoice: Invoice, amount: int) -> dict[str, int]:
-    """A line's amount per programme: the invoice's breakdown (a reversal line: its negative)."""
-    parts = {code: int(value) for code, value in (invoice.premium_components or {}).items()}
-    if amount == invoice.premium:
-        return parts
-    if amount == -invoice.premium:
-        return {code: -value for code, value in parts.items()}
-    return {}
+def _lines_export(
+    request: HttpRequest, invoice: Invoice, lines: QuerySet[InvoiceLine], query: str
+) -> HttpResponseBase:
+    """The invoice's lines as Excel (one per member billed): above ``SIGAP_EXPORT_INLINE_ROWS`` lines a
+    ``list_export`` job writes them for the account that asked (ADR 0024)."""
+    rows = lines.count()
+    audit_record(
+        acting_user=request.user, action="invoice.export", obj=invoice, after={"q": query, "rows": rows}
+    )
+    filename = f"{invoice.number.replace('/', '-')}.xlsx"
+    back = url_reverse("web:invoice-detail", args=[invoice.pk])
+    return exportjobs.export_or_job(
+        request,
+        export="invoice_lines",
+        fmt="xlsx",
+        rows=rows,
+        filename=filename,
+        params={"invoice": invoice.pk, "q": query},
+        back=f"{back}?{urlencode({'q': query})}" if query else back,
+        inline=lambda: listing.xlsx_response(
+            filename=filename,
+            title=_("Tagihan"),
+            headers=exportfiles.invoice_line_headers(),
+            rows=exportfiles.invoice_line_rows(invoice, lines),
+        ),
+    )
 
 
 def _invoice_pdf(request: HttpRequest, invoice: Invoice, lines: QuerySet[InvoiceLine]) -> HttpResponse:

@@ -24,7 +24,7 @@ class Job(models.Model):
         (TARGETING_RUN, _("Penetapan sasaran")),
         (BATCH_EXPORT, _("Ekspor batch pendaftaran")),
         (ANNEX_EXPORT, _("Lampiran keputusan (daftar nominatif)")),
-        (LIST_EXPORT, _("Unduhan daftar besar (log audit, peserta)")),
+        (LIST_EXPORT, _("Unduhan daftar besar (log audit, peserta, rincian tagihan)")),
     ]
 
     kind = models.CharField(_("jenis"), max_length=32, choices=KINDS)

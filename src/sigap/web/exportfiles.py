@@ -1,6 +1,7 @@
 """Exports that grow with the number of people or audit rows, written to a file (ADR 0024).
 
-The audit log (CSV and Excel) and a programme's members (Excel) are written by the functions here,
+The audit log (CSV and Excel), a programme's members (Excel) and an invoice's lines (Excel: one line
+per member billed) are written by the functions here,
 whether a request writes them (a small export, :data:`settings.SIGAP_EXPORT_INLINE_ROWS` rows or
 fewer) or a background job does (``list_export``: :mod:`sigap.jobs.kinds` calls
 :func:`export_write`; the request goes to the job's page, :mod:`sigap.web.exportjobs`).  Both read
@@ -33,12 +34,15 @@ from sigap.accounts.scoping import area_prefix
 from sigap.audit import labels
 from sigap.audit.models import AuditEvent
 from sigap.audit.selectors import visible_events
+from sigap.billing.models import Invoice, InvoiceLine
 from sigap.core import csvsafe
+from sigap.core.money import Month
+from sigap.core.tariff import COMPONENT_LABELS
 from sigap.enrolment.models import Member
 from sigap.errors import UserError
 from sigap.programmes.models import Programme
 from sigap.reference import regions
-from sigap.web.access import AUDIT_ROLES, MEMBER_ROLES, allowed, visible_programmes
+from sigap.web.access import AUDIT_ROLES, FINANCE_ROLES, MEMBER_ROLES, allowed, visible_programmes
 from sigap.web.listing import XLSX, xlsx_write
 from sigap.web.moneyforms import MemberFilterForm
 
@@ -313,6 +317,77 @@ def _members_write(user: Any, params: Mapping[str, Any], path: Path, progress: P
     return xlsx_write(str(path), title=_("Peserta"), headers=member_headers(), rows=rows)
 
 
+# --------------------------------------------------------------------------- an invoice's lines
+
+
+def invoices_in_area(user: Any) -> QuerySet[Invoice]:
+    """Invoices of the programmes whose whole region lies inside the user's area (an invoice's lines
+    name everybody the programme insures: a kelurahan or a kota inside a province programme does not
+    open them)."""
+    prefix = area_prefix(user)
+    ids = [p.pk for p in visible_programmes(user) if str(p.region).startswith(prefix)]
+    return Invoice.objects.filter(programme_id__in=ids)
+
+
+def invoice_lines(invoice: Invoice, query: str) -> QuerySet[InvoiceLine]:
+    """The invoice's lines, those of one NIK or name when ``query`` is given (the page's search)."""
+    lines = InvoiceLine.objects.filter(invoice=invoice).select_related("member", "reverses")
+    if query:
+        lines = lines.filter(Q(member__nik=query) | Q(member__nama__icontains=query))
+    return lines
+
+
+def component_cells(parts: Mapping[str, int]) -> list[int | str]:
+    """One spreadsheet cell per programme (JKK, JKM, JHT): its amount, or empty when not paid."""
+    return [parts[code] if code in parts else "" for code in COMPONENT_LABELS]
+
+
+def line_components(invoice: Invoice, amount: int) -> dict[str, int]:
+    """A line's amount per programme: the invoice's breakdown (a reversal line: its negative)."""
+    parts = {code: int(value) for code, value in (invoice.premium_components or {}).items()}
+    if amount == invoice.premium:
+        return parts
+    if amount == -invoice.premium:
+        return {code: -value for code, value in parts.items()}
+    return {}
+
+
+def invoice_line_headers() -> list[str]:
+    return [
+        "NIK",
+        _("Nama"),
+        _("Nomor KPJ"),
+        _("Bulan"),
+        _("Jenis"),
+        _("Jumlah"),
+        _("Alasan"),
+        *COMPONENT_LABELS.values(),  # Jumlah per programme (JKK, JKM, JHT): they add up to it
+    ]
+
+
+def invoice_line_rows(invoice: Invoice, lines: QuerySet[InvoiceLine]) -> Iterator[list[Any]]:
+    for ln in lines.order_by("id").iterator(chunk_size=2000):
+        yield [
+            ln.member.nik,
+            ln.member.nama,
+            ln.member.kpj,
+            str(Month.of(ln.month)),
+            ln.get_kind_display(),
+            ln.amount,
+            ln.reason,
+            *component_cells(line_components(invoice, ln.amount)),
+        ]
+
+
+def _invoice_lines_write(user: Any, params: Mapping[str, Any], path: Path, progress: Progress) -> int:
+    invoice = invoices_in_area(user).filter(pk=int(params.get("invoice") or 0)).first()
+    if invoice is None:
+        raise UserError(_("Tagihan #%(id)s tidak ada.") % {"id": params.get("invoice")})
+    lines = invoice_lines(invoice, str(params.get("q", "")))
+    rows = _report(progress, int(params.get("rows") or 0), invoice_line_rows(invoice, lines))
+    return xlsx_write(str(path), title=_("Tagihan"), headers=invoice_line_headers(), rows=rows)
+
+
 # --------------------------------------------------------------------------- the registry
 
 
@@ -328,6 +403,7 @@ class Export:
 EXPORTS: dict[str, Export] = {
     "audit": Export(AUDIT_ROLES, gettext_lazy("Log audit"), _audit_write),
     "members": Export(MEMBER_ROLES, gettext_lazy("Daftar peserta"), _members_write),
+    "invoice_lines": Export(FINANCE_ROLES, gettext_lazy("Rincian tagihan"), _invoice_lines_write),
 }
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
