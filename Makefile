@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: install demo test check lint format typecheck bench clean browser
+.PHONY: install demo test check lint format typecheck bench clean browser screenshots
 
 install: $(VENV)/.installed
 
@@ -23,6 +23,9 @@ test: install  ## the whole test suite (SQLite by default; DATABASE_URL=postgres
 browser:  ## Debian's Chromium for tests/browser (Playwright downloads nothing)
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	@/usr/bin/chromium --version
+
+screenshots: install browser  ## docs/screenshots from the demo (docs/screenshots/make_screenshots.py; ARGS="dashboard run" for some)
+	$(BIN)/python docs/screenshots/make_screenshots.py $(ARGS)
 
 lint: install  ## format, lint and the import contracts of docs/architecture.md (pyproject [tool.importlinter])
 	$(BIN)/ruff format --check src tests bench

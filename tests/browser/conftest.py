@@ -61,8 +61,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Screenshots of the main screens (a temporary folder; docs/screenshots/take_screenshots.py
-    refreshes the README's copies); ``SIGAP_SCREENSHOT_DIR`` keeps them somewhere to look at."""
+    """Screenshots of the main screens (a temporary folder; ``make screenshots`` refreshes the README's
+    copies from the demo); ``SIGAP_SCREENSHOT_DIR`` keeps them somewhere to look at."""
     keep = os.environ.get("SIGAP_SCREENSHOT_DIR")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
