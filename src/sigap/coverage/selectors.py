@@ -4,18 +4,21 @@
 rentan: each APBD programme's members covered now (programmes SIGAP targets, in code order), then each
 segment's members covered in that month (segments the region funded before SIGAP), then the BPU in the
 newest BPJS TK roster who live in the region (newest registry snapshot) and were not counted above --
-each person once (:func:`sigap.core.workforce.count_once`) -- and divides by the region's reference
-figure (:func:`reference_for`).  Member-sized sets in Python; the roster in DuckDB.
+each person once (:func:`sigap.core.workforce.count_once`'s rule, counted in the database) -- and divides
+by the region's reference figure (:func:`reference_for`).  No member-sized set in Python per page; the
+roster in DuckDB (its count cached).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 
 from sigap.core.money import Month
@@ -25,7 +28,6 @@ from sigap.core.workforce import (
     SEGMENT,
     Line,
     WorkforceCoverage,
-    count_once,
     format_share,
     share,
 )
@@ -95,41 +97,94 @@ def segment_exclusions(programme: Programme, first: Month, last: Month) -> list[
     return out
 
 
-def _programme_sources(region: str, on: dt.date) -> list[tuple[str, str, list[str], Programme]]:
-    """Members covered on ``on`` living in ``region``, per programme: targeted programmes first (by
-    code), then segments (by code)."""
+def _programme_sources(region: str, on: dt.date) -> list[tuple[str, Programme, Any]]:
+    """``(kind, programme, queryset of NIKs)`` of the members covered on ``on`` living in ``region``, per
+    programme: targeted programmes first (by code), then segments (by code)."""
     from sigap.enrolment.models import Member
 
     month = Month.of(on).first_day()
     segments = segment_programme_ids()
     programmes = Programme.objects.filter(funding="APBD", fiscal_year=on.year).order_by("code")
-    targeted, segment = [], []
+    targeted: list[tuple[str, Programme, Any]] = []
+    segment: list[tuple[str, Programme, Any]] = []
     for programme in programmes:
         if programme.pk in segments:
-            niks = list(
-                SegmentMember.objects.filter(
-                    programme=programme, kode_kelurahan__startswith=region, start_month__lte=month
-                )
-                .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
-                .values_list("nik", flat=True)
-            )
-            if niks:
-                segment.append((SEGMENT, programme.code, niks, programme))
+            rows = SegmentMember.objects.filter(
+                programme=programme, kode_kelurahan__startswith=region, start_month__lte=month
+            ).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+            segment.append((SEGMENT, programme, rows.order_by().values("nik")))
         else:
-            niks = list(
-                Member.objects.filter(
-                    programme=programme, state=Member.ACTIVE, kode_kelurahan__startswith=region
-                ).values_list("nik", flat=True)
+            members = Member.objects.filter(
+                programme=programme, state=Member.ACTIVE, kode_kelurahan__startswith=region
             )
-            if niks:
-                targeted.append((PROGRAMME, programme.code, niks, programme))
+            targeted.append((PROGRAMME, programme, members.order_by().values("nik")))
     return targeted + segment
 
 
-def bpu_insured(region: str, counted: set[str]) -> tuple[int, Any, Any]:
+def _union(sources: list[tuple[str, Programme, Any]]) -> tuple[str, list[Any]]:
+    """One ``(nik, rnk)`` relation of every source's NIKs, ``rnk`` the source's place in the order."""
+    parts, params = [], []
+    for rank, (_kind, _programme, rows) in enumerate(sources):
+        sql, values = rows.query.sql_with_params()
+        parts.append(f"SELECT s{rank}.nik AS nik, {rank} AS rnk FROM ({sql}) s{rank}")  # noqa: S608 -- ORM SQL
+        params.extend(values)
+    return " UNION ALL ".join(parts), params
+
+
+def _counted_once(
+    sources: list[tuple[str, Programme, Any]],
+) -> tuple[list[tuple[str, str, int]], tuple[int, ...]]:
+    """Each source's people not counted under an earlier source (:func:`sigap.core.workforce.count_once`,
+    in the database: no member-sized set crosses into Python); a source is a line when it has anyone.
+    Also what the people counted depend on, for the BPU cache key (see :func:`bpu_insured`)."""
+    from sigap.enrolment.models import Member
+
+    if not sources:
+        return [], ()
+    union, params = _union(sources)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'a', rnk, count(*) FROM ({union}) u GROUP BY rnk"  # noqa: S608 -- ORM SQL, numbers
+            f" UNION ALL SELECT 'f', first, count(*) FROM (SELECT nik, min(rnk) AS first FROM ({union}) v"
+            " WHERE nik <> '' GROUP BY nik) f GROUP BY first",
+            params + params,
+        )
+        found = cursor.fetchall()
+    anyone = {int(rank) for kind, rank, n in found if kind == "a" and n}
+    first = {int(rank): int(n) for kind, rank, n in found if kind == "f"}
+    lines = [
+        (kind, programme.code, first.get(rank, 0))
+        for rank, (kind, programme, _rows) in enumerate(sources)
+        if rank in anyone
+    ]
+    newest = (
+        Member.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+        SegmentMember.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+    )
+    return lines, (*newest, *(n for _k, _c, n in lines))
+
+
+def _counted_niks(sources: list[tuple[str, Programme, Any]]) -> list[str]:
+    """Every NIK counted above (only when the BPU count is not in the cache)."""
+    if not sources:
+        return []
+    union, params = _union(sources)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT nik FROM ({union}) u WHERE nik <> ''", params)  # noqa: S608
+        return [str(nik) for (nik,) in cursor.fetchall()]
+
+
+def bpu_insured(region: str, counted: tuple[int, ...], niks: Callable[[], list[str]]) -> tuple[int, Any, Any]:
     """BPU active in the newest BPJS TK roster (one AKTIF row per NIK, as the targeting reads it),
-    living in ``region`` by the newest registry snapshot, not in ``counted``: ``(count, roster,
-    registry)``; ``(0, None, None)`` without a roster or a registry."""
+    living in ``region`` by the newest registry snapshot, not among the people counted above (``niks``,
+    read only when the count is not cached): ``(count, roster, registry)``; ``(0, None, None)`` without
+    a roster or a registry.
+
+    The count is cached under the roster and registry files, the region and ``counted``: the newest
+    member and segment-member ids and the count of each line -- people joining, leaving or moving make
+    a new key.  (A swap that keeps all of these, e.g. one member's kelurahan corrected out of the region
+    and another's into it between two renders with no one else joining, is served the previous count
+    until it expires: ``BPU_CACHE_SECONDS``.)"""
     import pyarrow as pa
 
     from sigap.core.selection import active_roster_cte, literal
@@ -145,12 +200,8 @@ def bpu_insured(region: str, counted: set[str]) -> tuple[int, Any, Any]:
         or not registry.data_file.is_file()
     ):
         return 0, roster, registry
-    # the same roster, registry, region and people counted above give the same count: keep it (a
-    # 1,000,000-row roster takes seconds, once per page-cache miss of each leader otherwise)
     files = f"{roster.pk}:{roster.content_sha256}|{registry.pk}:{registry.content_sha256}"
-    digest = hashlib.sha256(f"{files}|{region}|".encode())
-    for nik in sorted(counted):
-        digest.update(nik.encode() + b"\n")
+    digest = hashlib.sha256(f"{files}|{region}|{counted}".encode())
     key = f"sigap:coverage:bpu:{digest.hexdigest()}"
     cached = cache.get(key)
     if cached is not None:
@@ -158,7 +209,7 @@ def bpu_insured(region: str, counted: set[str]) -> tuple[int, Any, Any]:
     with default_engine() as engine:
         engine.register_parquet("insured", roster.data_file)
         engine.register_parquet("people", registry.data_file)
-        engine.register_arrow("counted", pa.table({"nik": pa.array(sorted(counted), pa.string())}))
+        engine.register_arrow("counted", pa.table({"nik": pa.array(sorted(niks()), pa.string())}))
         found = engine.fetch(
             f"WITH {active_roster_cte('insured')}\n"  # noqa: S608 -- literals quoted, names fixed
             "SELECT count(*) FROM active_roster AS r JOIN people AS p ON p.nik = r.nik"
@@ -185,13 +236,14 @@ def workforce_coverage(programme: Programme, on: dt.date, run: Any = None) -> di
     selected, eligible = (int(run.selected), int(run.eligible)) if run is not None else (0, 0)
     region = programme.region
     sources = _programme_sources(region, on)
-    lines, counted = count_once((kind, code, niks) for kind, code, niks, _p in sources)
-    bpu, roster, registry = bpu_insured(region, counted)
+    counts, counted = _counted_once(sources)
+    lines = [Line(kind, code, n) for kind, code, n in counts]
+    bpu, roster, registry = bpu_insured(region, counted, lambda: _counted_niks(sources))
     estimate = estimate_for(programme)
     figures = WorkforceCoverage.of(
         estimate=estimate.value if estimate else None, lines=[*lines, Line(BPU, "", bpu)]
     )
-    names = {code: p.name for _k, code, _n, p in sources}
+    names = {p.code: p.name for _k, p, _rows in sources}
     rows = [
         {"kind": line.kind, "code": line.name, "name": names.get(line.name, ""), "count": line.count}
         for line in figures.lines
