@@ -14,7 +14,13 @@ valid NIK in ``nik``, the digits of an invalid one in ``nik_written``).  Then, o
                       DateOfBirthComparison), blocking on NIK and on birth date + first letter of the
                       name, u by random sampling (seeded), m by EM, every pair >= 0.9 a link;
 (c) SIGAP          -- ``sigap.engine.linkage.link_roster``: NIK rule + the configured model + rules;
-                      links = bands nik, auto (the review queue is counted apart).
+                      links = bands nik, auto (the review queue is counted apart);
+(d) SIGAP on Spark -- with ``--engine spark`` (or ``both``): the same linkage through Splink's Spark
+                      backend (``SIGAP_SPARK_MASTER``, default ``local[2]``; ``SIGAP_SPARK_CONF``),
+                      its time and scores beside DuckDB's, and whether its links equal DuckDB's.
+
+The blocking rules' pairs (``blocking_counts``: marginal per rule, total, and registry x roster) are
+printed for each size.
 
 Pairs (roster row, registry person) are scored against the truth: precision, recall, F1, seconds.
 Goal for SIGAP: F1 >= 0.99 and precision >= 0.995 at 50,000 and 1,000,000 people.
@@ -28,13 +34,14 @@ import json
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sigap.core.nik_sql import nik_issue_sql
-from sigap.engine.linkage import link_roster
+from sigap.engine.linkage import blocking_counts, link_roster
 from sigap.synth import linkage_set
 
 REF = dt.date(2026, 1, 1)
@@ -131,12 +138,14 @@ def plain_splink(folder: Path) -> set[tuple[int, str]]:
     return set(rows)
 
 
-def sigap(folder: Path) -> tuple[set[tuple[int, str]], dict[str, object]]:
+def sigap(
+    folder: Path, engine: Any = "duckdb", out: str = "links"
+) -> tuple[set[tuple[int, str]], dict[str, object]]:
     outcome = link_roster(
-        people=folder / "people.parquet", roster=folder / "roster.parquet", links_out=folder / "links.parquet",
-        insured_out=folder / "insured.parquet", scratch=folder / "tmp",
+        people=folder / "people.parquet", roster=folder / "roster.parquet", links_out=folder / f"{out}.parquet",
+        insured_out=folder / f"{out}-insured.parquet", scratch=folder / "tmp", engine=engine,
     )  # fmt: skip
-    links = pq.read_table(folder / "links.parquet", columns=["source_row", "nik", "band"])
+    links = pq.read_table(folder / f"{out}.parquet", columns=["source_row", "nik", "band"])
     linked = pa.compute.is_in(links.column("band"), value_set=pa.array(["nik", "auto", "confirmed"]))
     chosen = links.filter(linked)
     return set(zip(chosen.column("source_row").to_pylist(), chosen.column("nik").to_pylist(), strict=True)), {
@@ -145,14 +154,20 @@ def sigap(folder: Path) -> tuple[set[tuple[int, str]], dict[str, object]]:
     }  # fmt: skip
 
 
-def review_truth(folder: Path, truth: set[tuple[int, str]]) -> dict[str, int]:
-    links = pq.read_table(folder / "links.parquet", columns=["source_row", "nik", "band"]).to_pylist()
+def review_truth(folder: Path, truth: set[tuple[int, str]], out: str = "links") -> dict[str, int]:
+    links = pq.read_table(folder / f"{out}.parquet", columns=["source_row", "nik", "band"]).to_pylist()
     queue = {(r["source_row"], r["nik"]) for r in links if r["band"] == "review"}
     return {"review_pairs": len(queue), "review_pairs_true": len(queue & truth)}
 
 
 def run(
-    people: int, seed: int, skip_plain: bool, skip_sigap: bool = False, keep: Path | None = None
+    people: int,
+    seed: int,
+    skip_plain: bool,
+    skip_sigap: bool = False,
+    keep: Path | None = None,
+    engines: tuple[str, ...] = ("duckdb",),
+    spark: object = None,
 ) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="bench-linkage-") as tmp:
         folder = Path(tmp) if keep is None else keep / str(people)
@@ -171,16 +186,29 @@ def run(
             out["plain_splink"] = {
                 **score(plain_splink(folder), truth), "seconds": round(time.perf_counter() - started, 2)
             }  # fmt: skip
-        if not skip_sigap:
+        out["blocking"] = blocking_counts(people=folder / "people.parquet", roster=folder / "roster.parquet")
+        for engine in engines if not skip_sigap else ():
+            name = "sigap" if engine == "duckdb" else f"sigap_{engine}"
             started = time.perf_counter()
-            predicted, detail = sigap(folder)
+            predicted, detail = sigap(folder, spark if engine == "spark" else engine, out=f"links-{engine}")
             seconds = round(time.perf_counter() - started, 2)
-            out["sigap"] = {
+            out[name] = {
                 **score(predicted, truth),
                 "seconds": seconds,
                 **detail,
-                **review_truth(folder, truth),
+                **review_truth(folder, truth, f"links-{engine}"),
             }
+        if {"duckdb", "spark"} <= set(engines) and not skip_sigap:
+            columns = ["source_row", "nik", "band", "probability"]
+            duck = pq.read_table(folder / "links-duckdb.parquet", columns=columns).to_pylist()
+            spark_rows = pq.read_table(folder / "links-spark.parquet", columns=columns).to_pylist()
+            # the rows in order, bands exactly; probabilities are sums of logarithms: equal to the last bit or two
+            same = len(duck) == len(spark_rows) and all(
+                (d["source_row"], d["nik"], d["band"]) == (s["source_row"], s["nik"], s["band"])
+                and abs(d["probability"] - s["probability"]) <= 1e-12
+                for d, s in zip(duck, spark_rows, strict=True)
+            )
+            out["spark_links_equal_duckdb"] = same
         return out
 
 
@@ -193,16 +221,36 @@ def main() -> None:
     parser.add_argument("--skip-plain", action="store_true", help="leave out the plain-Splink baseline")
     parser.add_argument("--skip-sigap", action="store_true", help="leave out SIGAP's linkage")
     parser.add_argument("--keep", type=Path, help="keep the files in this folder (to look at the links)")
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark", "both"),
+        default="duckdb",
+        help="SIGAP's linkage on DuckDB, Spark or both",
+    )
     args = parser.parse_args()
+    engines = ("duckdb", "spark") if args.engine == "both" else (args.engine,)
+    spark = None
+    if "spark" in engines:
+        from sigap.engine import make_spark_engine
+
+        started = time.perf_counter()
+        spark = make_spark_engine()
+        print(f"spark session {spark.version()} started in {time.perf_counter() - started:.1f} s")
     for people in args.people or [50_000, 1_000_000]:
-        result = run(people, args.seed, args.skip_plain, args.skip_sigap, args.keep)
+        result = run(people, args.seed, args.skip_plain, args.skip_sigap, args.keep, engines, spark)
         print(json.dumps(result, default=str))
-        for name in ("exact_nik", "plain_splink", "sigap"):
+        blocking = result["blocking"]
+        assert isinstance(blocking, list)
+        print(f"{people:>9,} blocking: pairs per rule {[b['marginal'] for b in blocking]}, total"
+              f" {blocking[-1]['cumulative']:,} of {blocking[-1]['cartesian']:,} registry x roster")  # fmt: skip
+        for name in ("exact_nik", "plain_splink", "sigap", "sigap_spark"):
             if name in result:
                 r = result[name]
                 assert isinstance(r, dict)
                 print(f"{people:>9,} {name:<13} precision {r['precision']:.4f} recall {r['recall']:.4f}"
                       f" F1 {r['f1']:.4f}  {r['seconds']:>7.2f} s  (false {r['false_links']}, missed {r['missed']})")  # fmt: skip
+        if "spark_links_equal_duckdb" in result:
+            print(f"{people:>9,} Spark links == DuckDB links: {result['spark_links_equal_duckdb']}")
 
 
 if __name__ == "__main__":

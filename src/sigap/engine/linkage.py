@@ -1,4 +1,4 @@
-"""Roster linkage on DuckDB: which BPJS TK roster row is which registry person (ADR 0022).
+"""Roster linkage on DuckDB or Spark: which BPJS TK roster row is which registry person (ADR 0022).
 
 Rules first, then a probabilistic model for the rest (``sigap.core.linkage``):
 
@@ -19,16 +19,28 @@ Rules first, then a probabilistic model for the rest (``sigap.core.linkage``):
 Blocking keeps the comparisons linear in the data: equal NIK prefix (kecamatan + birth digits),
 equal NIK tail (birth digits + serial), equal birth date with the same first letters of the
 name key, the birth date with day and month swapped, the same name key in the same birth year,
-and the same birth date, sex and NIK kecamatan.
+and the same birth date, sex and NIK kecamatan (:func:`blocking_counts` counts them).
+
+**One linkage, two engines.**  The model's settings (:func:`model_settings`), the preparation and
+the rules are written once, in DuckDB SQL; on DuckDB they run as they are, on Spark
+(``SIGAP_ENGINE=spark`` or ``link_roster(engine="spark")``) the SQL goes through the Spark
+engine's ``sqlglot`` transpiler and the model through Splink's Spark backend.  Only the database
+API differs (:class:`_DuckDBLinkage`, :class:`_SparkLinkage`).  Spark gets DuckDB's own
+``jaro_winkler_similarity`` and ``damerau_levenshtein`` as Arrow UDFs (Splink's Scala jar computes
+Jaro-Winkler differently: 0.9467 against DuckDB's 0.9578 for TEDIPARMAN/TEDIPRMAN, which moves
+pairs across the 0.92 and 0.80 levels) and ``sigap.core.names.match_key`` as an Arrow UDF, so both
+engines give the same links (tests/linkage/test_linkage_spark.py).
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -36,7 +48,10 @@ import pyarrow as pa
 from sigap.core import linkage as L
 from sigap.core.names import match_key
 from sigap.core.nik_sql import sql_str
-from sigap.engine import duckdb_settings
+from sigap.engine import duckdb_settings, engine_name
+
+if TYPE_CHECKING:
+    from sigap.engine.spark_engine import SparkEngine
 
 #: Columns of the links file: one row per (roster row, registry person) candidate or link.
 LINK_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -82,14 +97,36 @@ class LinkOutcome:
 
 # -- the model ---------------------------------------------------------------------------------
 
+#: Blocking rules, in DuckDB SQL (Splink transpiles them for Spark): each pair compared shares one
+#: of these keys, so the comparisons grow with the data, never as registry x roster.
+BLOCKING_RULES_SQL: tuple[str, ...] = (
+    "l.nik_a = r.nik_a",  # NIK prefix: kecamatan + birth digits
+    "l.nik_b = r.nik_b",  # NIK tail: birth digits + serial
+    "l.tgl = r.tgl AND l.name3 = r.name3",
+    "l.tgl = r.tgl AND l.sex = r.sex AND l.nik_kec = r.nik_kec",
+    "l.tgl_swap = r.tgl AND l.name3 = r.name3",
+    "l.name_key = r.name_key AND year(l.tgl) = year(r.tgl)",
+)
 
-def _settings(prior: float) -> Any:
+
+def blocking_rules() -> list[dict[str, Any]]:
+    """:data:`BLOCKING_RULES_SQL` as Splink takes them (their dialect named, so any backend can run them)."""
+    return [{"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in BLOCKING_RULES_SQL]
+
+
+def model_settings(prior: float) -> Any:
+    """The Splink model's settings, the same on every engine: comparisons with fixed m/u
+    probabilities, :func:`blocking_rules`; conditions written in DuckDB SQL name their dialect so
+    Splink translates them for Spark."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
+    from splink import SettingsCreator
 
     def level(lv: Any, m: float, u: float, **kw: Any) -> Any:
         return lv.configure(m_probability=m, u_probability=u, **kw)
+
+    def custom(sql: str, label: str) -> Any:
+        return cll.CustomLevel(sql, label, base_dialect_str="duckdb")
 
     nik = cl.CustomComparison(
         output_column_name="nik",
@@ -123,8 +160,8 @@ def _settings(prior: float) -> Any:
         comparison_levels=[
             cll.NullLevel("tgl"),
             level(cll.ExactMatchLevel("tgl"), 0.92, 7e-5),
-            level(cll.CustomLevel("tgl_swap_l = tgl_r", "day and month swapped"), 0.03, 7e-5),
-            level(cll.CustomLevel("abs(date_diff('day', tgl_l, tgl_r)) <= 366", "within a year"), 0.03, 0.03),
+            level(custom("tgl_swap_l = tgl_r", "day and month swapped"), 0.03, 7e-5),
+            level(custom("abs(date_diff('day', tgl_l, tgl_r)) <= 366", "within a year"), 0.03, 0.03),
             level(cll.ElseLevel(), 0.02, 0.97),
         ],
     )
@@ -149,36 +186,179 @@ def _settings(prior: float) -> Any:
         unique_id_column_name="uid",
         probability_two_random_records_match=prior,
         comparisons=[nik, name, birth, sex, region],
-        blocking_rules_to_generate_predictions=[
-            block_on("nik_a"),
-            block_on("nik_b"),
-            block_on("tgl", "name3"),
-            block_on("tgl", "sex", "nik_kec"),
-            {"blocking_rule": "l.tgl_swap = r.tgl AND l.name3 = r.name3", "sql_dialect": "duckdb"},
-            {
-                "blocking_rule": "l.name_key = r.name_key AND year(l.tgl) = year(r.tgl)",
-                "sql_dialect": "duckdb",
-            },
-        ],
+        blocking_rules_to_generate_predictions=list[Any](blocking_rules()),
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,  # the levels (gamma_*) are the officer's evidence
         additional_columns_to_retain=[],
     )
 
 
-def _name_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Table ``name_keys(nama, name_key)``: sigap.core.names.match_key of every distinct name."""
-    names = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT nama FROM (SELECT nama FROM reg_people UNION ALL SELECT nama FROM ros_rows)"
-            " WHERE nama IS NOT NULL"
-        ).fetchall()
-    ]
-    keys = [match_key(n) or None for n in names]
-    con.register("name_keys_arrow", pa.table({"nama": names, "name_key": keys}))
-    con.execute("CREATE TABLE name_keys AS SELECT * FROM name_keys_arrow")
-    con.unregister("name_keys_arrow")
+# -- the two database APIs ---------------------------------------------------------------------
+
+
+class _DuckDBLinkage:
+    """The linkage's SQL on one DuckDB connection; the model through Splink's DuckDBAPI."""
+
+    dialect = "duckdb"
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.con = duckdb.connect(config=config)
+
+    def read_parquet(self, name: str, path: str) -> None:
+        self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_str(path)})")  # noqa: S608
+
+    def table_from_arrow(self, name: str, table: pa.Table) -> None:
+        self.con.register(f"{name}_arrow", table)
+        self.con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608 -- our names
+        self.con.unregister(f"{name}_arrow")
+
+    def execute(self, sql: str) -> None:
+        self.con.execute(sql)
+
+    def keep(self, name: str) -> None:
+        """Tables are tables on DuckDB."""
+
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql).fetchall()
+
+    def copy(self, sql: str, path: Path) -> None:
+        self.con.execute(f"COPY ({sql}) TO {sql_str(str(path))} (FORMAT parquet)")
+
+    def name_keys(self) -> None:
+        """Table ``name_keys(nama, name_key)``: sigap.core.names.match_key of every distinct name."""
+        names = [
+            r[0]
+            for r in self.fetch(
+                "SELECT DISTINCT nama FROM (SELECT nama FROM reg_people UNION ALL SELECT nama FROM ros_rows)"
+                " WHERE nama IS NOT NULL"
+            )
+        ]
+        keys = [match_key(n) or None for n in names]
+        self.table_from_arrow(
+            "name_keys",
+            pa.table({"nama": pa.array(names, pa.string()), "name_key": pa.array(keys, pa.string())}),
+        )
+
+    def splink_api(self) -> Any:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self.con.cursor())  # its own cursor: DuckDB 2 keeps one result per cursor
+
+    def close(self, linker: Any = None) -> None:
+        self.con.close()
+
+
+#: Spark SQL functions the linkage's SQL and Splink's Spark SQL call, computed by DuckDB itself
+#: (the same numbers as the DuckDB path): name -> (DuckDB SQL over columns a, b; Spark return type).
+_SPARK_UDFS: dict[str, tuple[str, str]] = {
+    "jaro_winkler": ("jaro_winkler_similarity(a, b)", "double"),  # Splink's SparkDialect spelling
+    "jarowinkler_similarity": ("jaro_winkler_similarity(a, b)", "double"),  # sqlglot's spelling of ours
+    "damerau_levenshtein": ("damerau_levenshtein(a, b)", "bigint"),
+}
+
+_udf_con: duckdb.DuckDBPyConnection | None = None
+
+
+def _duckdb_pairs(sql: str, a: pa.Array, b: pa.Array) -> pa.Array:
+    """``sql`` over the pairs ``(a, b)`` on the Spark worker's DuckDB (Arrow in, Arrow out)."""
+    global _udf_con  # noqa: PLW0603 -- one connection per Python worker, made on first use
+    if _udf_con is None:
+        _udf_con = duckdb.connect(config={"threads": 1})
+    pairs = pa.table({"a": a, "b": b})  # noqa: F841 -- read by DuckDB's replacement scan
+    return _udf_con.sql(f"SELECT {sql} FROM pairs").to_arrow_table().column(0).combine_chunks()  # noqa: S608
+
+
+def _pairs_function(sql: str) -> Any:
+    def pairs(a: pa.Array, b: pa.Array) -> pa.Array:
+        return _duckdb_pairs(sql, a, b)
+
+    return pairs
+
+
+def _name_key_array(names: pa.Array) -> pa.Array:
+    return pa.array(
+        [(match_key(n) or None) if n is not None else None for n in names.to_pylist()], pa.string()
+    )
+
+
+class _SparkLinkage:
+    """The same SQL through :class:`sigap.engine.spark_engine.SparkEngine` (transpiled by ``sqlglot``);
+    the model through Splink's SparkAPI.  Runs in a new session of the engine's Spark application
+    (its own temporary views and functions), dropped at the end."""
+
+    dialect = "spark"
+
+    def __init__(self, engine: SparkEngine, scratch: Path | None) -> None:
+        from pyspark.sql.functions import arrow_udf  # type: ignore[attr-defined]
+
+        from sigap.engine.spark_engine import SparkEngine, _is_connect
+
+        base = engine.session
+        self.connect = _is_connect(base)
+        session = base if self.connect else base.newSession()
+        self.spark = SparkEngine(session=session)
+        self.session = session
+        for fn_name, (sql, type_) in _SPARK_UDFS.items():
+            session.udf.register(fn_name, arrow_udf(_pairs_function(sql), type_))
+        session.udf.register("sigap_name_key", arrow_udf(_name_key_array, "string"))
+        self.own_checkpoints: Path | None = None
+        if not self.connect and session._jsc.sc().getCheckpointDir().isEmpty():
+            # Splink writes its intermediate tables there (spark.checkpoint.dir on a cluster: shared storage)
+            master = str(session.sparkContext.master)
+            if not master.startswith("local"):
+                raise ValueError(
+                    "the roster linkage on a Spark cluster needs spark.checkpoint.dir (shared storage: hdfs://, s3a://)"
+                )
+            self.own_checkpoints = Path(tempfile.mkdtemp(prefix="sigap-linkage-", dir=scratch))
+            session.sparkContext.setCheckpointDir(str(self.own_checkpoints))
+
+    def read_parquet(self, name: str, path: str) -> None:
+        self.spark.register_parquet(name, path)
+
+    def table_from_arrow(self, name: str, table: pa.Table) -> None:
+        self.spark.register_arrow(name, table)
+
+    def execute(self, sql: str) -> None:
+        self.spark.execute(sql)
+
+    def keep(self, name: str) -> None:
+        """Compute ``name`` once and cut its lineage: a temporary view is otherwise computed again at every
+        read, and the plans of views over views grow until Spark's analyser runs out of memory."""
+        self.session.table(name).localCheckpoint(eager=True).createOrReplaceTempView(name)
+
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.spark.fetch(sql)
+
+    def copy(self, sql: str, path: Path) -> None:
+        self.spark.copy_to_parquet(sql, path)
+
+    def name_keys(self) -> None:
+        self.execute(
+            "CREATE TABLE name_keys AS SELECT nama, sigap_name_key(nama) AS name_key FROM (SELECT DISTINCT nama"
+            " FROM (SELECT nama FROM reg_people UNION ALL SELECT nama FROM ros_rows) WHERE nama IS NOT NULL)"
+        )
+        self.keep("name_keys")
+
+    def splink_api(self) -> Any:
+        from splink import SparkAPI
+
+        # DuckDB's functions are registered above: Splink's Scala jar is not needed (nor wanted)
+        return SparkAPI(  # type: ignore[no-untyped-call]
+            spark_session=self.session,
+            # Splink's tables as Parquet in the checkpoint folder: each later step starts from files
+            break_lineage_method="checkpoint" if self.connect else "parquet",
+            register_udfs_automatically=False,
+        )
+
+    def close(self, linker: Any = None) -> None:
+        if linker is not None:
+            linker.table_management.delete_tables_created_by_splink_from_db()
+        self.spark.close()
+        if self.own_checkpoints is not None:
+            shutil.rmtree(self.own_checkpoints, ignore_errors=True)
+
+
+_Linkage = _DuckDBLinkage | _SparkLinkage
 
 
 _SWAP = (
@@ -186,16 +366,18 @@ _SWAP = (
 )
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, people: str, roster: str) -> None:
-    con.execute(
-        "CREATE TABLE reg_people AS SELECT nik, nama, jenis_kelamin, tanggal_lahir, kode_kecamatan,"  # noqa: S608 -- paths quoted
-        f" kode_kelurahan FROM read_parquet({sql_str(people)})"
+def _prepare(db: _Linkage, people: str, roster: str) -> None:
+    db.read_parquet("reg_source", people)
+    db.read_parquet("ros_source", roster)
+    db.execute(
+        "CREATE TABLE reg_people AS SELECT nik, nama, jenis_kelamin, tanggal_lahir, kode_kecamatan,"
+        " kode_kelurahan FROM reg_source"
     )
-    con.execute(
-        "CREATE TABLE ros_rows AS SELECT source_row, kpj, nik, nik_written, nama, tanggal_lahir, segmen, status"  # noqa: S608
-        f" FROM read_parquet({sql_str(roster)})"
+    db.execute(
+        "CREATE TABLE ros_rows AS SELECT source_row, kpj, nik, nik_written, nama, tanggal_lahir, segmen, status"
+        " FROM ros_source"
     )
-    _name_keys(con)
+    db.name_keys()
     nik_sex = "CASE WHEN TRY_CAST(substr({n}, 7, 2) AS INTEGER) > 40 THEN 'P' WHEN TRY_CAST(substr({n}, 7, 2) AS INTEGER) >= 1 THEN 'L' END"
     common = (
         # kec: the domicile kecamatan (registry) or the roster NIK's issuing kecamatan (roster)
@@ -203,44 +385,47 @@ def _prepare(con: duckdb.DuckDBPyConnection, people: str, roster: str) -> None:
         " k.name_key, substr(k.name_key, 1, 3) AS name3, tgl, " + _SWAP.format(d="tgl") + " AS tgl_swap"
     )
     # the model compares only roster rows not linked by the NIK rule
-    con.execute(
+    db.execute(
         "CREATE TABLE by_nik AS SELECT r.source_row, p.nik FROM ros_rows r JOIN reg_people p ON p.nik = r.nik"  # noqa: S608
         " LEFT JOIN name_keys kr ON kr.nama = r.nama LEFT JOIN name_keys kp ON kp.nama = p.nama"
         # the same NIK under a wholly different name is somebody's typo: the model and the officer decide
         " WHERE kr.name_key IS NULL OR kp.name_key IS NULL"
         f" OR jaro_winkler_similarity(kr.name_key, kp.name_key) >= {L.NAME_SIMILAR}"
     )
-    con.execute(
+    db.keep("by_nik")
+    db.execute(
         f"CREATE TABLE m_left AS SELECT CAST(p.nik AS VARCHAR) AS uid, {common}, sex, kec"  # noqa: S608
-        " FROM (SELECT nik AS nik16, nama, tanggal_lahir AS tgl, jenis_kelamin AS sex, kode_kecamatan AS kec, nik,"
+        " FROM (SELECT nik AS nik16, nama, tanggal_lahir AS tgl, jenis_kelamin AS sex, kode_kecamatan AS kec, nik"
         " FROM reg_people) p LEFT JOIN name_keys k ON k.nama = p.nama"
     )
-    con.execute(
+    db.execute(
         f"CREATE TABLE m_right AS SELECT CAST(r.source_row AS VARCHAR) AS uid, {common},"  # noqa: S608
         f" {nik_sex.format(n='nik16')} AS sex, substr(nik16, 1, 6) AS kec"
-        " FROM (SELECT source_row, coalesce(nik, nik_written) AS nik16, nama, tanggal_lahir AS tgl FROM ros_rows"
-        "  WHERE source_row NOT IN (SELECT source_row FROM by_nik)) r LEFT JOIN name_keys k ON k.nama = r.nama"
+        " FROM (SELECT source_row, coalesce(nik, nik_written) AS nik16, nama, tanggal_lahir AS tgl FROM ros_rows x"
+        "  WHERE NOT EXISTS (SELECT 1 FROM by_nik b WHERE b.source_row = x.source_row)) r"
+        " LEFT JOIN name_keys k ON k.nama = r.nama"
     )
+    db.keep("m_right")
 
 
-def _predict(con: duckdb.DuckDBPyConnection, *, threshold: float) -> tuple[str, int]:
-    from splink import DuckDBAPI, Linker
+def _predict(db: _Linkage, *, threshold: float) -> tuple[str, int, Any]:
+    """Splink's predictions (name of the table on ``db``), the number of pairs, the linker."""
+    from splink import Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
-    n_left = _count(con, "m_left")
+    n_left = _count(db, "reg_people")  # m_left has one row per registry person
     prior = min(0.5, 0.8 / max(n_left, 1))
-    db_api = DuckDBAPI(connection=con.cursor())  # its own cursor: DuckDB 2 keeps one result per cursor
+    db_api = db.splink_api()
     left = db_api.register("m_left", table_name="registry")
     right = db_api.register("m_right", table_name="roster")
-    linker = Linker([left, right], _settings(prior), log_level=logging.WARNING)
+    linker = Linker([left, right], model_settings(prior), log_level=logging.WARNING)
     result = linker.inference.predict(threshold_match_probability=threshold)
-    pairs = _count(con, result.physical_name)
-    return result.physical_name, pairs
+    pairs = _count(db, result.physical_name)
+    return result.physical_name, pairs, linker
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 -- our own table names
-    return int(row[0]) if row else 0
+def _count(db: _Linkage, table: str) -> int:
+    return _scalar(db, f"SELECT count(*) FROM {table}")  # noqa: S608 -- our own table names
 
 
 def _candidates_sql(predictions: str) -> str:
@@ -272,6 +457,26 @@ def _candidates_sql(predictions: str) -> str:
     """  # noqa: S608 -- our own table names and constants
 
 
+def _open(
+    engine: str | SparkEngine | None, config: dict[str, Any], scratch: Path | None
+) -> tuple[_Linkage, SparkEngine | None]:
+    """The linkage's database: ``engine`` is ``"duckdb"``, ``"spark"``, a Spark engine to run on, or
+    None for ``SIGAP_ENGINE`` (:func:`sigap.engine.engine_name`).  Also returns a Spark engine this
+    call made (to close)."""
+    if engine is None:
+        engine = engine_name()
+    if engine == "duckdb":
+        return _DuckDBLinkage(config), None
+    if engine == "spark":
+        from sigap.engine import make_spark_engine
+
+        made = make_spark_engine()
+        return _SparkLinkage(made, scratch), made
+    if isinstance(engine, str):
+        raise ValueError(f"engine '{engine}' is not duckdb or spark")
+    return _SparkLinkage(engine, scratch), None
+
+
 def link_roster(
     *,
     people: Path | str,
@@ -281,12 +486,15 @@ def link_roster(
     remembered: list[tuple[str, str, str]] | None = None,
     threads: int | None = None,
     scratch: Path | None = None,
+    engine: str | SparkEngine | None = None,
 ) -> LinkOutcome:
     """Link the roster snapshot ``roster`` to the registry snapshot ``people``.
 
     Writes ``links_out`` (:data:`LINK_COLUMNS`: every link and every candidate for the officer)
     and, if asked, ``insured_out`` (:data:`INSURED_COLUMNS`).  ``remembered``: the officer's
     decisions ``(registry NIK, KPJ, 'confirmed'|'rejected')``, applied over the model.
+    ``engine``: ``"duckdb"``, ``"spark"`` or a :class:`~sigap.engine.spark_engine.SparkEngine`;
+    default ``SIGAP_ENGINE``.  ``threads`` and ``scratch`` are DuckDB's.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -304,33 +512,38 @@ def link_roster(
     if scratch is not None:
         scratch.mkdir(parents=True, exist_ok=True)
         config["temp_directory"] = str(scratch)
-    con = duckdb.connect(config=config)
+    db, made = _open(engine, config, scratch)
+    linker = None
     try:
-        _prepare(con, str(people), str(roster))
+        _prepare(db, str(people), str(roster))
         lap("prepare")
-        if _count(con, "m_right"):
-            predictions, pairs = _predict(con, threshold=L.REVIEW_MIN / 10)
-            con.execute(f"CREATE TABLE model_links AS {_candidates_sql(predictions)}")
+        if _count(db, "m_right"):
+            predictions, pairs, linker = _predict(db, threshold=L.REVIEW_MIN / 10)
+            db.execute(f"CREATE TABLE model_links AS {_candidates_sql(predictions)}")
         else:  # every row linked by its NIK: no model to run
             pairs = 0
             ev = ", ".join(f"CAST(NULL AS TINYINT) AS ev_{c}" for c in L.EVIDENCE_COLUMNS)
-            con.execute(
+            db.execute(
                 "CREATE TABLE model_links AS SELECT CAST(NULL AS BIGINT) AS source_row, CAST(NULL AS VARCHAR) AS nik,"
                 f" CAST(NULL AS DOUBLE) AS probability, CAST(NULL AS DOUBLE) AS match_weight, {ev},"
                 " CAST(NULL AS VARCHAR) AS band WHERE FALSE"
             )
+        db.keep("model_links")
         lap("model")
-        decided = remembered or []
-        con.execute("CREATE TABLE remembered (nik VARCHAR, kpj VARCHAR, decision VARCHAR)")
-        if decided:
-            con.executemany("INSERT INTO remembered VALUES (?, ?, ?)", decided)
+        db.table_from_arrow(
+            "remembered",
+            pa.table(
+                [pa.array([d[i] for d in remembered or []], pa.string()) for i in range(3)],
+                names=["nik", "kpj", "decision"],
+            ),
+        )
         ev_null = ", ".join(f"CAST(NULL AS TINYINT) AS ev_{c}" for c in L.EVIDENCE_COLUMNS)
         ev_cols = ", ".join(f"ev_{c}" for c in L.EVIDENCE_COLUMNS)
-        con.execute(
+        db.execute(
             f"""
             CREATE TABLE all_links AS
             WITH candidates AS (
-                SELECT source_row, nik, 1.0 AS probability, CAST(NULL AS DOUBLE) AS match_weight,
+                SELECT source_row, nik, CAST(1.0 AS DOUBLE) AS probability, CAST(NULL AS DOUBLE) AS match_weight,
                        CAST(3 AS TINYINT) AS ev_nik, {ev_null.replace("CAST(NULL AS TINYINT) AS ev_nik, ", "")},
                        '{L.NIK}' AS band
                 FROM by_nik
@@ -358,39 +571,37 @@ def link_roster(
             SELECT * FROM settled
             """  # noqa: S608 -- our own table names and constants
         )
+        db.keep("all_links")
         select = ", ".join(f"CAST({name} AS {type_}) AS {name}" for name, type_ in LINK_COLUMNS)
         links_out.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(
+        db.copy(
             f"""
-            COPY (
-                SELECT {select} FROM (
-                    SELECT a.source_row, r.kpj, coalesce(r.nik, r.nik_written) AS roster_nik, r.nama AS roster_nama,
-                           r.tanggal_lahir AS roster_tanggal_lahir, r.segmen, r.status, a.nik, p.nama, p.tanggal_lahir,
-                           p.jenis_kelamin, p.kode_kelurahan, a.probability, a.match_weight, a.band, {ev_cols}
-                    FROM all_links a JOIN ros_rows r USING (source_row) JOIN reg_people p ON p.nik = a.nik
-                ) ORDER BY source_row, probability DESC, nik
-            ) TO {sql_str(str(links_out))} (FORMAT parquet)
-            """  # noqa: S608 -- our own table names; the path quoted
+            SELECT {select} FROM (
+                SELECT a.source_row, r.kpj, coalesce(r.nik, r.nik_written) AS roster_nik, r.nama AS roster_nama,
+                       r.tanggal_lahir AS roster_tanggal_lahir, r.segmen, r.status, a.nik, p.nama, p.tanggal_lahir,
+                       p.jenis_kelamin, p.kode_kelurahan, a.probability, a.match_weight, a.band, {ev_cols}
+                FROM all_links a JOIN ros_rows r USING (source_row) JOIN reg_people p ON p.nik = a.nik
+            ) ORDER BY source_row, probability DESC, nik
+            """,  # noqa: S608 -- our own table names
+            links_out,
         )
         lap("rules")
         if insured_out is not None:
-            _write_insured(con, insured_out)
+            _write_insured(db, insured_out)
             lap("insured")
-        by_band = dict(
-            con.execute("SELECT band, count(*) FROM all_links GROUP BY band ORDER BY band").fetchall()
-        )
+        by_band = dict(db.fetch("SELECT band, count(*) FROM all_links GROUP BY band ORDER BY band"))
         linked = ", ".join(f"'{b}'" for b in L.LINKED)
         linked_rows = _scalar(
-            con,
+            db,
             f"SELECT count(DISTINCT source_row) FROM all_links WHERE band IN ({linked})",  # noqa: S608 -- constants
         )
         review_rows = _scalar(
-            con,
-            f"SELECT count(DISTINCT source_row) FROM all_links WHERE band = '{L.REVIEW}' AND source_row NOT IN"  # noqa: S608
-            f" (SELECT source_row FROM all_links WHERE band IN ({linked}))",
+            db,
+            f"SELECT count(DISTINCT source_row) FROM all_links a WHERE band = '{L.REVIEW}' AND NOT EXISTS"  # noqa: S608
+            f" (SELECT 1 FROM all_links b WHERE b.source_row = a.source_row AND b.band IN ({linked}))",
         )
         return LinkOutcome(
-            roster_rows=_count(con, "ros_rows"),
+            roster_rows=_count(db, "ros_rows"),
             by_band={str(k): int(v) for k, v in by_band.items()},
             linked_rows=linked_rows,
             review_rows=review_rows,
@@ -399,14 +610,48 @@ def link_roster(
             timings=timings,
         )
     finally:
-        con.close()
+        db.close(linker)
+        if made is not None:
+            made.close()
 
 
-def _write_insured(con: duckdb.DuckDBPyConnection, out: Path) -> None:
-    """``out``: the roster as targeting reads it, from ``ros_rows`` and ``all_links`` on ``con``."""
+def blocking_counts(*, people: Path | str, roster: Path | str) -> list[dict[str, Any]]:
+    """The pairs each blocking rule adds (Splink's ``count_comparisons_from_blocking_rules``, exact,
+    on DuckDB): ``blocking_rule``, ``marginal`` (pairs no earlier rule made), ``cumulative`` and
+    ``cartesian`` (registry x roster rows entering the model, what no blocking would compare)."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    db = _DuckDBLinkage(duckdb_settings())
+    try:
+        _prepare(db, str(people), str(roster))
+        api = db.splink_api()
+        tables = [api.register("m_left", table_name="registry"), api.register("m_right", table_name="roster")]
+        counts = count_comparisons_from_blocking_rules(
+            tables,
+            blocking_rules=blocking_rules(),
+            link_type="link_only",
+            unique_id_column_name="uid",
+            record_sample_proportion=1.0,
+        )
+        cartesian = _count(db, "m_left") * _count(db, "m_right")
+        return [
+            {
+                "blocking_rule": str(c["blocking_rule"]),
+                "marginal": int(c["marginal_comparison_count"]),
+                "cumulative": int(c["cumulative_comparison_count"]),
+                "cartesian": cartesian,
+            }
+            for c in counts
+        ]
+    finally:
+        db.close()
+
+
+def _write_insured(db: _Linkage, out: Path) -> None:
+    """``out``: the roster as targeting reads it, from ``ros_rows`` and ``all_links`` on ``db``."""
     linked = ", ".join(f"'{b}'" for b in L.LINKED)
     select = ", ".join(f"CAST({name} AS {type_}) AS {name}" for name, type_ in INSURED_COLUMNS)
-    con.execute(
+    db.execute(
         f"""
         CREATE OR REPLACE TABLE insured_rows AS
         SELECT coalesce(l.nik, r.nik) AS nik, r.kpj, r.segmen, r.status, r.source_row
@@ -417,18 +662,17 @@ def _write_insured(con: duckdb.DuckDBPyConnection, out: Path) -> None:
         """  # noqa: S608 -- our own table names
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(
-        f"COPY (SELECT {select} FROM ({L.person_status_sql('insured_rows')}) ORDER BY nik)"  # noqa: S608
-        f" TO {sql_str(str(out))} (FORMAT parquet)"
-    )
+    db.copy(f"SELECT {select} FROM ({L.person_status_sql('insured_rows')}) ORDER BY nik", out)  # noqa: S608
 
 
 def write_insured(
     *, roster: Path | str, links: Path | str, remembered: list[tuple[str, str, str]], out: Path
 ) -> None:
     """Write the insured file again from a linkage's links file and the officer's decisions (after a
-    decision: no model run).  A confirmed pair links; a rejected one does not."""
-    con = duckdb.connect(config=duckdb_settings())
+    decision: no model run, on DuckDB whatever the engine: the files are roster-sized).  A confirmed
+    pair links; a rejected one does not."""
+    db = _DuckDBLinkage(duckdb_settings())
+    con = db.con
     try:
         con.execute(
             "CREATE TABLE ros_rows AS SELECT source_row, kpj, nik, segmen, status"  # noqa: S608 -- path quoted
@@ -452,9 +696,9 @@ def write_insured(
             f"DELETE FROM all_links a WHERE band <> '{L.CONFIRMED}' AND EXISTS (SELECT 1 FROM all_links b"  # noqa: S608
             f" WHERE b.source_row = a.source_row AND b.band = '{L.CONFIRMED}')"
         )
-        _write_insured(con, out)
+        _write_insured(db, out)
     finally:
-        con.close()
+        db.close()
 
 
 def read_links(
@@ -475,6 +719,6 @@ def read_links(
         con.close()
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+def _scalar(db: _Linkage, sql: str) -> int:
+    rows = db.fetch(sql)
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0

@@ -20,6 +20,7 @@ import functools
 import os
 import re
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -236,7 +237,12 @@ def session_builder(
 def build_session(
     *, master: str | None = None, app_name: str = "sigap", config: Mapping[str, str] | None = None
 ) -> Any:
-    """A SparkSession: ``sc://...`` is Spark Connect, anything else a master URL (default ``local[2]``)."""
+    """A SparkSession: ``sc://...`` is Spark Connect, anything else a master URL (default ``local[2]``).
+
+    A local master runs Python functions (the roster linkage's UDFs) in this very interpreter unless
+    ``PYSPARK_PYTHON`` says otherwise (PySpark's default, ``python3`` on the PATH, may lack SIGAP)."""
+    if (master or "local").startswith("local") and not os.environ.get("PYSPARK_GATEWAY_PORT"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = session_builder(master=master, app_name=app_name, config=config).getOrCreate()
     if not (master or "").startswith("sc://"):
         session.sparkContext.setLogLevel("ERROR")
