@@ -584,6 +584,20 @@ def _linkage_queue(request: HttpRequest) -> tuple[Any, list[Any]]:
     return linkage, [c for c in queue if (c.kode_kelurahan or "").startswith(prefix)]
 
 
+def _nik_problem(raw: str, today: dt.date) -> str:
+    """Why a roster's NIK is not a NIK, in the import's words (``nik_scientific`` -> "NIK tertulis dalam
+    notasi ilmiah ..."); "" for a valid or empty one. The raw value is still shown, labelled."""
+    from sigap.core.nik import NikError, parse_nik
+
+    if not raw:
+        return ""
+    try:
+        parse_nik(raw, reference_date=today)
+    except NikError as e:
+        return reason_label(e.code)
+    return ""
+
+
 @role_required(OPS_ROLES)
 def linkage_review(request: HttpRequest) -> HttpResponse:
     """The officer's queue of the roster linkage (ADR 0022): each uncertain pair with its probability and
@@ -611,7 +625,11 @@ def linkage_review(request: HttpRequest) -> HttpResponse:
             except UserError as e:
                 messages.error(request, str(e))
         return redirect("ops:linkage-review")
-    rows = [(c, evidence_words(c.evidence), round(c.probability * 100, 1)) for c in queue]
+    today = timezone.localdate()
+    rows = [
+        (c, evidence_words(c.evidence), round(c.probability * 100, 1), _nik_problem(c.roster_nik, today))
+        for c in queue
+    ]
     return render(
         request,
         "ops/linkage_review.html",
