@@ -34,3 +34,24 @@ def test_auditor_group_has_audit_permission():
 def test_user_without_role_sees_nothing():
     with pytest.raises(PermissionDenied):
         area_prefix(AnonymousUser())
+
+
+@pytest.mark.django_db
+def test_migrate_gives_every_role_group_all_its_permissions():
+    """The groups are set once, after the last app's permissions exist (sync_role_groups)."""
+    from django.contrib.auth.models import Group
+
+    from sigap.accounts.apps import sync_role_groups
+    from sigap.accounts.roles import PERMISSIONS
+
+    for role, perms in PERMISSIONS.items():
+        group = Group.objects.get(name=role)
+        have = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        assert have == set(perms), role
+    Group.objects.all().delete()
+    from django.apps import apps
+
+    sync_role_groups(sender=apps.get_app_config("accounts"))  # not the last app: nothing to do
+    assert not Group.objects.exists()
+    sync_role_groups()  # called by hand: always
+    assert Group.objects.count() == len(PERMISSIONS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sigap.engine import default_engine
@@ -43,8 +43,11 @@ class Person:
     desil: int
 
     def member_fields(self) -> dict[str, Any]:
-        return asdict(self)
+        # a shallow copy: dataclasses.asdict deep-copies every value (0.8 s for 9,920 people at approval)
+        return {name: getattr(self, name) for name in _PERSON_FIELDS}
 
+
+_PERSON_FIELDS = tuple(f.name for f in fields(Person))
 
 _SQL = """
 WITH people AS (
