@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,6 +297,25 @@ def run_approve_check(*, run: TargetingRun, acting_user: Actor) -> None:
     _approvable(TargetingRun.objects.select_related("programme", "submitted_by").get(pk=run.pk), acting_user)
 
 
+def _insert_members(programme: Programme, run: TargetingRun, people: Sequence[Any]) -> None:
+    """One approved :class:`Member` row per person, as plain rows (:func:`sigap.bulk.insert_rows`): the
+    columns Django would write, each value in the database's form."""
+    from sigap.bulk import insert_rows
+    from sigap.enrolment.lists import PERSON_FIELDS
+
+    ops = connection.ops
+    created_at = ops.adapt_datetimefield_value(timezone.now())
+    born = PERSON_FIELDS.index("tanggal_lahir")
+    columns = ("programme_id", "run_id", "state", "kpj", "created_at", *PERSON_FIELDS)
+
+    def row(person: Any) -> tuple[Any, ...]:
+        values = [getattr(person, name) for name in PERSON_FIELDS]
+        values[born] = ops.adapt_datefield_value(values[born])
+        return (programme.pk, run.pk, Member.APPROVED, "", created_at, *values)
+
+    insert_rows(Member, columns, (row(p) for p in people))
+
+
 @transaction.atomic
 def run_approve(
     *, run: TargetingRun, acting_user: Actor, decree: Mapping[str, Any] | None = None
@@ -367,10 +386,7 @@ def run_approve(
         skip.setdefault(nik, reason)
     keep = [p for p in people if p.nik not in skip]
     added = [p for p in keep if p.nik not in again]
-    Member.objects.bulk_create(
-        [Member(programme=programme, run=run, state=Member.APPROVED, **p.member_fields()) for p in added],
-        batch_size=BATCH_SIZE,
-    )
+    _insert_members(programme, run, added)
     readmitted = lifecycle.readmit_lapsed(
         run=run, ranks={p.nik: p.rank for p in keep if p.nik in again}, acting_user=acting_user
     )

@@ -44,22 +44,26 @@ class Person:
 
     def member_fields(self) -> dict[str, Any]:
         # a shallow copy: dataclasses.asdict deep-copies every value (0.8 s for 9,920 people at approval)
-        return {name: getattr(self, name) for name in _PERSON_FIELDS}
+        return {name: getattr(self, name) for name in PERSON_FIELDS}
 
 
-_PERSON_FIELDS = tuple(f.name for f in fields(Person))
+PERSON_FIELDS = tuple(f.name for f in fields(Person))
 
+# The selected people first, then the snapshot's first row of each of them: the de-duplicating window
+# runs over the selected NIKs only, not the whole snapshot (1.8 s of an approval at 3 M people).
 _SQL = """
-WITH people AS (
-  SELECT * FROM read_parquet($snapshot)
+WITH selected AS (
+  SELECT rank, nik FROM read_parquet($decisions) WHERE decision = 'selected'
+), people AS (
+  SELECT * FROM read_parquet($snapshot) AS s
+  WHERE s.nik IN (SELECT nik FROM selected)
   QUALIFY row_number() OVER (PARTITION BY nik ORDER BY source_row) = 1
 )
 SELECT d.rank, p.nik, coalesce(p.no_kk, ''), coalesce(p.nama, ''), coalesce(p.tempat_lahir, ''),
   p.tanggal_lahir, coalesce(p.jenis_kelamin, ''), coalesce(p.alamat, ''), coalesce(p.rt, ''),
   coalesce(p.rw, ''), coalesce(p.kode_kelurahan, ''), coalesce(p.pekerjaan, ''), coalesce(p.desil, 0)
-FROM read_parquet($decisions) AS d
+FROM selected AS d
 JOIN people AS p ON p.nik = d.nik
-WHERE d.decision = 'selected'
 ORDER BY d.rank, p.nik
 """
 

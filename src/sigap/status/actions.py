@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -47,7 +47,6 @@ from sigap.status.keys import fingerprint, hasher, lookup_sql
 from sigap.status.models import AreaCell, CitizenStatus, MonthFigure, ProgrammeFigures
 
 ESTIMATE_KEY = "estimated_vulnerable_workers"
-_INSERT_CHUNK = 5000
 _DELETE_CHUNK = 900  # values per ``IN`` (SQLite's historical limit)
 
 
@@ -62,30 +61,10 @@ def estimate_of(programme: Programme) -> int | None:
 
 
 def _insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert plain rows into ``model``'s table: ``COPY`` on PostgreSQL, ``executemany`` elsewhere."""
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    names = ", ".join(qn(c) for c in columns)
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 -- quoted names
-        chunk: list[Sequence[Any]] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= _INSERT_CHUNK:
-                cursor.executemany(sql, chunk)
-                count += len(chunk)
-                chunk = []
-        if chunk:
-            cursor.executemany(sql, chunk)
-            count += len(chunk)
-    return count
+    """Insert plain rows into ``model``'s table (:func:`sigap.bulk.insert_rows`)."""
+    from sigap.bulk import insert_rows
+
+    return insert_rows(model, columns, rows)
 
 
 def _decisions(run: TargetingRun, select: str, tail: str = "") -> list[tuple[Any, ...]]:
