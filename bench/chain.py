@@ -154,7 +154,7 @@ key = f"left(sha256('{outer}' || sha256('{inner}' || p.nik || '|' || p.no_kk)), 
 con.execute(f'''COPY (SELECT {key} AS lookup, d.decision AS status, d.rank, p.kode_kelurahan
     FROM read_parquet('{decisions}') d JOIN read_parquet('{people}') p USING (nik)
     WHERE d.decision <> 'selected' AND p.no_kk IS NOT NULL ORDER BY lookup)
-    TO '{outdir}/status.parquet' (FORMAT parquet, ROW_GROUP_SIZE 4096)''')
+    TO '{outdir}/status.parquet' (FORMAT parquet, ROW_GROUP_SIZE 1024)''')
 if database.startswith("postgres"):
     import psycopg
     with psycopg.connect(database, autocommit=False) as db:

@@ -7,7 +7,7 @@ same lookups.
    approved list in force with ``--members`` members (active, covered since January: a ``Member``, its
    coverage period and its ``CitizenStatus`` row, keyed hash of NIK + KK number) and a status file of
    ``--rows`` people (the run's ``status-<key>.parquet``: keyed hash, waiting or not eligible with
-   reasons, kelurahan; sorted by the key in row groups of 4,096, as ``sigap.status.actions`` writes it).
+   reasons, kelurahan; sorted by the key in row groups of 1,024, as ``sigap.status.actions`` writes it).
 2. Two query sets, each with 1/4 wrong KK numbers (not found): **members** (answered from the table,
    the member's live state joined) and **non-members** (no table row: the point look-up in the status
    file, ``sigap.engine.lookup``).

@@ -2,8 +2,8 @@
 
 A status file is sorted by its key and written in small row groups.  Each process keeps, per file, an
 open reader and the row groups' key ranges (from the footer's min/max statistics, read once): a look-up
-bisects those ranges and decodes the one row group that can hold the key (about 4,096 rows) -- no SQL
-to plan, no file to open per request.  The index is checked against the file's identity (inode, size,
+bisects those ranges and decodes the one row group that can hold the key (1,024 rows as SIGAP writes
+them) -- no SQL to plan, no file to open per request.  The index is checked against the file's identity (inode, size,
 modification time) on every look-up, so a file written anew is read anew.  A file whose footer has no
 usable statistics is read with DuckDB instead (one in-memory database per process, a cursor per
 thread).

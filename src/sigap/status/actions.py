@@ -80,7 +80,19 @@ def _decisions(run: TargetingRun, select: str, tail: str = "") -> list[tuple[Any
 STATUS_COLUMNS = ("lookup", "programme_id", "programme_name", "status", "reasons", "office", "member_id")
 #: Columns of a run's status file (non-members of the list in force), sorted by ``lookup``.
 STATUS_FILE_COLUMNS = ("lookup", "status", "reasons", "kode_kelurahan")
-_STATUS_ROW_GROUP = 4096  # a look-up reads one group of ~100 KB
+# A look-up decodes one row group: 0.29 ms of CPU at 1,024 rows, 0.52 ms at 4,096 (3 M keys).  Each process
+# keeps the file's footer (a few hundred bytes per group), so a province's file keeps to ~16,000 groups.
+_STATUS_ROW_GROUP = 1024
+_STATUS_GROUPS_MAX = 16_384
+
+
+def status_row_group(people: int) -> int:
+    """Rows per row group of a status file of ``people`` rows.
+
+    >>> status_row_group(3_000_000), status_row_group(50_000_000)
+    (1024, 3052)
+    """
+    return max(_STATUS_ROW_GROUP, -(-int(people) // _STATUS_GROUPS_MAX))
 
 
 def office_of(code: str | None, cache: dict[str, str] | None = None) -> str:
@@ -133,7 +145,9 @@ def write_status_file(run: TargetingRun) -> int:
     tmp = target.with_name(f".tmp-{uuid.uuid4().hex}.parquet")
     try:
         with default_engine() as engine, kept_fresh(tmp):  # inside the approving request
-            rows = engine.copy_to_parquet(status_file_sql(run), tmp, row_group_size=_STATUS_ROW_GROUP)
+            rows = engine.copy_to_parquet(
+                status_file_sql(run), tmp, row_group_size=status_row_group(run.people)
+            )
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
