@@ -127,9 +127,7 @@ def test_refresh_command_rejects_an_unknown_programme(world: Any) -> None:
     assert not AuditEvent.objects.filter(action="status.refresh").exists()
 
 
-def test_citizen_check_is_two_statements_and_never_reads_the_decisions_file(
-    client: Any, world: Any
-) -> None:
+def test_citizen_check_is_two_statements_and_never_reads_the_decisions_file(client: Any, world: Any) -> None:
     approve(world)
     world.run.decisions_file.unlink()  # the page must not need it any more
     with CaptureQueriesContext(connection) as queries:
