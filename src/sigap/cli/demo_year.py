@@ -123,8 +123,11 @@ def _requests_and_grievances(run: Any, kelurahan: str, users: dict[str, Any]) ->
     with default_engine() as engine:
         people = engine.fetch(
             f"SELECT nik, nama FROM {decisions_relation(run)} AS d "  # noqa: S608 -- generated text, value bound
-            "WHERE kode_kelurahan = ? AND decision <> 'selected' ORDER BY nik LIMIT 3",
-            [kelurahan],
+            # people whose NIK was issued in the city first (the registry also holds people who moved
+            # in with a NIK from elsewhere, whose NIKs sort first)
+            "WHERE kode_kelurahan = ? AND decision <> 'selected' "
+            "ORDER BY left(nik, 4) <> left(?, 4), nik LIMIT 3",
+            [kelurahan, kelurahan],
         )
     made = {"usulan": 0, "grievances": 0}
     proposals: list[tuple[str, dict[str, Any], str]] = [
