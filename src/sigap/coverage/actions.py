@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,6 @@ from sigap.reference import regions
 SEGMENT_DIR = "segments"
 #: Who may enter reference figures and import segments (besides the system and a superuser).
 EDITORS = (roles.ADMIN_DINAS,)
-_BULK = 5000
 
 
 def _region_name(code: str) -> str:
@@ -366,30 +365,11 @@ _MEMBER_COLUMNS = (
 
 
 def _insert_members(rows: Iterable[tuple[Any, ...]]) -> int:
-    """Set-based insert of the segment's members (``COPY`` on PostgreSQL, ``executemany`` elsewhere):
-    a model instance per row made the import of 40,000 people take 12 s instead of 2 s."""
-    qn = connection.ops.quote_name
-    table = qn(SegmentMember._meta.db_table)
-    names = ", ".join(qn(c) for c in _MEMBER_COLUMNS)
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(_MEMBER_COLUMNS))})"  # noqa: S608 -- quoted names
-        chunk: list[tuple[Any, ...]] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= _BULK:
-                cursor.executemany(sql, chunk)
-                count, chunk = count + len(chunk), []
-        if chunk:
-            cursor.executemany(sql, chunk)
-            count += len(chunk)
-    return count
+    """Set-based insert of the segment's members (:func:`sigap.bulk.insert_rows`): a model instance per
+    row made the import of 40,000 people take 12 s instead of 2 s."""
+    from sigap.bulk import insert_rows
+
+    return insert_rows(SegmentMember, _MEMBER_COLUMNS, rows)
 
 
 def _accepted_rows(path: Path) -> list[dict[str, Any]]:
