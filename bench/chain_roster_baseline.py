@@ -7,18 +7,16 @@ EM-trained), on DuckDB.  SIGAP's ``sigap roster import`` does both (ADR 0022).
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
 import duckdb
-import splink.comparison_library as cl
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+from linkage import tutorial_splink
 
 
 def main() -> None:
     src, people, out = sys.argv[1], sys.argv[2], sys.argv[3]
-    logging.getLogger("splink").setLevel(logging.ERROR)
     limit = os.environ.get("SIGAP_ENGINE_MEMORY_LIMIT")
     con = duckdb.connect(config={"memory_limit": limit} if limit else {})
     con.execute(
@@ -31,29 +29,10 @@ def main() -> None:
     con.execute(
         "CREATE TABLE l AS SELECT nik AS uid, nik, nama, tanggal_lahir FROM read_parquet(?)", [people]
     )
-    first = "substr(nama, 1, 1)"
-    settings = SettingsCreator(
-        link_type="link_only",
-        unique_id_column_name="uid",
-        comparisons=[
-            cl.LevenshteinAtThresholds("nik", [1, 2]),
-            cl.NameComparison("nama"),
-            cl.DateOfBirthComparison("tanggal_lahir", input_is_string=False),
-        ],
-        blocking_rules_to_generate_predictions=[block_on("nik"), block_on("tanggal_lahir", first)],
-    )
-    api = DuckDBAPI(connection=con.cursor())
-    linker = Linker(
-        [api.register("l", table_name="registry"), api.register("r", table_name="roster")], settings
-    )
-    linker.training.estimate_probability_two_random_records_match([block_on("nik")], recall=0.9)
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("nik"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("tanggal_lahir", first))
-    result = linker.inference.predict(threshold_match_probability=0.9)
+    predictions = tutorial_splink(con)  # bench/linkage.py: the same set-up as its plain-Splink baseline
     con.execute(
         f"COPY (SELECT r.*, p.uid_l AS registry_nik, p.match_probability FROM r LEFT JOIN"  # noqa: S608
-        f" (SELECT * FROM {result.physical_name} WHERE source_dataset_l = 'registry') p ON p.uid_r = r.uid)"
+        f" (SELECT * FROM {predictions} WHERE source_dataset_l = 'registry') p ON p.uid_r = r.uid)"
         f" TO '{out}' (FORMAT parquet, COMPRESSION zstd)"
     )
     linked = con.execute(

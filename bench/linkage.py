@@ -95,22 +95,17 @@ def exact_nik(folder: Path) -> set[tuple[int, str]]:
     return set(rows)
 
 
-def plain_splink(folder: Path) -> set[tuple[int, str]]:
-    """Splink as its tutorial sets it up, on the raw columns."""
+def tutorial_splink(con: duckdb.DuckDBPyConnection) -> str:
+    """Splink as its tutorial sets it up, on the raw columns of tables ``l`` (registry) and ``r``
+    (roster), each ``uid, nik, nama, tanggal_lahir``: EM-trained, blocking on NIK and on birth date +
+    first letter.  Returns the predictions' table name (pairs at p >= 0.9).  Also the roster-import
+    baseline of bench/chain_roster_baseline.py."""
     import logging
 
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    con = duckdb.connect()
-    con.execute(
-        f"""CREATE TABLE l AS SELECT nik AS uid, nik, nama, tanggal_lahir FROM '{folder / "people.parquet"}'"""
-    )
-    con.execute(
-        f"""CREATE TABLE r AS SELECT CAST(source_row AS VARCHAR) AS uid, coalesce(nik, nik_written) AS nik, nama,
-                   tanggal_lahir FROM '{folder / "roster.parquet"}'"""
-    )
     first = "substr(nama, 1, 1)"
     settings = SettingsCreator(
         link_type="link_only",
@@ -129,9 +124,22 @@ def plain_splink(folder: Path) -> set[tuple[int, str]]:
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("nik"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("tanggal_lahir", first))
-    result = linker.inference.predict(threshold_match_probability=0.9)
+    return str(linker.inference.predict(threshold_match_probability=0.9).physical_name)
+
+
+def plain_splink(folder: Path) -> set[tuple[int, str]]:
+    """Splink as its tutorial sets it up, on the raw columns."""
+    con = duckdb.connect()
+    con.execute(
+        f"""CREATE TABLE l AS SELECT nik AS uid, nik, nama, tanggal_lahir FROM '{folder / "people.parquet"}'"""
+    )
+    con.execute(
+        f"""CREATE TABLE r AS SELECT CAST(source_row AS VARCHAR) AS uid, coalesce(nik, nik_written) AS nik, nama,
+                   tanggal_lahir FROM '{folder / "roster.parquet"}'"""
+    )
+    predictions = tutorial_splink(con)
     rows = con.execute(
-        f"SELECT CAST(uid_r AS BIGINT), uid_l FROM {result.physical_name}"
+        f"SELECT CAST(uid_r AS BIGINT), uid_l FROM {predictions}"
         " WHERE source_dataset_l = 'registry' AND source_dataset_r = 'roster'"
     ).fetchall()
     con.close()

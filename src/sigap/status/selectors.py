@@ -69,8 +69,10 @@ def citizen_answers(*, nik: str, kk: str) -> list[tuple[str, str, str, dt.date |
     by_name = sorted((row for row in found if row[0] == "m"), key=lambda row: (row[2], row[1]))
     rows = [row[1:] for row in by_name]
     answered = {programme_id for programme_id, *_ in rows}
-    in_force = sorted((row[1], row[2], row[3]) for row in found if row[0] == "r" and row[1] not in answered)
-    in_force.sort(key=lambda row: (row[1], row[0]))
+    in_force = sorted(
+        ((row[1], row[2], row[3]) for row in found if row[0] == "r" and row[1] not in answered),
+        key=lambda row: (row[1], row[0]),  # by programme name, then id
+    )
     answers = []
     for _, name, status, reasons, office, state, exit_date, exit_reason, first_month in rows:
         since: dt.date | None = None
