@@ -19,8 +19,9 @@ act on), in the same run on the same files:
 - ``sigap targeting run``  vs  one DuckDB script: eligibility (domicile, desil, informal occupation, age,
   not deceased, not AKTIF at BPJS TK), priority rank, budget cut; writes decisions.parquet,
   beneficiaries.csv and waiting_list.csv;
-- ``sigap run approve``  vs  the selected people inserted as member rows in the database plus the
-  public status file (keyed hash of NIK + KK, sorted) written by DuckDB.
+- ``sigap run approve``  vs  the selected people inserted as member rows in the database, the public
+  status file (keyed hash of NIK + KK, sorted) written by DuckDB, and the dashboard's counts per
+  kelurahan x desil x occupation inserted as rows.
 
 The baseline's eligible and selected counts are checked against SIGAP's.  Goals (issue 7): every step
 <= 3x its baseline at 3 M people; <= 2x and peak RSS <= 8 GB at 50 M.
@@ -155,6 +156,12 @@ con.execute(f'''COPY (SELECT {key} AS lookup, d.decision AS status, d.rank, p.ko
     FROM read_parquet('{decisions}') d JOIN read_parquet('{people}') p USING (nik)
     WHERE d.decision <> 'selected' AND p.no_kk IS NOT NULL ORDER BY lookup)
     TO '{outdir}/status.parquet' (FORMAT parquet, ROW_GROUP_SIZE 1024)''')
+# the leaders' dashboard counts per kelurahan x desil x occupation, as SIGAP stores them at approval
+cells = con.execute(f'''SELECT p.kode_kelurahan, p.desil, coalesce(p.pekerjaan, ''), count(*),
+    count(*) FILTER (WHERE d.decision = 'selected'), count(*) FILTER (WHERE d.decision = 'waiting')
+    FROM read_parquet('{decisions}') d JOIN read_parquet('{people}') p USING (nik) GROUP BY ALL''').fetchall()
+cell_table = ("CREATE TABLE bench_cell (kode_kelurahan varchar(10), desil smallint, pekerjaan varchar(100),"
+              " people int, selected int, waiting int)")
 if database.startswith("postgres"):
     import psycopg
     with psycopg.connect(database, autocommit=False) as db:
@@ -165,6 +172,11 @@ if database.startswith("postgres"):
         with db.cursor().copy("COPY bench_member (rank, nik, no_kk, nama, tempat_lahir, tanggal_lahir,"
                               " jenis_kelamin, kode_kelurahan, pekerjaan, desil) FROM STDIN") as copy:
             for r in rows:
+                copy.write_row(r)
+        db.execute("DROP TABLE IF EXISTS bench_cell")
+        db.execute(cell_table)
+        with db.cursor().copy("COPY bench_cell FROM STDIN") as copy:
+            for r in cells:
                 copy.write_row(r)
         db.commit()
 else:
@@ -177,6 +189,9 @@ else:
     db.executemany("INSERT INTO bench_member (rank, nik, no_kk, nama, tempat_lahir, tanggal_lahir, jenis_kelamin,"
                    " kode_kelurahan, pekerjaan, desil) VALUES (?,?,?,?,?,?,?,?,?,?)",
                    [(*r[:5], str(r[5]), *r[6:]) for r in rows])
+    db.execute("DROP TABLE IF EXISTS bench_cell")
+    db.execute(cell_table)
+    db.executemany("INSERT INTO bench_cell VALUES (?,?,?,?,?,?)", cells)
     db.commit()
 print(len(rows))
 """

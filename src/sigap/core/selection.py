@@ -492,16 +492,21 @@ def decisions_view_sql(
     selected: int,
     columns: Collection[str],
     language: str = "en",
+    people_columns: Collection[str] = (),
 ) -> str:
     """SELECT rendering the stored decisions as DECISION_OUTPUT_COLUMNS (reasons in plain words).
 
     ``decisions`` is a relation made by :func:`decisions_sql` with the same ``spec``, whose
     columns are ``columns`` (the optional ones may be absent); ``people`` the registry snapshot
     of the run (names, ages, occupations); ``selected`` the run's selected count (the waiting
-    rank is the priority rank minus it); ``language`` the language of the reasons (``en``, ``id``).
+    rank is the priority rank minus it); ``language`` the language of the reasons (``en``, ``id``);
+    ``people_columns``: more columns of ``people`` to carry, after those (e.g. ``no_kk``: one join of
+    the registry, not a second one over the rendered rows).
     """
     decisions = identifier(decisions)
     people = identifier(people)
+    extra = "".join(f", p.{identifier(c)}" for c in people_columns)
+    extra_out = "".join(f", {identifier(c)}" for c in people_columns)
     missing = [
         f"CAST(NULL AS {type_}) AS {name}" for name, type_ in OPTIONAL_DECISION_COLUMNS if name not in columns
     ]
@@ -517,7 +522,7 @@ def decisions_view_sql(
         "WITH " + occupation_table_sql(spec=spec) + ",\n"  # noqa: S608 -- literals quoted, names checked
         "joined AS (\n"
         f"  SELECT d.*{defaults}, p.nama, p.jenis_kelamin, p.tanggal_lahir, p.kode_kecamatan, p.desil,\n"
-        "    p.pekerjaan,\n"
+        f"    p.pekerjaan{extra},\n"
         f"    {age_sql('p.tanggal_lahir', spec.age_reference_date)} AS age,\n"
         "    COALESCE(o.category, 'unknown') AS occupation_category,\n"
         "    COALESCE(o.risk, 3) AS occupation_risk,\n"
@@ -537,7 +542,8 @@ def decisions_view_sql(
         f"    WHEN '{WAITING}' THEN {w['waiting']} || {thousands_sql('waiting_rank', sep)}{continuing}\n"
         f"    ELSE concat_ws('; ',\n      {reasons}\n    ) END AS reasons,\n"
         "  waiting_rank, nama, jenis_kelamin, tanggal_lahir, CAST(age AS INTEGER) AS age, desil, pekerjaan,\n"
-        "  occupation_category, CAST(occupation_risk AS INTEGER) AS occupation_risk, kode_kecamatan\n"
+        "  occupation_category, CAST(occupation_risk AS INTEGER) AS occupation_risk, kode_kecamatan"
+        f"{extra_out}\n"
         "FROM rendered"
     )
 

@@ -44,9 +44,11 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
+from duckdb.func import ARROW
+from duckdb.sqltypes import VARCHAR
 
 from sigap.core import linkage as L
-from sigap.core.names import match_key
+from sigap.core.names import match_key, with_match_key_sql
 from sigap.core.nik_sql import sql_str
 from sigap.engine import duckdb_settings, engine_name
 
@@ -203,6 +205,7 @@ class _DuckDBLinkage:
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.con = duckdb.connect(config=config)
+        self._udf = False
 
     def read_parquet(self, name: str, path: str) -> None:
         self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_str(path)})")  # noqa: S608
@@ -224,20 +227,17 @@ class _DuckDBLinkage:
     def copy(self, sql: str, path: Path) -> None:
         self.con.execute(f"COPY ({sql}) TO {sql_str(str(path))} (FORMAT parquet)")
 
-    def name_keys(self) -> None:
-        """Table ``name_keys(nama, name_key)``: sigap.core.names.match_key of every distinct name."""
-        names = [
-            r[0]
-            for r in self.fetch(
-                "SELECT DISTINCT nama FROM (SELECT nama FROM reg_people UNION ALL SELECT nama FROM ros_rows)"
-                " WHERE nama IS NOT NULL"
+    def keyed(self, relation: str, column: str) -> str:
+        """``relation`` plus ``name_key``: :func:`sigap.core.names.match_key` of ``column``, computed in
+        SQL by the engine (a province's 50 million names one by one in Python took five minutes and,
+        held as Python lists, ~7 GB beside DuckDB's limit); a non-ASCII name through the Python
+        function as an Arrow UDF."""
+        if not self._udf:
+            self.con.create_function(
+                "sigap_name_key", _name_key_array, [VARCHAR], VARCHAR, type=ARROW, side_effects=False
             )
-        ]
-        keys = [match_key(n) or None for n in names]
-        self.table_from_arrow(
-            "name_keys",
-            pa.table({"nama": pa.array(names, pa.string()), "name_key": pa.array(keys, pa.string())}),
-        )
+            self._udf = True
+        return with_match_key_sql(relation, column, other="sigap_name_key")
 
     def splink_api(self) -> Any:
         from splink import DuckDBAPI
@@ -301,6 +301,7 @@ class _SparkLinkage:
         for fn_name, (sql, type_) in _SPARK_UDFS.items():
             session.udf.register(fn_name, arrow_udf(_pairs_function(sql), type_))
         session.udf.register("sigap_name_key", arrow_udf(_name_key_array, "string"))
+        self._keys = 0
         self.own_checkpoints: Path | None = None
         if not self.connect and session._jsc.sc().getCheckpointDir().isEmpty():
             # Splink writes its intermediate tables there (spark.checkpoint.dir on a cluster: shared storage)
@@ -332,12 +333,17 @@ class _SparkLinkage:
     def copy(self, sql: str, path: Path) -> None:
         self.spark.copy_to_parquet(sql, path)
 
-    def name_keys(self) -> None:
+    def keyed(self, relation: str, column: str) -> str:
+        """``relation`` plus ``name_key``: :func:`sigap.core.names.match_key` of ``column`` (the Arrow UDF),
+        once per distinct name, kept (a view would call the UDF again at every read)."""
+        self._keys += 1
+        keys = f"name_keys_{self._keys}"
         self.execute(
-            "CREATE TABLE name_keys AS SELECT nama, sigap_name_key(nama) AS name_key FROM (SELECT DISTINCT nama"
-            " FROM (SELECT nama FROM reg_people UNION ALL SELECT nama FROM ros_rows) WHERE nama IS NOT NULL)"
+            f"CREATE TABLE {keys} AS SELECT nama, sigap_name_key(nama) AS name_key FROM"  # noqa: S608 -- our names
+            f" (SELECT DISTINCT {column} AS nama FROM {relation} WHERE {column} IS NOT NULL)"
         )
-        self.keep("name_keys")
+        self.keep(keys)
+        return f"SELECT r.*, k.name_key FROM {relation} r LEFT JOIN {keys} k ON k.nama = r.{column}"  # noqa: S608
 
     def splink_api(self) -> Any:
         from splink import SparkAPI
@@ -369,41 +375,36 @@ _SWAP = (
 def _prepare(db: _Linkage, people: str, roster: str) -> None:
     db.read_parquet("reg_source", people)
     db.read_parquet("ros_source", roster)
-    db.execute(
-        "CREATE TABLE reg_people AS SELECT nik, nama, jenis_kelamin, tanggal_lahir, kode_kecamatan,"
-        " kode_kelurahan FROM reg_source"
+    registry = (
+        "(SELECT nik, nama, jenis_kelamin, tanggal_lahir, kode_kecamatan, kode_kelurahan FROM reg_source)"
     )
-    db.execute(
-        "CREATE TABLE ros_rows AS SELECT source_row, kpj, nik, nik_written, nama, tanggal_lahir, segmen, status"
-        " FROM ros_source"
-    )
-    db.name_keys()
+    db.execute(f"CREATE TABLE reg_people AS {db.keyed(registry, 'nama')}")  # noqa: S608 -- our names
+    rows = "(SELECT source_row, kpj, nik, nik_written, nama, tanggal_lahir, segmen, status FROM ros_source)"
+    db.execute(f"CREATE TABLE ros_rows AS {db.keyed(rows, 'nama')}")  # noqa: S608 -- our names
     nik_sex = "CASE WHEN TRY_CAST(substr({n}, 7, 2) AS INTEGER) > 40 THEN 'P' WHEN TRY_CAST(substr({n}, 7, 2) AS INTEGER) >= 1 THEN 'L' END"
     common = (
         # kec: the domicile kecamatan (registry) or the roster NIK's issuing kecamatan (roster)
         "nik16, substr(nik16, 1, 12) AS nik_a, substr(nik16, 7, 10) AS nik_b, substr(nik16, 1, 6) AS nik_kec,"
-        " k.name_key, substr(k.name_key, 1, 3) AS name3, tgl, " + _SWAP.format(d="tgl") + " AS tgl_swap"
+        " name_key, substr(name_key, 1, 3) AS name3, tgl, " + _SWAP.format(d="tgl") + " AS tgl_swap"
     )
     # the model compares only roster rows not linked by the NIK rule
     db.execute(
         "CREATE TABLE by_nik AS SELECT r.source_row, p.nik FROM ros_rows r JOIN reg_people p ON p.nik = r.nik"  # noqa: S608
-        " LEFT JOIN name_keys kr ON kr.nama = r.nama LEFT JOIN name_keys kp ON kp.nama = p.nama"
         # the same NIK under a wholly different name is somebody's typo: the model and the officer decide
-        " WHERE kr.name_key IS NULL OR kp.name_key IS NULL"
-        f" OR jaro_winkler_similarity(kr.name_key, kp.name_key) >= {L.NAME_SIMILAR}"
+        " WHERE r.name_key IS NULL OR p.name_key IS NULL"
+        f" OR jaro_winkler_similarity(r.name_key, p.name_key) >= {L.NAME_SIMILAR}"
     )
     db.keep("by_nik")
     db.execute(
-        f"CREATE TABLE m_left AS SELECT CAST(p.nik AS VARCHAR) AS uid, {common}, sex, kec"  # noqa: S608
-        " FROM (SELECT nik AS nik16, nama, tanggal_lahir AS tgl, jenis_kelamin AS sex, kode_kecamatan AS kec, nik"
-        " FROM reg_people) p LEFT JOIN name_keys k ON k.nama = p.nama"
+        f"CREATE TABLE m_left AS SELECT CAST(nik AS VARCHAR) AS uid, {common}, sex, kec"  # noqa: S608
+        " FROM (SELECT nik AS nik16, name_key, tanggal_lahir AS tgl, jenis_kelamin AS sex,"
+        " kode_kecamatan AS kec, nik FROM reg_people)"
     )
     db.execute(
-        f"CREATE TABLE m_right AS SELECT CAST(r.source_row AS VARCHAR) AS uid, {common},"  # noqa: S608
+        f"CREATE TABLE m_right AS SELECT CAST(source_row AS VARCHAR) AS uid, {common},"  # noqa: S608
         f" {nik_sex.format(n='nik16')} AS sex, substr(nik16, 1, 6) AS kec"
-        " FROM (SELECT source_row, coalesce(nik, nik_written) AS nik16, nama, tanggal_lahir AS tgl FROM ros_rows x"
-        "  WHERE NOT EXISTS (SELECT 1 FROM by_nik b WHERE b.source_row = x.source_row)) r"
-        " LEFT JOIN name_keys k ON k.nama = r.nama"
+        " FROM (SELECT source_row, coalesce(nik, nik_written) AS nik16, name_key, tanggal_lahir AS tgl FROM ros_rows x"
+        "  WHERE NOT EXISTS (SELECT 1 FROM by_nik b WHERE b.source_row = x.source_row))"
     )
     db.keep("m_right")
 
@@ -702,16 +703,28 @@ def write_insured(
 
 
 def read_links(
-    links: Path | str, *, bands: tuple[str, ...], limit: int | None = None
+    links: Path | str,
+    *,
+    bands: tuple[str, ...],
+    limit: int | None = None,
+    pair: tuple[int, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of a links file in the given bands, ordered by roster row then probability."""
+    """Rows of a links file in the given bands, ordered by roster row then probability; ``pair``:
+    only the rows of this (roster row, registry NIK) -- read by the engine, not in Python (a
+    province's links file holds millions of rows)."""
     con = duckdb.connect(config=duckdb_settings())
     try:
         wanted = ", ".join(sql_str(b) for b in bands)
+        where = f"band IN ({wanted})"
+        params: list[Any] = []
+        if pair is not None:
+            where += " AND source_row = ? AND nik = ?"
+            params = [int(pair[0]), str(pair[1])]
         cursor = con.execute(
-            f"SELECT * FROM read_parquet({sql_str(str(links))}) WHERE band IN ({wanted})"  # noqa: S608 -- quoted
+            f"SELECT * FROM read_parquet({sql_str(str(links))}) WHERE {where}"  # noqa: S608 -- quoted
             " ORDER BY source_row, probability DESC, nik"
-            + (f" LIMIT {int(limit)}" if limit is not None else "")
+            + (f" LIMIT {int(limit)}" if limit is not None else ""),
+            params,
         )
         names = [d[0] for d in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -206,11 +206,7 @@ def link_decide(
         raise UserError(
             _("Keputusan harus 'confirmed' (orang yang sama) atau 'rejected' (bukan orang yang sama).")
         )
-    rows = [
-        r
-        for r in engine_linkage.read_links(linkage.links_file, bands=L.BANDS)
-        if int(r["source_row"]) == int(source_row) and r["nik"] == nik
-    ]
+    rows = engine_linkage.read_links(linkage.links_file, bands=L.BANDS, pair=(int(source_row), nik))
     if not rows:
         raise UserError(
             _("Baris %(row)s daftar BPJS TK dan NIK %(nik)s bukan pasangan calon pada pencocokan #%(id)s.")

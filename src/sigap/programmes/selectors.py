@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sigap.core import selection
@@ -17,12 +18,15 @@ def stored_columns(run: TargetingRun) -> list[str]:
     return list(pq.read_schema(run.decisions_file).names)
 
 
-def decisions_relation(run: TargetingRun, *, language: str = "en") -> str:
+def decisions_relation(
+    run: TargetingRun, *, language: str = "en", people_columns: Collection[str] = ()
+) -> str:
     """A parenthesised SQL subquery (DuckDB) with one row per person of ``run`` and the columns
     ``sigap.core.selection.DECISION_OUTPUT_COLUMNS`` (decision, rank, reasons in plain words,
     name, birth date, age, desil, occupation...), rendered from the stored decisions file and the
     run's registry snapshot.  Use it as ``FROM <relation> AS d``.  ``language``: of the reasons
-    (``en``, as stored in exports and parsed by code; ``id`` for officers' screens).
+    (``en``, as stored in exports and parsed by code; ``id`` for officers' screens);
+    ``people_columns``: more registry columns to carry (read in the same join).
     """
     spec = ProgrammeSpec.from_dict(run.spec)
     view = selection.decisions_view_sql(
@@ -32,6 +36,7 @@ def decisions_relation(run: TargetingRun, *, language: str = "en") -> str:
         selected=run.selected,
         columns=stored_columns(run),
         language=language,
+        people_columns=people_columns,
     )
     return (
         f"(WITH decisions_stored AS"  # noqa: S608 -- paths quoted, names fixed

@@ -121,14 +121,15 @@ def status_file_sql(run: TargetingRun) -> str:
     reasons (ineligible only), kelurahan -- sorted by the key.  Set-based: no Python per person."""
     from sigap.programmes.selectors import decisions_relation
 
-    people = f"read_parquet({sql_string(str(run.snapshot.data_file))})"
+    # the KK number comes with the one join of the registry that renders the reasons (a second join of
+    # 50 M people for it was most of a province's approval)
     return (
-        f"SELECT {lookup_sql('d.nik', 'p.no_kk')} AS lookup, d.decision AS status,"  # noqa: S608 -- fixed text
+        f"SELECT {lookup_sql('d.nik', 'd.no_kk')} AS lookup, d.decision AS status,"  # noqa: S608 -- fixed text
         f" CASE WHEN d.decision = '{INELIGIBLE}' THEN left(coalesce(d.reasons, ''), 500) ELSE '' END AS reasons,"
         " d.kode_kelurahan"
-        f" FROM {decisions_relation(run)} AS d JOIN {people} AS p ON p.nik = d.nik"
+        f" FROM {decisions_relation(run, people_columns=('no_kk',))} AS d"
         f" WHERE d.decision IN ('{SELECTED}', '{WAITING}', '{INELIGIBLE}')"
-        " AND d.nik IS NOT NULL AND p.no_kk IS NOT NULL AND p.no_kk <> ''"
+        " AND d.nik IS NOT NULL AND d.no_kk IS NOT NULL AND d.no_kk <> ''"
         " ORDER BY lookup"
     )
 
