@@ -372,6 +372,14 @@ _SWAP = (
 )
 
 
+#: The blocking columns of both sides (``kec``: the domicile kecamatan on the registry side, the roster
+#: NIK's issuing kecamatan on the roster side).
+_COMMON = (
+    "nik16, substr(nik16, 1, 12) AS nik_a, substr(nik16, 7, 10) AS nik_b, substr(nik16, 1, 6) AS nik_kec,"
+    " name_key, substr(name_key, 1, 3) AS name3, tgl, " + _SWAP.format(d="tgl") + " AS tgl_swap"
+)
+
+
 def _prepare(db: _Linkage, people: str, roster: str) -> None:
     db.read_parquet("reg_source", people)
     db.read_parquet("ros_source", roster)
@@ -382,11 +390,6 @@ def _prepare(db: _Linkage, people: str, roster: str) -> None:
     rows = "(SELECT source_row, kpj, nik, nik_written, nama, tanggal_lahir, segmen, status FROM ros_source)"
     db.execute(f"CREATE TABLE ros_rows AS {db.keyed(rows, 'nama')}")  # noqa: S608 -- our names
     nik_sex = "CASE WHEN TRY_CAST(substr({n}, 7, 2) AS INTEGER) > 40 THEN 'P' WHEN TRY_CAST(substr({n}, 7, 2) AS INTEGER) >= 1 THEN 'L' END"
-    common = (
-        # kec: the domicile kecamatan (registry) or the roster NIK's issuing kecamatan (roster)
-        "nik16, substr(nik16, 1, 12) AS nik_a, substr(nik16, 7, 10) AS nik_b, substr(nik16, 1, 6) AS nik_kec,"
-        " name_key, substr(name_key, 1, 3) AS name3, tgl, " + _SWAP.format(d="tgl") + " AS tgl_swap"
-    )
     # the model compares only roster rows not linked by the NIK rule
     db.execute(
         "CREATE TABLE by_nik AS SELECT r.source_row, p.nik FROM ros_rows r JOIN reg_people p ON p.nik = r.nik"  # noqa: S608
@@ -396,12 +399,7 @@ def _prepare(db: _Linkage, people: str, roster: str) -> None:
     )
     db.keep("by_nik")
     db.execute(
-        f"CREATE TABLE m_left AS SELECT CAST(nik AS VARCHAR) AS uid, {common}, sex, kec"  # noqa: S608
-        " FROM (SELECT nik AS nik16, name_key, tanggal_lahir AS tgl, jenis_kelamin AS sex,"
-        " kode_kecamatan AS kec, nik FROM reg_people)"
-    )
-    db.execute(
-        f"CREATE TABLE m_right AS SELECT CAST(source_row AS VARCHAR) AS uid, {common},"  # noqa: S608
+        f"CREATE TABLE m_right AS SELECT CAST(source_row AS VARCHAR) AS uid, {_COMMON},"  # noqa: S608
         f" {nik_sex.format(n='nik16')} AS sex, substr(nik16, 1, 6) AS kec"
         " FROM (SELECT source_row, coalesce(nik, nik_written) AS nik16, name_key, tanggal_lahir AS tgl FROM ros_rows x"
         "  WHERE NOT EXISTS (SELECT 1 FROM by_nik b WHERE b.source_row = x.source_row))"
@@ -409,11 +407,22 @@ def _prepare(db: _Linkage, people: str, roster: str) -> None:
     db.keep("m_right")
 
 
+def _model_left(db: _Linkage) -> None:
+    """Table ``m_left``: the registry as the model compares it (made only when some roster row needs the
+    model: a registry-sized table)."""
+    db.execute(
+        f"CREATE TABLE m_left AS SELECT CAST(nik AS VARCHAR) AS uid, {_COMMON}, sex, kec"  # noqa: S608
+        " FROM (SELECT nik AS nik16, name_key, tanggal_lahir AS tgl, jenis_kelamin AS sex,"
+        " kode_kecamatan AS kec, nik FROM reg_people)"
+    )
+
+
 def _predict(db: _Linkage, *, threshold: float) -> tuple[str, int, Any]:
     """Splink's predictions (name of the table on ``db``), the number of pairs, the linker."""
     from splink import Linker
 
     logging.getLogger("splink").setLevel(logging.WARNING)
+    _model_left(db)
     n_left = _count(db, "reg_people")  # m_left has one row per registry person
     prior = min(0.5, 0.8 / max(n_left, 1))
     db_api = db.splink_api()
@@ -625,6 +634,7 @@ def blocking_counts(*, people: Path | str, roster: Path | str) -> list[dict[str,
     db = _DuckDBLinkage(duckdb_settings())
     try:
         _prepare(db, str(people), str(roster))
+        _model_left(db)
         api = db.splink_api()
         tables = [api.register("m_left", table_name="registry"), api.register("m_right", table_name="roster")]
         counts = count_comparisons_from_blocking_rules(
