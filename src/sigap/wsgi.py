@@ -11,4 +11,12 @@ if any(server in sys.modules for server in ("gunicorn", "uwsgi", "mod_wsgi")):
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sigap.settings")
-application = get_wsgi_application()
+
+django_application = get_wsgi_application()
+
+from sigap.web.fastcheck import FastCitizenCheck  # noqa: E402 -- after Django's set-up
+
+# the public status check answered in front of Django's request cycle when Django's own checks allow
+# (SIGAP_FAST_CITIZEN_CHECK=0: every request through the whole stack)
+fast = os.environ.get("SIGAP_FAST_CITIZEN_CHECK", "1").strip() != "0"
+application = FastCitizenCheck(django_application) if fast else django_application

@@ -43,30 +43,51 @@ def _digits(value: str) -> str:
     return "".join(ch for ch in value if not ch.isspace() and ch not in ".-")
 
 
+FIELD_MAX = 24  # characters a NIK or KK field takes (spaces, dots and dashes allowed between digits)
+
+
+def sixteen_digits(value: str) -> str | None:
+    """The 16 digits of a typed NIK or KK number (spaces, dots, dashes dropped), or None."""
+    digits = _digits(value)
+    return digits if len(digits) == 16 and digits.isdigit() and digits.isascii() else None
+
+
+def typed_pair(nik: str | None, kk: str | None) -> tuple[str, str] | None:
+    """What :class:`StatusForm` accepts, without building the form (sigap.web.fastcheck): both fields
+    given, stripped, at most FIELD_MAX characters, 16 digits each; None otherwise."""
+    if nik is None or kk is None:
+        return None
+    nik, kk = nik.strip(), kk.strip()
+    if len(nik) > FIELD_MAX or len(kk) > FIELD_MAX:
+        return None
+    nik_digits, kk_digits = sixteen_digits(nik), sixteen_digits(kk)
+    return (nik_digits, kk_digits) if nik_digits is not None and kk_digits is not None else None
+
+
 class StatusForm(forms.Form):
     """NIK + KK number: the NIK carries its holder's birth date, so a birth date proves nothing; the
     KK number is on the same family card and cannot be derived from the NIK (sigap.status.keys)."""
 
     nik = forms.CharField(
         label=_("NIK (16 digit, lihat KTP atau KK)"),
-        max_length=24,
+        max_length=FIELD_MAX,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
     kk = forms.CharField(
         label=_("Nomor KK (16 digit, di bagian atas Kartu Keluarga)"),
-        max_length=24,
+        max_length=FIELD_MAX,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
 
     def clean_nik(self) -> str:
-        digits = _digits(self.cleaned_data["nik"])
-        if len(digits) != 16 or not digits.isdigit() or not digits.isascii():
+        digits = sixteen_digits(self.cleaned_data["nik"])
+        if digits is None:
             raise forms.ValidationError(_("NIK harus 16 digit angka."))
         return digits
 
     def clean_kk(self) -> str:
-        digits = _digits(self.cleaned_data["kk"])
-        if len(digits) != 16 or not digits.isdigit() or not digits.isascii():
+        digits = sixteen_digits(self.cleaned_data["kk"])
+        if digits is None:
             raise forms.ValidationError(_("Nomor KK harus 16 digit angka."))
         return digits
 
@@ -99,6 +120,12 @@ def _limited(request: HttpRequest) -> HttpResponse:
 # NIK or birth date (only what the page shows); the dict is emptied when full.
 _PAGES: dict[tuple[Any, ...], str] = {}
 _PAGES_MAX = 4096
+#: The environ key under which the view names the cached page it answered with (read by
+#: sigap.web.fastcheck, which keeps the headers the whole stack gave that page).
+PAGE_KEY_ENVIRON = "sigap.citizen_page"
+#: Set by sigap.web.fastcheck on a request it counted and found over a limit (no HTTP header can name
+#: an environ key with a dot): the view shows the limited page without counting it again.
+LIMITED_ENVIRON = "sigap.citizen_limited"
 _MARKER = "__sigap_csrf_token__"
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -119,7 +146,17 @@ def _page(
         if len(_PAGES) >= _PAGES_MAX:
             _PAGES.clear()
         _PAGES[full_key] = page
+    request.META[PAGE_KEY_ENVIRON] = full_key
     return HttpResponse(page.replace(_MARKER, get_token(request)))
+
+
+def cached_page(key: tuple[Any, ...]) -> str | None:
+    """The page kept for ``key`` (language, path, answer rows), its CSRF token a marker; None if none."""
+    return _PAGES.get(key)
+
+
+def page_with_token(page: str, token: str) -> str:
+    return page.replace(_MARKER, token)
 
 
 @never_cache
@@ -127,6 +164,8 @@ def _page(
 def citizen_check(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, ("form",), lambda: {"form": StatusForm(), "checked": False, "nav": "citizen"})
+    if request.META.get(LIMITED_ENVIRON) is True:
+        return _limited(request)
     window = settings.SIGAP_CITIZEN_CHECK_WINDOW
     # Every post counts against the address, a valid one also against its NIK -- both counters in one
     # statement (ratelimit.hit_all): the check's database round trips are its cost under load.

@@ -47,11 +47,16 @@ class TrustedProxyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from sigap.web.ratelimit import is_trusted_proxy
-
-        proto = request.META.get("HTTP_X_FORWARDED_PROTO", "")
-        if proto and is_trusted_proxy(request):
-            scheme = proto.split(",")[0].strip().lower()
-            if scheme in ("http", "https"):
-                request.META["wsgi.url_scheme"] = scheme
+        adopt_forwarded_scheme(request)
         return self.get_response(request)
+
+
+def adopt_forwarded_scheme(request: HttpRequest) -> None:
+    """The scheme a trusted proxy says it received (X-Forwarded-Proto), from a trusted proxy only."""
+    from sigap.web.ratelimit import is_trusted_proxy
+
+    proto = request.META.get("HTTP_X_FORWARDED_PROTO", "")
+    if proto and is_trusted_proxy(request):
+        scheme = proto.split(",")[0].strip().lower()
+        if scheme in ("http", "https"):
+            request.META["wsgi.url_scheme"] = scheme
