@@ -177,6 +177,10 @@ def test_what_the_whole_stack_treats_differently_goes_to_it(app: Any, world: Any
     through_whole_stack(301, do=visitor.check, nik=NIK_A)
     settings.SECURE_SSL_REDIRECT = False
     visitor.app = app
+    # CommonMiddleware's user-agent rule is the whole stack's
+    settings.DISALLOWED_USER_AGENTS = [re.compile("evilbot")]
+    through_whole_stack(403, do=visitor.check, nik=NIK_A, HTTP_USER_AGENT="evilbot/1.0")
+    settings.DISALLOWED_USER_AGENTS = []
     fast, full = _counts()
     assert visitor.check(NIK_A)[0] == 200 and _counts() == (fast + 1, full)
 

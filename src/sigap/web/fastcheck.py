@@ -164,6 +164,8 @@ def _response(request: WSGIRequest) -> HttpResponse | None:
 
     if settings.SESSION_COOKIE_NAME in request.COOKIES or CookieStorage.cookie_name in request.COOKIES:
         return None
+    if settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW:
+        return None  # CommonMiddleware's rules, not repeated here: the whole stack applies them
     adopt_forwarded_scheme(request)
     try:
         request.get_host()
