@@ -205,7 +205,10 @@ class _DuckDBLinkage:
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.con = duckdb.connect(config=config)
-        self._udf = False
+        # match_key for the names SQL cannot key exactly (not ASCII): see keyed()
+        self.con.create_function(
+            "sigap_name_key", _name_key_array, [VARCHAR], VARCHAR, type=ARROW, side_effects=False
+        )
 
     def read_parquet(self, name: str, path: str) -> None:
         self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_str(path)})")  # noqa: S608
@@ -232,11 +235,6 @@ class _DuckDBLinkage:
         SQL by the engine (a province's 50 million names one by one in Python took five minutes and,
         held as Python lists, ~7 GB beside DuckDB's limit); a non-ASCII name through the Python
         function as an Arrow UDF."""
-        if not self._udf:
-            self.con.create_function(
-                "sigap_name_key", _name_key_array, [VARCHAR], VARCHAR, type=ARROW, side_effects=False
-            )
-            self._udf = True
         return with_match_key_sql(relation, column, other="sigap_name_key")
 
     def splink_api(self) -> Any:

@@ -135,7 +135,7 @@ def _page(
 ) -> HttpResponse:
     if key is None or request.user.is_authenticated or request.GET:
         return render(request, "sigap/citizen_check.html", context())
-    full_key = (get_language(), request.path, *key)
+    full_key = page_key(get_language(), request.path, key)
     page = _PAGES.get(full_key)
     if page is None:
         html = render_to_string("sigap/citizen_check.html", context(), request=request)
@@ -148,6 +148,26 @@ def _page(
         _PAGES[full_key] = page
     request.META[PAGE_KEY_ENVIRON] = full_key
     return HttpResponse(page.replace(_MARKER, get_token(request)))
+
+
+def page_key(language: str, path: str, key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The key a rendered page is kept under: language, path and what the page shows (``("form",)`` or
+    :func:`answer_of` the rows).  No NIK or KK number."""
+    return (language, path, *key)
+
+
+def answer_of(rows: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
+    return ("answer", *rows)
+
+
+def count_check(request: HttpRequest, nik: str | None) -> bool:
+    """Count one posted check against the client address and, for a valid form, its NIK -- both counters
+    in one statement (ratelimit.hit_all): the check's round trips are its cost under load.  False when
+    over a limit."""
+    counters = [("citizen-ip", ratelimit.client_bucket(request), settings.SIGAP_CITIZEN_CHECK_PER_IP)]
+    if nik is not None:
+        counters.append(("citizen-nik", nik, settings.SIGAP_CITIZEN_CHECK_PER_NIK))
+    return ratelimit.hit_all(counters, window=settings.SIGAP_CITIZEN_CHECK_WINDOW)
 
 
 def cached_page(key: tuple[Any, ...]) -> str | None:
@@ -166,23 +186,18 @@ def citizen_check(request: HttpRequest) -> HttpResponse:
         return _page(request, ("form",), lambda: {"form": StatusForm(), "checked": False, "nav": "citizen"})
     if request.META.get(LIMITED_ENVIRON) is True:
         return _limited(request)
-    window = settings.SIGAP_CITIZEN_CHECK_WINDOW
-    # Every post counts against the address, a valid one also against its NIK -- both counters in one
-    # statement (ratelimit.hit_all): the check's database round trips are its cost under load.
-    per_ip = ("citizen-ip", ratelimit.client_bucket(request), settings.SIGAP_CITIZEN_CHECK_PER_IP)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        if not ratelimit.hit_all([per_ip], window=window):
+        if not count_check(request, None):
             return _limited(request)
         return _page(request, None, lambda: {"form": form, "checked": False, "nav": "citizen"})
     nik = form.cleaned_data["nik"]
-    per_nik = ("citizen-nik", nik, settings.SIGAP_CITIZEN_CHECK_PER_NIK)
-    if not ratelimit.hit_all([per_ip, per_nik], window=window):
+    if not count_check(request, nik):
         return _limited(request)
     rows = citizen_answers(nik=nik, kk=form.cleaned_data["kk"])
     return _page(
         request,
-        ("answer", *rows),
+        answer_of(rows),
         # a fresh empty form: the NIK is never echoed back into the page
         lambda: {"form": StatusForm(), "answers": _answers(rows), "checked": True, "nav": "citizen"},
     )

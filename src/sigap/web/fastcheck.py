@@ -13,7 +13,7 @@ WSGI wrapper (``sigap.wsgi``) answers the common case itself and gives everythin
   host (``ALLOWED_HOSTS``), the HTTPS redirect (a request that would be redirected is not answered
   here), CSRF (``CsrfViewMiddleware``'s own checks: origin, referer over HTTPS, token; a rejected
   request goes to the whole stack, which answers 403 and logs it), the language as ``LocaleMiddleware`` chooses it, the form
-  (``citizen.typed_pair``: what ``StatusForm`` accepts, tested against it), the two rate limits (``ratelimit.hit_all``; over a limit, the whole stack shows the
+  (``citizen.typed_pair``: what ``StatusForm`` accepts, tested against it), the two rate limits (``citizen.count_check``, as the view counts; over a limit, the whole stack shows the
   limited page without counting again) and the answer (``citizen_answers``);
 - the page is the one the view keeps for exactly these answer rows and language, with the visitor's
   own CSRF token, and the headers are those the whole stack gave that page (CSP, frame options, Vary,
@@ -158,8 +158,15 @@ def _csrf_passes(csrf: Any, request: WSGIRequest) -> bool:  # Any: private metho
 
 def _response(request: WSGIRequest) -> HttpResponse | None:
     from sigap.status.selectors import citizen_answers
-    from sigap.web import ratelimit
-    from sigap.web.citizen import LIMITED_ENVIRON, cached_page, page_with_token, typed_pair
+    from sigap.web.citizen import (
+        LIMITED_ENVIRON,
+        answer_of,
+        cached_page,
+        count_check,
+        page_key,
+        page_with_token,
+        typed_pair,
+    )
     from sigap.web.middleware import adopt_forwarded_scheme
 
     if settings.SESSION_COOKIE_NAME in request.COOKIES or CookieStorage.cookie_name in request.COOKIES:
@@ -185,15 +192,11 @@ def _response(request: WSGIRequest) -> HttpResponse | None:
         if typed is None:
             return None  # the whole stack shows the form's errors
         nik, kk = typed
-        rows = citizen_answers(nik=nik, kk=kk)
-        key = (language, request.path, "answer", *rows)
+        key = page_key(language, request.path, answer_of(citizen_answers(nik=nik, kk=kk)))
         page, headers = cached_page(key), _headers.get(key)
         if page is None or headers is None:
             return None
-        window = settings.SIGAP_CITIZEN_CHECK_WINDOW
-        per_ip = ("citizen-ip", ratelimit.client_bucket(request), settings.SIGAP_CITIZEN_CHECK_PER_IP)
-        per_nik = ("citizen-nik", nik, settings.SIGAP_CITIZEN_CHECK_PER_NIK)
-        if not ratelimit.hit_all([per_ip, per_nik], window=window):
+        if not count_check(request, nik):
             request.META[LIMITED_ENVIRON] = True  # counted: the whole stack shows the limited page only
             return None
         response = HttpResponse(page_with_token(page, get_token(request)))
