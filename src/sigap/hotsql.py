@@ -6,8 +6,15 @@ text every time.  Django's PostgreSQL cursors bind parameters on the client and 
 every request: for the dashboard's version statement 0.37 ms of planning against 0.17 ms of execution
 (EXPLAIN ANALYZE, 100,000 members).  :func:`cursor` prepares them once per connection (connections live
 ``CONN_MAX_AGE`` seconds) and is wrapped as Django wraps its own cursors, so tests and DEBUG still see
-the statements.  On SQLite, or with ``SIGAP_DB_PREPARED_STATEMENTS=0`` (PgBouncer in transaction
-mode, where a prepared statement may not outlive its transaction), it is Django's ordinary cursor.
+the statements.
+
+Django opens psycopg connections with ``prepare_threshold=None``, and psycopg then ignores even an
+explicit ``prepare=True``.  :func:`cursor` raises the threshold of its connection out of reach instead:
+psycopg prepares exactly the statements asked for here and never auto-prepares Django's own (a threshold
+no statement reaches).  tests/web/test_hotsql.py checks ``pg_prepared_statements``.
+
+On SQLite, or with ``SIGAP_DB_PREPARED_STATEMENTS=0`` (PgBouncer in transaction mode, where a prepared
+statement may not outlive its transaction), it is Django's ordinary cursor.
 """
 
 from __future__ import annotations
@@ -18,12 +25,17 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+#: A prepare threshold no statement reaches: only ``prepare=True`` statements are prepared.
+_ONLY_WHEN_ASKED = 2**62
+
 
 def cursor() -> Any:
     """A cursor whose statements are prepared on the server (see the module docstring)."""
     if connection.vendor != "postgresql" or not getattr(settings, "SIGAP_DB_PREPARED_STATEMENTS", True):
         return connection.cursor()
     connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:  # Django's default: preparation switched off
+        connection.connection.prepare_threshold = _ONLY_WHEN_ASKED
     raw: Any = _prepared_class()(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
