@@ -15,6 +15,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sigap.settings")
 django_application = get_wsgi_application()
 
 from sigap.web.fastcheck import FastCitizenCheck  # noqa: E402 -- after Django's set-up
+from sigap.web.warmup import warm_up  # noqa: E402
+
+# the first request's imports, catalogs and templates, paid here once (before gunicorn forks its workers)
+warm_up()
 
 # the public status check answered in front of Django's request cycle when Django's own checks allow
 # (SIGAP_FAST_CITIZEN_CHECK=0: every request through the whole stack)

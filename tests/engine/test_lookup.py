@@ -125,3 +125,17 @@ def test_unsorted_files_are_read_with_duckdb(tmp_path: Path) -> None:
             ("p", status, reasons, kel)
         ]
     assert lookup._indexes[(str(path), "lookup")].reader is None
+
+
+def test_null_keys_in_a_group_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "nulls.parquet"
+    table = pa.table(
+        {
+            "lookup": pa.array(["a", "b", None, "b", None], pa.string()),
+            **{name: pa.array([f"{name}{i}" for i in range(5)], pa.string()) for name in COLUMNS},
+        }
+    )
+    pq.write_table(table, path, row_group_size=5)
+    found = point_lookup([("p", path)], key_column="lookup", key="b", columns=("status",))
+    assert found == [("p", "status1"), ("p", "status3")]
+    assert point_lookup([("p", path)], key_column="lookup", key="c", columns=("status",)) == []

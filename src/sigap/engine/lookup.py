@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sigap.engine.base import sql_string
@@ -61,7 +60,9 @@ def _cursor() -> duckdb.DuckDBPyConnection:
 def _open(path: str, key_column: str, identity: tuple[int, int, int]) -> _Index:
     """Read the footer once: the key's (min, max) per row group, or no reader (DuckDB reads the file)
     when a row group lacks them or the groups are not in key order."""
-    reader = pq.ParquetFile(path)
+    # pre_buffer off: a look-up reads one small row group, and coalescing its reads costs more than it
+    # saves (0.36 -> 0.26 ms per group of 2,048 rows)
+    reader = pq.ParquetFile(path, pre_buffer=False)
     meta = reader.metadata
     names = [meta.schema.column(i).name for i in range(meta.num_columns)]
     if key_column not in names:
@@ -97,6 +98,19 @@ def _index(path: str, key_column: str) -> _Index | None:
     return found
 
 
+class _Keys(Sequence[str]):
+    """An Arrow string array as a sequence bisect can search (a dozen values read, not 2,048)."""
+
+    def __init__(self, array: Any) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.array[i].as_py()
+
+
 def _rows(index: _Index, key_column: str, key: str, columns: Sequence[str]) -> list[tuple[Any, ...]]:
     """Rows whose key equals ``key``: only the row groups whose range holds it are decoded."""
     assert index.reader is not None
@@ -105,13 +119,17 @@ def _rows(index: _Index, key_column: str, key: str, columns: Sequence[str]) -> l
     while group < len(index.mins) and index.mins[group] <= key:
         with index.lock:  # one reader per file and process: read one group at a time
             table = index.reader.read_row_group(group, columns=[key_column, *columns], use_threads=False)
-        keys = table.column(0)
-        start = pc.index(keys, key).as_py()
-        if start >= 0:
-            for row in range(start, table.num_rows):
-                if keys[row].as_py() != key:
-                    break
-                out.append(tuple(table.column(c + 1)[row].as_py() for c in range(len(columns))))
+        array = table.column(0).combine_chunks()
+        if array.null_count == 0:
+            keys = _Keys(array)
+            start = row = bisect.bisect_left(keys, key)  # the group is sorted by the key, as the file
+            while row < len(keys) and keys[row] == key:
+                row += 1
+            matches: Sequence[int] = range(start, row)
+        else:  # nulls have no place in the order: every row is compared
+            matches = [i for i, value in enumerate(array.to_pylist()) if value == key]
+        for row in matches:
+            out.append(tuple(table.column(c + 1)[row].as_py() for c in range(len(columns))))
         group += 1
     return out
 
