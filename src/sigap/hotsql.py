@@ -36,16 +36,22 @@ def cursor() -> Any:
     connection.ensure_connection()
     if connection.connection.prepare_threshold is None:  # Django's default: preparation switched off
         connection.connection.prepare_threshold = _ONLY_WHEN_ASKED
-    raw: Any = _prepared_class()(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(_prepared_class(logged=True)(connection.connection))
+    return connection.make_cursor(_prepared_class(logged=False)(connection.connection))
 
 
 @functools.cache
-def _prepared_class() -> Any:
+def _prepared_class(*, logged: bool) -> Any:
     import psycopg
 
     class Prepared(psycopg.Cursor):
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            return super().execute(query, params, prepare=True)
+            done = super().execute(query, params, prepare=True)
+            if logged and self._query is None:
+                # psycopg records the statement only when it sends its text, not a prepared name: Django's
+                # query log (DEBUG, tests) reads it from here
+                self._query = self._convert_query(query, params)
+            return done
 
     return Prepared

@@ -51,3 +51,16 @@ def test_prepared_statements_can_be_switched_off_for_transaction_poolers() -> No
             with hotsql.cursor() as cursor:
                 cursor.execute(_STATEMENT + " AND hits >= 0", [value])
     assert not [s for s in _prepared() if "hits >= 0" in s]
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="server-side prepared statements are PostgreSQL's"
+)
+def test_prepared_statements_still_reach_django_query_log() -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        for value in ("a", "b"):
+            with hotsql.cursor() as cursor:
+                cursor.execute(_STATEMENT, [value])
+    assert [q["sql"] for q in captured.captured_queries] == [_STATEMENT.replace("%s", "$1")] * 2
