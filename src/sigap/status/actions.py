@@ -225,7 +225,10 @@ def area_cells(
             run,
             "kode_kelurahan, desil, coalesce(pekerjaan, ''), count(*), "
             f"count(*) FILTER (WHERE decision = '{SELECTED}'), count(*) FILTER (WHERE decision = '{WAITING}')",
-            "GROUP BY ALL",
+            # in the order of the table's (programme, kode_kelurahan) index: the cells are then written
+            # to it in order (in hash order, a province's million cells inserted at random places
+            # thrashed SQLite's page cache and spread PostgreSQL's index inserts)
+            "GROUP BY ALL ORDER BY ALL",
         )
         for kelurahan, desil, pekerjaan, people, selected, waiting in grouped:
             cell = cells[(_bucket(kelurahan, region), desil, pekerjaan[:100])]

@@ -53,7 +53,12 @@ class CitizenStatus(models.Model):
 class AreaCell(models.Model):
     """Counts for one programme x kelurahan x desil x occupation (kelurahan ``outside`` = outside the region)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    # A read model rebuilt whole by dashboard_refresh for a programme it holds: no database constraint
+    # (on PostgreSQL a deferred check per row at commit: ~3.5 s for a province's million cells) and no
+    # index of its own (the (programme, kode_kelurahan) index below leads with it); Django still cascades.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     kode_kelurahan = models.CharField(max_length=10)
     desil = models.SmallIntegerField(null=True)
     pekerjaan = models.CharField(max_length=100)
