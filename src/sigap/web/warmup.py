@@ -51,8 +51,8 @@ def warm_up() -> None:
         backend.engine.template_context_processors  # noqa: B018 -- imports them
     import_string(settings.MESSAGE_STORAGE)
     import_string(settings.SESSION_SERIALIZER)
+    for name in TEMPLATES:  # a compiled template serves every language
+        get_template(name)
     for code, _ in settings.LANGUAGES:
         with translation.override(code):
-            translation.gettext("Cek status")
-            for name in TEMPLATES:
-                get_template(name)
+            translation.gettext("Cek status")  # loads the language's catalog
