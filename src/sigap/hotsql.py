@@ -23,7 +23,7 @@ import functools
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 #: A prepare threshold no statement reaches: only ``prepare=True`` statements are prepared.
 _ONLY_WHEN_ASKED = 2**62
@@ -31,14 +31,16 @@ _ONLY_WHEN_ASKED = 2**62
 
 def cursor() -> Any:
     """A cursor whose statements are prepared on the server (see the module docstring)."""
-    if connection.vendor != "postgresql" or not getattr(settings, "SIGAP_DB_PREPARED_STATEMENTS", True):
-        return connection.cursor()
-    connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:  # Django's default: preparation switched off
-        connection.connection.prepare_threshold = _ONLY_WHEN_ASKED
-    if connection.queries_logged:
-        return connection.make_debug_cursor(_prepared_class(logged=True)(connection.connection))
-    return connection.make_cursor(_prepared_class(logged=False)(connection.connection))
+    db = connections[DEFAULT_DB_ALIAS]  # once: each attribute of the proxy is a thread-local look-up
+    if db.vendor != "postgresql" or not getattr(settings, "SIGAP_DB_PREPARED_STATEMENTS", True):
+        return db.cursor()
+    db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold is None:  # Django's default: preparation switched off
+        raw.prepare_threshold = _ONLY_WHEN_ASKED
+    if db.queries_logged:
+        return db.make_debug_cursor(_prepared_class(logged=True)(raw))
+    return db.make_cursor(_prepared_class(logged=False)(raw))
 
 
 @functools.cache

@@ -230,3 +230,38 @@ def test_typed_pair_accepts_exactly_what_the_form_accepts() -> None:
         "3275011706900011",
     )
     assert citizen.typed_pair("3275014505800001", "٣٢٧٥٠١١٧٠٦٩٠٠٠١١") is None  # Arabic-Indic digits
+
+
+def test_the_fast_token_is_a_django_token_with_a_uniform_fresh_mask() -> None:
+    """fastcheck.masked_token makes what Django's get_token makes: Django's own format check and
+    unmasking accept it, the cookie is marked for renewal, and the mask is fresh and uniform."""
+    from collections import Counter
+
+    from django.middleware.csrf import (
+        CSRF_ALLOWED_CHARS,
+        _check_token_format,
+        _does_token_match,
+        _get_new_csrf_string,
+        _unmask_cipher_token,
+    )
+
+    class Request:
+        META: dict[str, Any]
+
+    seen: Counter[str] = Counter()
+    tokens = set()
+    for _ in range(2000):
+        request = Request()
+        secret = _get_new_csrf_string()
+        request.META = {"CSRF_COOKIE": secret}
+        token = fastcheck.masked_token(request)  # type: ignore[arg-type]
+        _check_token_format(token)
+        assert _unmask_cipher_token(token) == secret and _does_token_match(token, secret)
+        assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+        tokens.add(token)
+        seen.update(token[:32])
+    assert len(tokens) == 2000
+    # 64,000 mask characters over 62 values: ~1,032 each; a bias of 5/248 (byte % 62) would put the
+    # first eight characters near 1,290
+    assert set(seen) == set(CSRF_ALLOWED_CHARS)
+    assert max(seen.values()) < 1200 and min(seen.values()) > 870

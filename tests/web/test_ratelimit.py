@@ -49,6 +49,12 @@ def test_a_trusted_proxy_names_the_client(settings: Any) -> None:
     assert ratelimit.client_ip(_request(PROXY, "not-an-ip")) == PROXY
     # an untrusted peer's header is ignored
     assert ratelimit.client_ip(_request("203.0.113.7", "198.51.100.1")) == "203.0.113.7"
+    # a long chain (not kept in the address cache) reads the same way
+    long_chain = ", ".join(["1.2.3.4"] * 60 + ["198.51.100.3", "10.20.9.9"])
+    assert ratelimit.client_ip(_request(PROXY, long_chain)) == "198.51.100.3"
+    # the answers are cached by (peer, header, trusted proxies): a changed setting is a new answer
+    settings.SIGAP_TRUSTED_PROXIES = []
+    assert ratelimit.client_ip(_request(PROXY, "198.51.100.1")) == PROXY
 
 
 def test_ipv6_clients_count_per_64(settings: Any) -> None:

@@ -14,6 +14,7 @@ members' rows in Python (:func:`hasher`).  Changing the key needs ``sigap manage
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 
@@ -23,7 +24,11 @@ KEY_LENGTH = 32  # hex characters: 128 bits
 
 
 def _secrets() -> tuple[str, str]:
-    configured = getattr(settings, "SIGAP_STATUS_KEY", "") or f"sigap.status:{settings.SECRET_KEY}"
+    return _derived(getattr(settings, "SIGAP_STATUS_KEY", "") or f"sigap.status:{settings.SECRET_KEY}")
+
+
+@functools.lru_cache(maxsize=4)
+def _derived(configured: str) -> tuple[str, str]:
     inner = hashlib.sha256(f"inner|{configured}".encode()).hexdigest()
     outer = hashlib.sha256(f"outer|{configured}".encode()).hexdigest()
     return inner, outer
@@ -31,7 +36,12 @@ def _secrets() -> tuple[str, str]:
 
 def fingerprint() -> str:
     """A short public name of the key in use (status files are named with it)."""
-    return hashlib.sha256("|".join(_secrets()).encode()).hexdigest()[:12]
+    return _fingerprint(_secrets())
+
+
+@functools.lru_cache(maxsize=4)
+def _fingerprint(secrets: tuple[str, str]) -> str:
+    return hashlib.sha256("|".join(secrets).encode()).hexdigest()[:12]
 
 
 def hasher() -> Callable[[str, str], str]:

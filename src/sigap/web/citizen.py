@@ -118,7 +118,7 @@ def _limited(request: HttpRequest) -> HttpResponse:
 # replaced by a marker: the page around an answer is the same for everyone who gets that answer, so
 # it is rendered once per process and only the visitor's own token is put back in.  The key holds no
 # NIK or birth date (only what the page shows); the dict is emptied when full.
-_PAGES: dict[tuple[Any, ...], str] = {}
+_PAGES: dict[tuple[Any, ...], bytes] = {}  # UTF-8: the page is sent as bytes, encoded once
 _PAGES_MAX = 4096
 #: The environ key under which the view names the cached page it answered with (read by
 #: sigap.web.fastcheck, which keeps the headers the whole stack gave that page).
@@ -127,6 +127,7 @@ PAGE_KEY_ENVIRON = "sigap.citizen_page"
 #: an environ key with a dot): the view shows the limited page without counting it again.
 LIMITED_ENVIRON = "sigap.citizen_limited"
 _MARKER = "__sigap_csrf_token__"
+_MARKER_BYTES = _MARKER.encode()
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -142,12 +143,12 @@ def _page(
         found = _TOKEN.search(html)
         if found is None:  # pragma: no cover -- the template always has a CSRF token
             return HttpResponse(html)
-        page = html.replace(found.group(1), _MARKER)
+        page = html.replace(found.group(1), _MARKER).encode()
         if len(_PAGES) >= _PAGES_MAX:
             _PAGES.clear()
         _PAGES[full_key] = page
     request.META[PAGE_KEY_ENVIRON] = full_key
-    return HttpResponse(page.replace(_MARKER, get_token(request)))
+    return HttpResponse(page_with_token(page, get_token(request)))
 
 
 def page_key(language: str, path: str, key: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -170,13 +171,13 @@ def count_check(request: HttpRequest, nik: str | None) -> bool:
     return ratelimit.hit_all(counters, window=settings.SIGAP_CITIZEN_CHECK_WINDOW)
 
 
-def cached_page(key: tuple[Any, ...]) -> str | None:
+def cached_page(key: tuple[Any, ...]) -> bytes | None:
     """The page kept for ``key`` (language, path, answer rows), its CSRF token a marker; None if none."""
     return _PAGES.get(key)
 
 
-def page_with_token(page: str, token: str) -> str:
-    return page.replace(_MARKER, token)
+def page_with_token(page: bytes, token: str) -> bytes:
+    return page.replace(_MARKER_BYTES, token.encode())
 
 
 @never_cache

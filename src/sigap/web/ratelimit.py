@@ -142,15 +142,26 @@ def axes_client_ip(request: Any) -> str | None:
 def client_ip(request: Any) -> str:
     """The client's address (see the module docstring); ``"unknown"`` when there is none."""
     meta = getattr(request, "META", {})
-    peer = _address(str(meta.get("REMOTE_ADDR") or ""))
+    trusted = tuple(getattr(settings, "SIGAP_TRUSTED_PROXIES", ()))
+    forwarded = str(meta.get("HTTP_X_FORWARDED_FOR") or "") if trusted else ""  # read only from proxies
+    if len(forwarded) > _CACHED_FORWARDED_MAX:  # a long chain is parsed, not kept: the cache stays small
+        return _client_ip.__wrapped__(str(meta.get("REMOTE_ADDR") or ""), forwarded, trusted)
+    return _client_ip(str(meta.get("REMOTE_ADDR") or ""), forwarded, trusted)
+
+
+_CACHED_FORWARDED_MAX = 256
+
+
+@functools.lru_cache(maxsize=4096)  # the public check asks on every request: parsing is ~10 us
+def _client_ip(remote_addr: str, forwarded_for: str, trusted_spec: tuple[str, ...]) -> str:
+    peer = _address(remote_addr)
     if peer is None:
         return "unknown"
-    trusted = _networks(tuple(getattr(settings, "SIGAP_TRUSTED_PROXIES", ())))
+    trusted = _networks(trusted_spec)
     if not trusted or not any(peer in net for net in trusted):
         return str(peer)
     client = peer
-    chain = str(meta.get("HTTP_X_FORWARDED_FOR") or "").split(",")
-    for hop in reversed(chain):
+    for hop in reversed(forwarded_for.split(",")):
         address = _address(hop)
         if address is None:
             break  # garbage: nothing further left can be believed
@@ -162,7 +173,11 @@ def client_ip(request: Any) -> str:
 
 def client_bucket(request: Any) -> str:
     """What a per-address limit counts: the address; for IPv6 its /64."""
-    ip = client_ip(request)
+    return _bucket(client_ip(request))
+
+
+@functools.lru_cache(maxsize=4096)
+def _bucket(ip: str) -> str:
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
