@@ -139,3 +139,31 @@ def test_null_keys_in_a_group_are_skipped(tmp_path: Path) -> None:
     found = point_lookup([("p", path)], key_column="lookup", key="b", columns=("status",))
     assert found == [("p", "status1"), ("p", "status3")]
     assert point_lookup([("p", path)], key_column="lookup", key="c", columns=("status",)) == []
+
+
+def test_value_columns_of_any_type_come_back_as_written(tmp_path: Path) -> None:
+    """Text columns are read as dictionaries (a status file's answer takes a handful of values); the
+    values a look-up returns are still plain Python values, nulls included, and other types untouched."""
+    import datetime as dt
+
+    path = tmp_path / "mixed.parquet"
+    keys = [f"{i:04x}" for i in range(300)]
+    table = pa.table(
+        {
+            "lookup": pa.array(keys, pa.string()),
+            "status": pa.array(
+                [None if i % 7 == 0 else ("waiting", "ineligible")[i % 2] for i in range(300)]
+            ),
+            "count": pa.array(list(range(300)), pa.int64()),
+            "since": pa.array([dt.date(2026, 1 + i % 12, 1) for i in range(300)]),
+            "raw": pa.array([bytes([i % 256]) for i in range(300)], pa.binary()),
+        }
+    )
+    pq.write_table(table, path, row_group_size=32)
+    for i in (0, 1, 7, 150, 299):
+        found = point_lookup(
+            [("p", path)], key_column="lookup", key=keys[i], columns=("status", "count", "since", "raw")
+        )
+        status = None if i % 7 == 0 else ("waiting", "ineligible")[i % 2]
+        assert found == [("p", status, i, dt.date(2026, 1 + i % 12, 1), bytes([i % 256]))]
+        assert type(found[0][1]) in (str, type(None))
