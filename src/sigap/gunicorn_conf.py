@@ -4,6 +4,12 @@ One process per core uses both cores despite the GIL; two threads each overlap t
 The application is loaded once in the master (``preload_app``) and its objects are frozen out of the
 garbage collector's sight (``gc.freeze``): the workers share those pages copy-on-write, and a collection
 no longer walks Django's whole object graph in the middle of a request (the p99 spikes under load).
+Each worker listens on a socket of its own (``SO_REUSEPORT``): the kernel spreads new connections evenly
+over them.  On one shared socket, whichever worker woke first took the connections, and a worker keeps a
+keep-alive connection for good: 32 connections split 30/2, 24/8 or 26/6 between two workers, and the busy
+worker's queue was the status check's p99 (bench/citizen_check.py: 63 -> 38 ms).  Only for TCP
+addresses with a fixed port (a Unix socket path, a port 0 or sockets handed over by systemd or a
+re-exec cannot be shared this way: one socket then, as before); ``SIGAP_REUSE_PORT=0`` turns it off.
 Override with SIGAP_WORKERS, SIGAP_THREADS, SIGAP_BIND.
 """
 
@@ -21,7 +27,31 @@ threads = int(os.environ.get("SIGAP_THREADS", "2"))
 preload_app = True
 keepalive = 30
 backlog = 2048
+reuse_port = os.environ.get("SIGAP_REUSE_PORT", "1") != "0"
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeat file in memory
+
+
+def reuse_port_applies(addresses: list[str], environ: dict[str, str]) -> bool:
+    """Whether every listening address can be one socket per worker: TCP with a fixed port, and no
+    socket inherited from systemd (LISTEN_FDS) or from gunicorn's own re-exec (GUNICORN_FD)."""
+    if "LISTEN_FDS" in environ or "GUNICORN_FD" in environ:
+        return False
+    for address in addresses:
+        if address.startswith(("unix:", "fd://")) or "/" in address:
+            return False
+        host, _, port = address.rpartition(":")
+        if host and not host.endswith("]") and ":" in host:
+            return False  # a bare IPv6 address without brackets: let gunicorn parse it, one socket
+        if port == "0" or (host and port and not port.isdigit()):
+            return False
+    return bool(addresses)
+
+
+def on_starting(server: Any) -> None:
+    # the final addresses (``--bind`` on the command line overrides this file): one socket when they
+    # cannot be shared per worker
+    if server.cfg.reuse_port and not reuse_port_applies(list(server.cfg.bind), dict(os.environ)):
+        server.cfg.set("reuse_port", False)
 
 
 def when_ready(server: Any) -> None:
