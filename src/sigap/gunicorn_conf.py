@@ -1,6 +1,6 @@
 """Production settings for gunicorn: ``gunicorn -c python:sigap.gunicorn_conf sigap.wsgi``.
 
-One process per core uses both cores despite the GIL; two threads each overlap the database round trip.
+One process per core uses both cores despite the GIL, each serving one request at a time (see ``threads``).
 The application is loaded once in the master (``preload_app``) and its objects are frozen out of the
 garbage collector's sight (``gc.freeze``): the workers share those pages copy-on-write, and a collection
 no longer walks Django's whole object graph in the middle of a request (the p99 spikes under load).
@@ -21,9 +21,12 @@ from typing import Any
 
 bind = os.environ.get("SIGAP_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
-# one process per core, two threads each: measured best on 2 cores (bench/citizen_check.py; 4x4 doubled p99)
+# one process per core, one request at a time each: with its own socket per worker, alternating runs of
+# bench/citizen_check.py gave p99 41 ms with one thread against 60 ms with two and 64 ms with four (threads of
+# one process contend for the GIL; 4x4 doubled p99 before).  SIGAP_THREADS > 1 lets a worker overlap slow
+# requests (long pages) at that cost.
 workers = int(os.environ.get("SIGAP_WORKERS", str(os.cpu_count() or 1)))
-threads = int(os.environ.get("SIGAP_THREADS", "2"))
+threads = int(os.environ.get("SIGAP_THREADS", "1"))
 preload_app = True
 keepalive = 30
 backlog = 2048
