@@ -261,6 +261,13 @@ def test_the_fast_token_is_a_django_token_with_a_uniform_fresh_mask() -> None:
         tokens.add(token)
         seen.update(token[:32])
     assert len(tokens) == 2000
+    same = _get_new_csrf_string()
+    again = set()
+    for _ in range(50):  # one visitor, one secret: a fresh mask every time
+        request = Request()
+        request.META = {"CSRF_COOKIE": same}
+        again.add(fastcheck.masked_token(request))  # type: ignore[arg-type]
+    assert len(again) == 50 and {_unmask_cipher_token(t) for t in again} == {same}
     # 64,000 mask characters over 62 values: ~1,032 each; a bias of 5/248 (byte % 62) would put the
     # first eight characters near 1,290
     assert set(seen) == set(CSRF_ALLOWED_CHARS)

@@ -77,7 +77,13 @@ def _open(path: str, key_column: str, identity: tuple[int, int, int]) -> _Index:
         if f.name != key_column and (pa.types.is_string(f.type) or pa.types.is_binary(f.type))
     ]
     if values:
+        # the ranges below and the rows read later come from this one reader (the file may be replaced
+        # between the two opens: then the next look-up sees a new identity and opens it anew)
         reader = pq.ParquetFile(path, pre_buffer=False, read_dictionary=values)
+        meta = reader.metadata
+        names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+        if key_column not in names:
+            return _Index(identity, None)
     position = names.index(key_column)
     mins, maxs = [], []
     for group in range(meta.num_row_groups):
