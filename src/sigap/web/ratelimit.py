@@ -142,11 +142,22 @@ def axes_client_ip(request: Any) -> str | None:
 def client_ip(request: Any) -> str:
     """The client's address (see the module docstring); ``"unknown"`` when there is none."""
     meta = getattr(request, "META", {})
+    peer = str(meta.get("REMOTE_ADDR") or "")
     trusted = tuple(getattr(settings, "SIGAP_TRUSTED_PROXIES", ()))
-    forwarded = str(meta.get("HTTP_X_FORWARDED_FOR") or "") if trusted else ""  # read only from proxies
+    # the header is read (and is part of the cache key) only from a trusted proxy: a client talking to
+    # SIGAP directly cannot fill the cache with headers of its own
+    forwarded = (
+        str(meta.get("HTTP_X_FORWARDED_FOR") or "") if trusted and _peer_trusted(peer, trusted) else ""
+    )
     if len(forwarded) > _CACHED_FORWARDED_MAX:  # a long chain is parsed, not kept: the cache stays small
-        return _client_ip.__wrapped__(str(meta.get("REMOTE_ADDR") or ""), forwarded, trusted)
-    return _client_ip(str(meta.get("REMOTE_ADDR") or ""), forwarded, trusted)
+        return _client_ip.__wrapped__(peer, forwarded, trusted)
+    return _client_ip(peer, forwarded, trusted)
+
+
+@functools.lru_cache(maxsize=4096)
+def _peer_trusted(remote_addr: str, trusted_spec: tuple[str, ...]) -> bool:
+    peer = _address(remote_addr)
+    return peer is not None and any(peer in net for net in _networks(trusted_spec))
 
 
 _CACHED_FORWARDED_MAX = 256
