@@ -1,6 +1,6 @@
 """Production settings for gunicorn: ``gunicorn -c python:sigap.gunicorn_conf sigap.wsgi``.
 
-One process per core uses both cores despite the GIL, each serving one request at a time (see ``threads``).
+One process per core uses both cores despite the GIL; two threads each (see ``threads``).
 The application is loaded once in the master (``preload_app``) and its objects are frozen out of the
 garbage collector's sight (``gc.freeze``): the workers share those pages copy-on-write, and a collection
 no longer walks Django's whole object graph in the middle of a request (the p99 spikes under load).
@@ -24,12 +24,12 @@ from typing import Any
 
 bind = os.environ.get("SIGAP_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
-# one process per core, one request at a time each: with its own socket per worker, alternating runs of
-# bench/citizen_check.py gave p99 41 ms with one thread against 60 ms with two and 64 ms with four (threads of
-# one process contend for the GIL; 4x4 doubled p99 before).  SIGAP_THREADS > 1 lets a worker overlap slow
-# requests (long pages) at that cost.
+# one process per core, two threads each: a slow response (a large download to a slow client) holds one
+# thread, not the worker.  With a socket per worker, bench/citizen_check.py gave status-check p99 41 ms with
+# one thread and 44 ms with two (goal 50); alternating runs on a noisy day favoured one thread (41 vs 60 ms).
+# SIGAP_THREADS=1 where only quick requests are served.
 workers = int(os.environ.get("SIGAP_WORKERS", str(os.cpu_count() or 1)))
-threads = int(os.environ.get("SIGAP_THREADS", "1"))
+threads = int(os.environ.get("SIGAP_THREADS", "2"))
 preload_app = True
 keepalive = 30
 backlog = 2048
