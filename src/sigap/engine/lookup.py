@@ -63,27 +63,18 @@ def _open(path: str, key_column: str, identity: tuple[int, int, int]) -> _Index:
     when a row group lacks them or the groups are not in key order."""
     # pre_buffer off: a look-up reads one small row group, and coalescing its reads costs more than it
     # saves (0.36 -> 0.26 ms per group of 2,048 rows)
-    reader = pq.ParquetFile(path, pre_buffer=False)
-    meta = reader.metadata
+    # The answer's columns (status, reasons, kelurahan) take a handful of values: read as dictionaries
+    # they are not expanded into 1,024 strings each (0.29 -> 0.21 ms per group of 2,048 rows)
+    values = [
+        f.name
+        for f in pq.read_schema(path)
+        if f.name != key_column and (pa.types.is_string(f.type) or pa.types.is_binary(f.type))
+    ]
+    reader = pq.ParquetFile(path, pre_buffer=False, read_dictionary=values or None)
+    meta = reader.metadata  # the ranges below and the rows read later: this one reader's
     names = [meta.schema.column(i).name for i in range(meta.num_columns)]
     if key_column not in names:
         return _Index(identity, None)
-    # The answer's columns (status, reasons, kelurahan) take a handful of values: read as dictionaries
-    # they are not expanded into 1,024 strings each (0.29 -> 0.21 ms per group of 2,048 rows)
-    schema = reader.schema_arrow
-    values = [
-        f.name
-        for f in schema
-        if f.name != key_column and (pa.types.is_string(f.type) or pa.types.is_binary(f.type))
-    ]
-    if values:
-        # the ranges below and the rows read later come from this one reader (the file may be replaced
-        # between the two opens: then the next look-up sees a new identity and opens it anew)
-        reader = pq.ParquetFile(path, pre_buffer=False, read_dictionary=values)
-        meta = reader.metadata
-        names = [meta.schema.column(i).name for i in range(meta.num_columns)]
-        if key_column not in names:
-            return _Index(identity, None)
     position = names.index(key_column)
     mins, maxs = [], []
     for group in range(meta.num_row_groups):

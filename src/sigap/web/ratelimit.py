@@ -168,9 +168,9 @@ def _client_ip(remote_addr: str, forwarded_for: str, trusted_spec: tuple[str, ..
     peer = _address(remote_addr)
     if peer is None:
         return "unknown"
-    trusted = _networks(trusted_spec)
-    if not trusted or not any(peer in net for net in trusted):
+    if not _peer_trusted(remote_addr, trusted_spec):
         return str(peer)
+    trusted = _networks(trusted_spec)
     client = peer
     for hop in reversed(forwarded_for.split(",")):
         address = _address(hop)
@@ -199,6 +199,5 @@ def _bucket(ip: str) -> str:
 
 
 def is_trusted_proxy(request: Any) -> bool:
-    peer = _address(str(getattr(request, "META", {}).get("REMOTE_ADDR") or ""))
-    trusted = _networks(tuple(getattr(settings, "SIGAP_TRUSTED_PROXIES", ())))
-    return peer is not None and any(peer in net for net in trusted)
+    peer = str(getattr(request, "META", {}).get("REMOTE_ADDR") or "")
+    return _peer_trusted(peer, tuple(getattr(settings, "SIGAP_TRUSTED_PROXIES", ())))
